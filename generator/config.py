@@ -1,0 +1,27 @@
+"""Site configuration (site.yaml) and where cvsite finds its built-in templates and themes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = ""
+    base_url: str = ""  # absolute, ends with '/', or empty
+    language: str = "en"
+    theme: str = "default"
+    author: str = ""  # the name highlighted in author lists; empty means the profile name
+    categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    allow_html: bool = False
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def builtin_dir(name: str) -> Path:
+    """Built-in 'templates' or 'themes': inside the wheel when installed, top level in a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "_builtin" / name
+    return installed if installed.is_dir() else package.parent / name

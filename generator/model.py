@@ -1,0 +1,135 @@
+"""Stage 3: the immutable site model: sorted papers, groupings, counts and the page list.
+
+Markdown and LaTeX are rendered here, once per record, so the render stage is plain templating.
+Every Page declares the record files it depends on; that is what incremental rebuilds key on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+from types import MappingProxyType
+from typing import Mapping
+
+from markupsafe import Markup
+
+from . import urls
+from .config import SiteConfig
+from .markup import latex_text, plain_text, render_block, render_inline
+from .records import Category, Paper, Profile
+from .validate import ValidSite
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    is_site_author: bool
+
+
+@dataclass(frozen=True)
+class PaperEntry:
+    paper: Paper
+    url: str
+    title_html: Markup
+    title_text: str
+    authors: tuple[Author, ...]
+    abstract_html: Markup
+    abstract_text: str
+    category_url: str
+    year_url: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Papers under one category or one year, newest first."""
+
+    key: str  # category short code or year
+    label: str
+    url: str
+    entries: tuple[PaperEntry, ...]
+    category: Category | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    template: str
+    kind: str  # home, paper, categories, category, years, year, not_found
+    key: str = ""  # the paper slug, category slug or year this page shows
+    inputs: tuple[str, ...] = ()  # record files whose content this page shows
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    config: SiteConfig
+    profile: Profile
+    author: str
+    bio_html: Markup
+    entries: tuple[PaperEntry, ...]  # newest first
+    by_year: tuple[Group, ...]  # newest year first
+    by_category: tuple[Group, ...]  # most papers first
+    pages: tuple[Page, ...]
+    by_url: Mapping[str, PaperEntry | Group]  # what the paper, category and year pages show
+
+    @property
+    def paper_count(self) -> int:
+        return len(self.entries)
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
+    me = _norm_name(author)
+    return PaperEntry(
+        paper=paper,
+        url=urls.paper_url(paper.slug),
+        title_html=render_inline(paper.title, allow_html),
+        title_text=plain_text(paper.title),
+        authors=tuple(Author(latex_text(n), _norm_name(latex_text(n)) == me) for n in paper.authors),
+        abstract_html=render_block(paper.abstract, allow_html),
+        abstract_text=plain_text(paper.abstract),
+        category_url=urls.category_url(paper.category),
+        year_url=urls.year_url(paper.date.year),
+    )
+
+
+def newest_first(papers) -> list[Paper]:
+    ordered = sorted(papers, key=lambda p: (p.title.casefold(), p.slug))
+    return sorted(ordered, key=lambda p: p.date, reverse=True)
+
+
+def build_model(site: ValidSite) -> SiteModel:
+    config, profile = site.config, site.profile
+    author = config.author or profile.name
+    entries = tuple(_entry(p, author, config.allow_html) for p in newest_first(site.papers))
+
+    by_year = tuple(
+        Group(str(year), str(year), urls.year_url(year), tuple(group))
+        for year, group in groupby(entries, key=lambda e: e.paper.date.year)
+    )
+    categories: dict[str, list[PaperEntry]] = {}
+    for entry in entries:
+        categories.setdefault(entry.paper.category.code, []).append(entry)
+    by_category = tuple(sorted(
+        (Group(items[0].paper.category.short, items[0].paper.category.name, items[0].category_url,
+               tuple(items), items[0].paper.category) for items in categories.values()),
+        key=lambda g: (-len(g.entries), g.key),
+    ))
+
+    every = (profile.source, *(e.paper.source for e in entries))
+    pages = [
+        Page(urls.HOME, "index.html", "home", inputs=every),
+        Page("/categories/", "categories.html", "categories", inputs=every),
+        Page("/years/", "years.html", "years", inputs=every),
+        Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
+    ]
+    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
+    pages += [Page(g.url, "category.html", "category", g.url.split("/")[2],
+                   (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]
+    pages += [Page(g.url, "year.html", "year", g.key,
+                   (profile.source, *(e.paper.source for e in g.entries))) for g in by_year]
+    by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
+    return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
+                     entries, by_year, by_category, tuple(pages), MappingProxyType(by_url))

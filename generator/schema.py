@@ -1,0 +1,187 @@
+"""Field descriptors shared by site.yaml and the content records.
+
+Each field converts one YAML value to its typed form or raises FieldIssue with a message a
+researcher can act on; check_fields applies a schema to a whole document and collects every
+problem instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from .errors import Problem
+from .records import PartialDate
+from .yamlio import Document
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+class FieldIssue(ValueError):
+    def __init__(self, message: str, subfield: str = ""):
+        self.subfield = subfield
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Field:
+    convert: Callable[[Any], Any]
+    required: bool = False
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"yes/no value {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{type(value).__name__} {value!r}"
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        hint = " (put it in quotes)" if isinstance(value, (bool, int, float)) else ""
+        raise FieldIssue(f"expected text, got {_describe(value)}{hint}")
+    return value.strip()
+
+
+def nonempty_text(value: Any) -> str:
+    result = text(value)
+    if not result:
+        raise FieldIssue("must not be empty")
+    return result
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise FieldIssue(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def number(minimum: float | None = None, maximum: float | None = None, integer: bool = False):
+    def convert(value: Any) -> float | int:
+        wanted = "a whole number" if integer else "a number"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise FieldIssue(f"expected {wanted}, got {_describe(value)}")
+        if integer and not isinstance(value, int):
+            raise FieldIssue(f"expected {wanted}, got {_describe(value)}")
+        if minimum is not None and value < minimum:
+            raise FieldIssue(f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise FieldIssue(f"must be at most {maximum}, got {value}")
+        return value
+
+    return convert
+
+
+def optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Lets an explicit null (or empty value) stand for 'not given'."""
+
+    def wrapped(value: Any) -> Any:
+        return None if value is None else convert(value)
+
+    return wrapped
+
+
+def text_list(nonempty: bool = False):
+    def convert(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise FieldIssue(f"expected a list, got {_describe(value)}")
+        items = []
+        for i, item in enumerate(value):
+            try:
+                items.append(nonempty_text(item))
+            except FieldIssue as issue:
+                raise FieldIssue(f"item {i + 1}: {issue}") from None
+        if nonempty and not items:
+            raise FieldIssue("must list at least one entry")
+        return tuple(items)
+
+    return convert
+
+
+def url(value: Any) -> str:
+    """Only http(s), mailto and relative links: record text must not smuggle in scripts."""
+    result = nonempty_text(value)
+    if any(unicodedata.category(ch)[0] in "CZ" for ch in result):
+        raise FieldIssue(f"URL must not contain spaces or control characters: {result!r}")
+    scheme = urlsplit(result).scheme.lower()
+    if scheme and scheme not in SAFE_SCHEMES:
+        raise FieldIssue(f"unsafe URL scheme '{scheme}:' (allowed: http, https, mailto, or a relative link)")
+    return result
+
+
+def url_map(value: Any) -> tuple[tuple[str, str], ...]:
+    """label -> URL, kept in the author's order."""
+    if not isinstance(value, dict):
+        raise FieldIssue(f"expected a mapping of label: URL, got {_describe(value)}")
+    items = []
+    for label, target in value.items():
+        try:
+            items.append((nonempty_text(label), url(target)))
+        except FieldIssue as issue:
+            raise FieldIssue(str(issue), subfield=str(label)) from None
+    return tuple(items)
+
+
+def mapping(value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise FieldIssue(f"expected a mapping, got {_describe(value)}")
+    return value
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def partial_date(value: Any) -> PartialDate:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _DATE.match(value.strip()):
+        raise FieldIssue(f"expected YYYY-MM-DD, YYYY-MM or YYYY, got {value!r}")
+    year, month, day = (int(g) if g else 0 for g in _DATE.match(value.strip()).groups())
+    try:
+        datetime.date(year, month or 1, day or 1)
+    except ValueError as exc:
+        raise FieldIssue(f"impossible date {value.strip()}: {exc}") from None
+    if year < 1000:
+        raise FieldIssue(f"impossible date {value.strip()}: year out of range")
+    return PartialDate(year, month, day)
+
+
+def suggestion(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(word.lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+        close = [c for c in choices if c.lower() in close]
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_fields(doc: Document, schema: dict[str, Field], path: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Convert every known field, and report unknown, missing and malformed ones together."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key in doc.data:
+        if key not in schema:
+            name = str(key)
+            problems.append(Problem(path, doc.line(name), name, f"unknown field{suggestion(name, schema)}"))
+    for key, spec in schema.items():
+        if key not in doc.data or doc.data[key] is None:
+            if spec.required:
+                problems.append(Problem(path, doc.first_line, key, "required field is missing"))
+            continue
+        try:
+            values[key] = spec.convert(doc.data[key])
+        except FieldIssue as issue:
+            name = f"{key}.{issue.subfield}" if issue.subfield else key
+            problems.append(Problem(path, doc.line(name), name, str(issue)))
+    return values, problems

@@ -1,0 +1,65 @@
+"""The URL layout of a cvsite site, and how links are written so they work under any sub-path."""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from .records import Category
+
+HOME = "/"
+NOT_FOUND = "/404.html"
+
+
+def paper_url(slug: str) -> str:
+    return f"/papers/{slug}/"
+
+
+def category_slug(category: Category) -> str:
+    return slugify(category.short, lowercase=True)
+
+
+def category_url(category: Category) -> str:
+    return f"/categories/{category_slug(category)}/"
+
+
+def year_url(year: int) -> str:
+    return f"/years/{year}/"
+
+
+def output_path(url: str) -> str:
+    """Site URL -> file inside the output folder (pretty URLs are folders with index.html)."""
+    path = url.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def is_external(target: str) -> bool:
+    parts = urlsplit(target)
+    return bool(parts.scheme or parts.netloc)
+
+
+def relative(page_url: str, target: str) -> str:
+    """A link from page_url to a site path, relative so the site works at / and under /repo/."""
+    if is_external(target) or target.startswith("#"):
+        return target
+    target = "/" + target.lstrip("/")
+    start = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
+    rel = posixpath.relpath(target, start)
+    if target.endswith("/") and rel != ".":
+        rel += "/"
+    return "./" if rel == "." else rel
+
+
+def base_path(base_url: str) -> str:
+    """The path part of base_url ('/repo/' for https://user.github.io/repo/), '/' when unset."""
+    path = urlsplit(base_url).path if base_url else "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def absolute(base_url: str, target: str) -> str:
+    """Absolute URL for canonical links and feeds; '' when the site has no base_url."""
+    if is_external(target):
+        return target
+    return base_url + target.lstrip("/") if base_url else ""

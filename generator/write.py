@@ -1,0 +1,94 @@
+"""Stage 5: write the whole site aside, then swap it in, so a failed build changes nothing.
+
+cvsite writes only inside the output folder, and refuses output folders whose replacement
+would destroy sources (the site itself, its content, the home folder, the root).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Mapping
+
+from .errors import UsageError
+
+MANIFEST = ".cvsite-manifest.json"
+SOURCE_DIRS = ("content", "templates", "themes", "static")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_output_dir(output: Path, site_root: Path) -> Path:
+    """Resolve the output folder and refuse one whose replacement would lose anything."""
+    out = output.expanduser().resolve()
+    root = site_root.resolve()
+    home = Path.home().resolve()
+    if out == Path(out.anchor) or out == home:
+        raise UsageError(f"refusing to use {out} as the output folder: it is the {'home' if out == home else 'root'} folder")
+    if _inside(root, out):
+        raise UsageError(f"refusing to use {out} as the output folder: it holds the site itself ({root})")
+    for name in SOURCE_DIRS:
+        if _inside(out, root / name):
+            raise UsageError(f"refusing to use {out} as the output folder: it is inside the site's {name}/ folder")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise UsageError(f"output folder {out} is not empty and was not made by cvsite; empty it or choose another")
+    return out
+
+
+def _safe_rel(rel: str) -> PurePosixPath:
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ValueError(f"output path escapes the output folder: {rel!r}")
+    return path
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    try:
+        staging.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_site(out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> int:
+    """Write rendered files and copied assets into a fresh folder and swap it for out.
+
+    out must have passed check_output_dir. Returns the number of files written.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        digests: dict[str, str] = {}
+        for rel, source in sorted(copies.items()):
+            target = staging / _safe_rel(rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            digests[rel] = hashlib.sha256(target.read_bytes()).hexdigest()
+        for rel, data in sorted(files.items()):
+            target = staging / _safe_rel(rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            digests[rel] = hashlib.sha256(data).hexdigest()
+        manifest = json.dumps(dict(sorted(digests.items())), indent=0, sort_keys=True) + "\n"
+        (staging / MANIFEST).write_text(manifest, encoding="utf-8")
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return len(digests)
