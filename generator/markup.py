@@ -12,10 +12,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from .schema import SAFE_SCHEMES
 
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+_LATEX_CONTEXT = get_default_latex_context_db()  # built once: pylatexenc rebuilds it per call otherwise
 _LATEX_HINT = re.compile(r"\\[A-Za-z\"'`^~=.]|[{}]|--|``")
 # In prose these characters are literal; LaTeX would read them as comment, tab, parameter.
 _LITERAL = str.maketrans({"%": r"\%", "&": r"\&", "#": r"\#", "~": r"\textasciitilde{}", "$": r"\$"})
@@ -26,7 +28,8 @@ def latex_text(value: str) -> str:
     if not _LATEX_HINT.search(value):
         return value
     try:
-        return _LATEX.latex_to_text(value.translate(_LITERAL))
+        walker = LatexWalker(value.translate(_LITERAL), latex_context=_LATEX_CONTEXT, tolerant_parsing=True)
+        return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0])
     except Exception:  # malformed LaTeX is shown as typed rather than failing the build
         return value
 
@@ -62,25 +65,44 @@ def markdown(allow_html: bool) -> MarkdownIt:
                       renderer=lambda tex, opts: math_to_mathml(tex, opts.get("display_mode", False)))
     md.core.ruler.push("latex_text", _latex_in_text)
     md.validateLink = _safe_link
+    # linkify-it's pretest regex is slow on long abstracts; most have no URL at all.
+    full_pretest = md.linkify.pretest
+    md.linkify.pretest = lambda text: ("://" in text or "www." in text or "@" in text) and full_pretest(text)
     return md
 
 
-def render_block(source: str, allow_html: bool = False) -> Markup:
-    return Markup(markdown(allow_html).render(source)) if source.strip() else Markup("")
-
-
-def render_inline(source: str, allow_html: bool = False) -> Markup:
-    return Markup(markdown(allow_html).renderInline(source).strip())
-
-
-def plain_text(source: str) -> str:
-    """Text for meta descriptions, feeds and citation tags: LaTeX resolved, markup dropped."""
-    tokens = markdown(False).parseInline(source)
+def _text_of(tokens) -> str:
     parts = []
     for token in tokens:
         for child in token.children or ():
-            if child.type in ("text", "code_inline", "math_inline", "math_inline_double"):
+            if child.type in ("text", "code_inline", "math_inline"):
                 parts.append(child.content)
             elif child.type in ("softbreak", "hardbreak"):
                 parts.append(" ")
+        if token.type in ("paragraph_close", "heading_close", "math_block"):
+            parts.append(" " + (token.content if token.type == "math_block" else ""))
     return " ".join("".join(parts).split())
+
+
+def render(source: str, allow_html: bool = False, inline: bool = False) -> tuple[Markup, str]:
+    """Parse once; return the HTML and the plain text (for descriptions, feeds, citation tags)."""
+    if not source.strip():
+        return Markup(""), ""
+    md = markdown(allow_html)
+    env: dict = {}
+    tokens = md.parseInline(source, env) if inline else md.parse(source, env)
+    html_out = md.renderer.render(tokens, md.options, env)
+    return Markup(html_out.strip() if inline else html_out), _text_of(tokens)
+
+
+def render_block(source: str, allow_html: bool = False) -> Markup:
+    return render(source, allow_html)[0]
+
+
+def render_inline(source: str, allow_html: bool = False) -> Markup:
+    return render(source, allow_html, inline=True)[0]
+
+
+def plain_text(source: str) -> str:
+    """Text with LaTeX resolved and markup dropped."""
+    return render(source, inline=True)[1]

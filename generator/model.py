@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from . import urls
 from .config import SiteConfig
-from .markup import latex_text, plain_text, render_block, render_inline
+from .markup import latex_text, render, render_block
 from .records import Category, Paper, Profile
 from .validate import ValidSite
 
@@ -82,14 +82,17 @@ def _norm_name(name: str) -> str:
 
 def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
     me = _norm_name(author)
+    title_html, title_text = render(paper.title, allow_html, inline=True)
+    abstract_html, abstract_text = render(paper.abstract, allow_html)
+    names = [latex_text(n) for n in paper.authors]
     return PaperEntry(
         paper=paper,
         url=urls.paper_url(paper.slug),
-        title_html=render_inline(paper.title, allow_html),
-        title_text=plain_text(paper.title),
-        authors=tuple(Author(latex_text(n), _norm_name(latex_text(n)) == me) for n in paper.authors),
-        abstract_html=render_block(paper.abstract, allow_html),
-        abstract_text=plain_text(paper.abstract),
+        title_html=title_html,
+        title_text=title_text,
+        authors=tuple(Author(n, _norm_name(n) == me) for n in names),
+        abstract_html=abstract_html,
+        abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
         year_url=urls.year_url(paper.date.year),
     )
