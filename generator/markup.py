@@ -23,6 +23,7 @@ _LATEX_HINT = re.compile(r"\\[A-Za-z\"'`^~=.]|[{}]|--|``")
 _LITERAL = str.maketrans({"%": r"\%", "&": r"\&", "#": r"\#", "~": r"\textasciitilde{}", "$": r"\$"})
 
 
+@lru_cache(maxsize=65536)
 def latex_text(value: str) -> str:
     """Render LaTeX text commands ({\\"o}, \\emph{x}, --) as Unicode; plain text passes unchanged."""
     if not _LATEX_HINT.search(value):
@@ -84,6 +85,7 @@ def _text_of(tokens) -> str:
     return " ".join("".join(parts).split())
 
 
+@lru_cache(maxsize=65536)  # a rebuild while serving re-renders only the texts that changed
 def render(source: str, allow_html: bool = False, inline: bool = False) -> tuple[Markup, str]:
     """Parse once; return the HTML and the plain text (for descriptions, feeds, citation tags)."""
     if not source.strip():
