@@ -169,7 +169,10 @@ def suggestion(word: str, choices) -> str:
 def check_fields(doc: Document, schema: dict[str, Field], path: str) -> tuple[dict[str, Any], list[Problem]]:
     """Convert every known field, and report unknown, missing and malformed ones together."""
     values: dict[str, Any] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(path, line, key, f"given twice (first on line {doc.lines[key]}); only one value can count")
+        for key, line in doc.duplicates if "." not in key
+    ]
     for key in doc.data:
         if key not in schema:
             name = str(key)

@@ -33,6 +33,7 @@ class Document:
     data: dict
     lines: dict[str, int] = field(default_factory=dict)
     first_line: int = 1
+    duplicates: tuple[tuple[str, int], ...] = ()  # (key, line) of keys given twice
 
     def line(self, key: str) -> int:
         while key and key not in self.lines:
@@ -40,15 +41,18 @@ class Document:
         return self.lines.get(key, self.first_line)
 
 
-def _key_lines(node: yaml.Node, offset: int, prefix: str, out: dict[str, int]) -> None:
+def _key_lines(node: yaml.Node, offset: int, prefix: str, out: dict[str, int], dups: list) -> None:
     if not isinstance(node, yaml.MappingNode):
         return
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
         name = f"{prefix}{key_node.value}"
-        out.setdefault(name, key_node.start_mark.line + offset + 1)
-        _key_lines(value_node, offset, name + ".", out)
+        line = key_node.start_mark.line + offset + 1
+        if name in out:  # YAML would silently keep the last value
+            dups.append((name, line))
+        out.setdefault(name, line)
+        _key_lines(value_node, offset, name + ".", out, dups)
 
 
 def parse_mapping(text: str, line_offset: int = 0) -> Document:
@@ -71,8 +75,9 @@ def parse_mapping(text: str, line_offset: int = 0) -> Document:
         kind = type(data).__name__
         raise YamlProblem(node.start_mark.line + line_offset + 1, f"expected a mapping of fields, got {kind}")
     lines: dict[str, int] = {}
-    _key_lines(node, line_offset, "", lines)
-    return Document(data, lines, node.start_mark.line + line_offset + 1)
+    duplicates: list[tuple[str, int]] = []
+    _key_lines(node, line_offset, "", lines, duplicates)
+    return Document(data, lines, node.start_mark.line + line_offset + 1, tuple(duplicates))
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
