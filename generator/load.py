@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem
@@ -27,6 +28,15 @@ class RawSite:
     profile: RawRecord | None
     papers: tuple[RawRecord, ...]
     problems: tuple[Problem, ...]
+    # path -> (mtime_ns, size, inode) of every file read: what incremental rebuilds compare
+    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class RecordCache:
+    """Parsed files kept between builds of one process (cvsite serve): unchanged files are not re-read."""
+
+    parsed: dict[str, tuple[tuple[int, int, int], RawRecord | Problem]] = field(default_factory=dict)
 
 
 def _read_text(root: Path, rel: str) -> str:
@@ -52,34 +62,57 @@ def read_record(root: Path, rel: str) -> RawRecord:
     return RawRecord(rel, parse_mapping(text))
 
 
-def _try_read(root: Path, rel: str, problems: list[Problem]) -> RawRecord | None:
+def _parse(root: Path, rel: str) -> RawRecord | Problem:
     try:
         return read_record(root, rel)
     except YamlProblem as issue:
-        problems.append(Problem(rel, issue.line, "file", issue.message))
+        return Problem(rel, issue.line, "file", issue.message)
     except OSError as exc:
-        problems.append(Problem(rel, 1, "file", f"cannot read: {exc.strerror}"))
-    return None
+        return Problem(rel, 1, "file", f"cannot read: {exc.strerror}")
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def paper_files(root: Path) -> list[str]:
-    folder = root / PAPERS_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p.relative_to(root).as_posix()
-        for p in folder.rglob("*")
-        if p.suffix in PAPER_SUFFIXES and p.is_file() and not p.name.startswith(".")
-    )
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root / PAPERS_DIR):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel = Path(dirpath).relative_to(root).as_posix()
+        found += [f"{rel}/{name}" for name in filenames
+                  if name.endswith(PAPER_SUFFIXES) and not name.startswith(".")]
+    return sorted(found)
 
 
-def load_site(root: Path) -> RawSite:
+def load_site(root: Path, cache: RecordCache | None = None) -> RawSite:
+    cache = cache if cache is not None else RecordCache()
     problems: list[Problem] = []
-    config = _try_read(root, CONFIG_FILE, problems) if (root / CONFIG_FILE).is_file() else None
+    stamps: dict[str, tuple[int, int, int]] = {}
+
+    def read(rel: str) -> RawRecord | None:
+        try:
+            stamp = _stamp(root / rel)
+        except OSError as exc:
+            problems.append(Problem(rel, 1, "file", f"cannot read: {exc.strerror}"))
+            return None
+        stamps[rel] = stamp
+        cached = cache.parsed.get(rel)
+        result = cached[1] if cached and cached[0] == stamp else _parse(root, rel)
+        cache.parsed[rel] = (stamp, result)
+        if isinstance(result, Problem):
+            problems.append(result)
+            return None
+        return result
+
+    config = read(CONFIG_FILE) if (root / CONFIG_FILE).is_file() else None
     profile = None
     if (root / PROFILE_FILE).is_file():
-        profile = _try_read(root, PROFILE_FILE, problems)
+        profile = read(PROFILE_FILE)
     else:
         problems.append(Problem(PROFILE_FILE, 1, "file", "missing: every site needs a profile (name and bio)"))
-    papers = tuple(r for rel in paper_files(root) if (r := _try_read(root, rel, problems)))
-    return RawSite(config, profile, papers, tuple(problems))
+    papers = tuple(r for rel in paper_files(root) if (r := read(rel)))
+    for gone in set(cache.parsed) - set(stamps):
+        del cache.parsed[gone]
+    return RawSite(config, profile, papers, tuple(problems), stamps)

@@ -11,10 +11,11 @@ import jinja2
 
 from . import urls
 from .errors import ContentError, Problem
+from .incremental import BuildCache, folder_stamp, page_fingerprint, site_shape
 from .load import CONFIG_FILE, load_site
 from .model import SiteModel, build_model
 from .render import render_page
-from .templating import make_environment, theme_dir
+from .templating import make_environment, template_dirs, theme_dir
 from .validate import validate_site
 from .write import check_output_dir, write_site
 
@@ -62,11 +63,24 @@ def _template_problem(exc: jinja2.TemplateError) -> Problem:
     return Problem(str(name), line, "template", str(exc.message or exc))
 
 
-def render_site(options: BuildOptions) -> RenderedSite:
-    """Everything but the write: raises ContentError with every problem found."""
+def _environment(root: Path, theme: Path, cache: BuildCache) -> tuple[jinja2.Environment, tuple]:
+    """The Jinja environment, reused while no template changed (templates compile once)."""
+    stamp = (theme, folder_stamp(template_dirs(root, theme)))
+    if cache.environment is None or cache.environment[0] != stamp:
+        cache.environment = (stamp, make_environment(root, theme))
+    return cache.environment[1], stamp
+
+
+def render_site(options: BuildOptions, cache: BuildCache | None = None) -> RenderedSite:
+    """Everything but the write: raises ContentError with every problem found.
+
+    With a cache kept from the previous build, unchanged files are not re-parsed and pages
+    whose inputs did not change are not re-rendered.
+    """
+    cache = cache if cache is not None else BuildCache()
     root = options.site_root
-    raw = load_site(root)
-    site = validate_site(raw, drafts=options.drafts)
+    raw = load_site(root, cache.records)
+    site = validate_site(raw, drafts=options.drafts, memo=cache.validated)
     if options.base_url is not None:
         site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=options.base_url))
     theme = theme_dir(root, site.config.theme)
@@ -74,11 +88,22 @@ def render_site(options: BuildOptions) -> RenderedSite:
         line = raw.config.doc.line("theme") if raw.config else 1
         raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
     model = build_model(site)
-    env = make_environment(root, theme)
+    env, template_stamp = _environment(root, theme, cache)
+    shared = (template_stamp, repr(site.config), site_shape(model))
+    pages: dict[str, tuple[tuple, bytes]] = {}
     try:
-        files = {urls.output_path(page.url): render_page(page, model, env) for page in model.pages}
+        for page in model.pages:
+            fingerprint = page_fingerprint(page, shared, raw.stamps)
+            previous = cache.pages.get(page.url)
+            if previous and previous[0] == fingerprint:
+                pages[page.url] = previous
+            else:
+                pages[page.url] = (fingerprint, render_page(page, model, env))
     except jinja2.TemplateError as exc:
         raise ContentError([_template_problem(exc)]) from None
+    cache.rendered = sum(1 for url, entry in pages.items() if cache.pages.get(url) is not entry)
+    cache.pages = pages
+    files = {urls.output_path(url): data for url, (_, data) in pages.items()}
     files[NOJEKYLL] = b""
     copies = _static_files(theme / "static") | _static_files(root / "static")
     clashes = sorted(set(copies) & set(files))

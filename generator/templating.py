@@ -42,10 +42,15 @@ def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def template_dirs(site_root: Path, theme: Path) -> list[Path]:
+    """Template folders in lookup order: the site's, the theme's, the built-in ones."""
+    return [Path(d) for d in _unique([site_root / "templates", theme / "templates", builtin_dir("templates")])]
+
+
 def make_environment(site_root: Path, theme: Path) -> Environment:
     """Autoescaped for HTML and XML: record text is data, never markup."""
     builtin = builtin_dir("templates")
-    search = _unique([site_root / "templates", theme / "templates", builtin])
+    search = [str(d) for d in template_dirs(site_root, theme)]
     loader = ChoiceLoader([
         FileSystemLoader(search),
         PrefixLoader({

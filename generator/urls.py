@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import posixpath
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from slugify import slugify
@@ -35,6 +35,7 @@ def output_path(url: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
+@lru_cache(maxsize=65536)
 def is_external(target: str) -> bool:
     parts = urlsplit(target)
     return bool(parts.scheme or parts.netloc)
@@ -44,12 +45,8 @@ def relative(page_url: str, target: str) -> str:
     """A link from page_url to a site path, relative so the site works at / and under /repo/."""
     if is_external(target) or target.startswith("#"):
         return target
-    target = "/" + target.lstrip("/")
-    start = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
-    rel = posixpath.relpath(target, start)
-    if target.endswith("/") and rel != ".":
-        rel += "/"
-    return "./" if rel == "." else rel
+    depth = page_url.count("/") - 1  # folders between the site root and the page
+    return ("../" * depth + target.lstrip("/")) or "./"
 
 
 def base_path(base_url: str) -> str:

@@ -175,8 +175,12 @@ class ValidSite:
     papers: tuple[Paper, ...]  # drafts removed unless asked for
 
 
-def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
-    """Raises ContentError listing every problem of the whole site."""
+def validate_site(raw: RawSite, drafts: bool = False, memo: dict | None = None) -> ValidSite:
+    """Raises ContentError listing every problem of the whole site.
+
+    memo (kept by cvsite serve between builds) skips records parsed to the same object as last time.
+    """
+    memo = memo if memo is not None else {}
     problems = list(raw.problems)
     config, found = validate_config(raw.config)
     problems += found
@@ -185,12 +189,20 @@ def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
         profile, found = validate_profile(raw.profile)
         problems += found
     table = category_table(config)
+    table_key = tuple(sorted(config.categories.items()))
     papers: list[Paper] = []
     for record in raw.papers:
-        paper, found = validate_paper(record, table)
+        cached = memo.get(record.path)
+        if cached and cached[0] is record and cached[1] == table_key:
+            paper, found = cached[2]
+        else:
+            paper, found = validate_paper(record, table)
+            memo[record.path] = (record, table_key, (paper, found))
         problems += found
         if paper is not None:
             papers.append(paper)
+    for gone in set(memo) - {r.path for r in raw.papers}:
+        del memo[gone]
     problems += _duplicate_slugs(papers, raw)
     if problems or profile is None:
         raise ContentError(problems)
