@@ -149,6 +149,9 @@ def partial_date(value: Any) -> PartialDate:
     if not isinstance(value, str) or not _DATE.match(value.strip()):
         raise FieldIssue(f"expected YYYY-MM-DD, YYYY-MM or YYYY, got {value!r}")
     year, month, day = (int(g) if g else 0 for g in _DATE.match(value.strip()).groups())
+    given = [g for g in _DATE.match(value.strip()).groups() if g]
+    if any(int(g) == 0 for g in given):
+        raise FieldIssue(f"impossible date {value.strip()}: month and day start at 01")
     try:
         datetime.date(year, month or 1, day or 1)
     except ValueError as exc:

@@ -1,0 +1,61 @@
+"""Template lookup: site templates > theme templates > built-in ones; autoescape everywhere."""
+
+from __future__ import annotations
+
+from generator.pipeline import BuildOptions, render_site
+
+
+def test_site_template_overrides_and_can_extend_the_builtin(make_site):
+    root = make_site({"templates/404.html": "{% extends 'builtin/404.html' %}{% block title %}Lost in space{% endblock %}"})
+    files = render_site(BuildOptions(root)).files
+    page = files["404.html"].decode()
+    assert "<title>Lost in space</title>" in page and "Page not found" in page
+
+
+def test_theme_templates_and_assets_beat_builtin_ones(make_site):
+    root = make_site({
+        "site.yaml": "theme: plain\n",
+        "themes/plain/templates/years.html": "{% extends 'base.html' %}{% block content %}PLAIN YEARS{% endblock %}",
+        "themes/plain/static/assets/style.css": "body { color: teal }",
+    })
+    rendered = render_site(BuildOptions(root))
+    assert "PLAIN YEARS" in rendered.files["years/index.html"].decode()
+    assert rendered.copies["assets/style.css"].read_text() == "body { color: teal }"
+    assert "Categories" in rendered.files["categories/index.html"].decode()  # falls back to built-in
+
+
+def test_site_template_beats_theme_template(make_site):
+    root = make_site({
+        "site.yaml": "theme: plain\n",
+        "themes/plain/templates/years.html": "THEME",
+        "themes/plain/static/x.txt": "x",
+        "templates/years.html": "SITE",
+    })
+    assert render_site(BuildOptions(root)).files["years/index.html"] == b"SITE"
+
+
+def test_autoescape_applies_to_site_templates(make_site):
+    root = make_site({"site.yaml": "extra: {motto: '<b>bold</b>'}\n", "templates/years.html": "{{ config.extra.motto }}"})
+    assert render_site(BuildOptions(root)).files["years/index.html"] == b"&lt;b&gt;bold&lt;/b&gt;"
+
+
+def test_unknown_theme_is_a_content_error(make_site):
+    import pytest
+
+    from generator.errors import ContentError
+
+    root = make_site({"site.yaml": "title: T\ntheme: nope\n"})
+    with pytest.raises(ContentError) as caught:
+        render_site(BuildOptions(root))
+    assert str(caught.value.problems[0]).startswith("site.yaml:2: theme: unknown theme 'nope'")
+
+
+def test_template_error_is_reported_not_raised(make_site):
+    import pytest
+
+    from generator.errors import ContentError
+
+    root = make_site({"templates/years.html": "{% if %}"})
+    with pytest.raises(ContentError) as caught:
+        render_site(BuildOptions(root))
+    assert caught.value.problems[0].field == "template"
