@@ -1,0 +1,104 @@
+"""The default theme in a real browser: axe-core finds nothing, in light and dark, wide and narrow,
+served under /repo/ like a GitHub Pages project site, with no request leaving the site."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = [
+    "", "papers/biopt-bi-level-optimization-for-few-shot/", "papers/baichuan-2-open-large-scale-language-models/",
+    "categories/", "categories/cv/", "years/", "years/2025/", "404.html",
+]
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory, serve_dir):
+    """The example site built for a project site at /repo/, as the Pages workflow builds it."""
+    from generator.pipeline import BuildOptions, build
+
+    out = tmp_path_factory.mktemp("pages") / "output"
+    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
+    return serve_dir(out, "/repo/")
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    if not AXE.is_file():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("axe-core must be installed in CI (npm ci --ignore-scripts)")
+        pytest.skip("node_modules/axe-core is missing (npm ci --ignore-scripts)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def open_page(browser, url, **context_options):
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    seen = {"errors": [], "failed": [], "hosts": set()}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/404.html") and seen["failed"].append(f"{r.status} {r.url}"))
+    page.on("request", lambda r: seen["hosts"].add(r.url.split("/")[2]))
+    page.goto(url, wait_until="load")
+    return context, page, seen
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_accessibility_violations(browser, site_url, axe_source, scheme, width):
+    for path in PAGES:
+        context, page, seen = open_page(browser, site_url + path, viewport={"width": width, "height": 900}, color_scheme=scheme)
+        try:
+            page.evaluate(axe_source)
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})" for v in result["violations"]]
+            assert violations == [], f"{path} ({scheme}, {width}px): {violations}"
+            assert seen["errors"] == [] and seen["failed"] == [], (path, seen)
+            assert seen["hosts"] == {site_url.split("/")[2]}, f"{path} requested other hosts: {seen['hosts']}"
+            overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+        finally:
+            context.close()
+
+
+def test_dark_scheme_changes_colours(browser, site_url):
+    colours = {}
+    for scheme in ("light", "dark"):
+        context, page, _ = open_page(browser, site_url, color_scheme=scheme)
+        colours[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        context.close()
+    assert colours["light"] != colours["dark"]
+
+
+def test_abstract_opens_without_javascript(browser, site_url):
+    context, page, _ = open_page(browser, site_url, java_script_enabled=False)
+    try:
+        details = page.locator("details.abstract").first
+        body = details.locator(".abstract-body")
+        assert not body.is_visible()
+        details.locator("summary").click()
+        assert body.is_visible()
+        assert len(body.inner_text()) > 100
+    finally:
+        context.close()
+
+
+def test_links_work_under_the_project_sub_path(browser, site_url):
+    context, page, seen = open_page(browser, site_url)
+    try:
+        page.locator(".paper-title a").first.click()
+        page.wait_for_load_state("load")
+        assert "/repo/papers/" in page.url
+        page.locator("a.category").first.click()
+        page.wait_for_load_state("load")
+        assert "/repo/categories/" in page.url and page.locator("h1").inner_text()
+        assert seen["failed"] == []
+    finally:
+        context.close()

@@ -1,0 +1,49 @@
+"""The W3C Nu HTML Checker (npm vnu-jar) finds no errors in the built example site."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.fixture(scope="module")
+def vnu():
+    missing = None if shutil.which("java") else "java"
+    missing = missing or (None if VNU.is_file() else "node_modules/vnu-jar (npm ci --ignore-scripts)")
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"the HTML checker must run in CI: {missing} is missing")
+        pytest.skip(f"{missing} is missing")
+
+    def check(*args: str) -> list[dict]:
+        result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *args],
+                                capture_output=True, text=True, timeout=300)
+        return json.loads(result.stderr or result.stdout)["messages"]
+
+    return check
+
+
+def test_every_page_is_valid_html(example_site, vnu):
+    messages = vnu("--skip-non-html", str(example_site))
+    problems = [m for m in messages if m.get("type") == "error" or m.get("subType") == "warning"]
+    assert problems == [], "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in problems)
+
+
+def test_the_stylesheet_is_valid_css(example_site, vnu):
+    # checked on its own: with --also-check-css this checker misreports HTML line numbers
+    messages = vnu("--css", str(example_site / "assets" / "style.css"))
+    assert [m for m in messages if m.get("type") == "error"] == []
+
+
+def test_the_checker_does_catch_errors(tmp_path, vnu):
+    """Guards the two tests above against a checker that silently passes everything."""
+    (tmp_path / "bad.html").write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></span>")
+    assert any(m.get("type") == "error" for m in vnu("--skip-non-html", str(tmp_path)))
