@@ -133,6 +133,11 @@ def build_model(site: ValidSite) -> SiteModel:
                    (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]
     pages += [Page(g.url, "year.html", "year", g.key,
                    (profile.source, *(e.paper.source for e in g.entries))) for g in by_year]
+    if config.base_url:  # feeds and sitemaps are made of absolute URLs
+        pages.append(Page("/feed.xml", "feed.xml", "feed", "", every))
+        pages += [Page(g.url + "feed.xml", "feed.xml", "feed", g.url,
+                       (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]
+        pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
                      entries, by_year, by_category, tuple(pages), MappingProxyType(by_url))

@@ -104,7 +104,9 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
     cache.rendered = sum(1 for url, entry in pages.items() if cache.pages.get(url) is not entry)
     cache.pages = pages
     files = {urls.output_path(url): data for url, (_, data) in pages.items()}
-    files[NOJEKYLL] = b""
+    files[NOJEKYLL] = b""  # GitHub Pages: serve the files as they are, no Jekyll
+    if site.config.cname:
+        files["CNAME"] = f"{site.config.cname}\n".encode()
     copies = _static_files(theme / "static") | _static_files(root / "static")
     clashes = sorted(set(copies) & set(files))
     if clashes:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from . import urls
+from . import feeds, metadata, urls
 from .model import Page, SiteModel
+
+OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
 
 
 def page_context(page: Page, model: SiteModel) -> dict:
@@ -20,11 +22,24 @@ def page_context(page: Page, model: SiteModel) -> dict:
         # GitHub Pages serves 404.html at any depth, so its links must not be relative.
         "absolute_links": page.kind == "not_found",
         "canonical_url": urls.absolute(config.base_url, page.url),
+        "absolute_url": lambda target: urls.absolute(config.base_url, target),
+        "og_type": OPEN_GRAPH_TYPES.get(page.kind, "website"),
+        "feeds": feeds.head_feeds(page, model),
+        "citation_tags": [],
+        "jsonld": None,
     }
     if page.kind == "paper":
-        context["entry"] = model.by_url[page.url]
+        entry = context["entry"] = model.by_url[page.url]
+        context["citation_tags"] = metadata.citation_tags(entry, model, page.url)
+        context["jsonld"] = metadata.jsonld_script(metadata.article_jsonld(entry, model))
     elif page.kind in ("category", "year"):
         context["group"] = model.by_url[page.url]
+    elif page.kind == "home":
+        context["jsonld"] = metadata.jsonld_script(metadata.person_jsonld(model))
+    elif page.kind == "feed":
+        context.update(feeds.feed_context(page, model))
+    elif page.kind == "sitemap":
+        context.update(feeds.sitemap_context(model))
     return context
 
 

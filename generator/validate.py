@@ -50,6 +50,13 @@ def _category_names(value):
     return MappingProxyType(dict(names))
 
 
+def _domain(value):
+    result = s.text(value).lower().rstrip(".")
+    if result and not re.match(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", result):
+        raise s.FieldIssue(f"expected a domain name such as cv.example.org, got {value!r}")
+    return result
+
+
 CONFIG_FIELDS = {
     "title": s.Field(s.text),
     "base_url": s.Field(base_url),
@@ -58,6 +65,7 @@ CONFIG_FIELDS = {
     "author": s.Field(s.text),
     "categories": s.Field(_category_names),
     "allow_html": s.Field(s.boolean),
+    "cname": s.Field(_domain),
     "extra": s.Field(lambda v: MappingProxyType(s.mapping(v))),
 }
 

@@ -32,10 +32,15 @@ def test_hostile_text_in_every_field_is_escaped(make_site, tmp_path):
     assert len(pages) >= 7
     for page in pages:
         tree = parse_strict(page)
-        assert not [s for s in tree.iter("script") if "alert" in (s.text or "")], page
+        for script in tree.iter("script"):
+            # the only scripts are JSON-LD data, which record text must not be able to close
+            assert script.attrib.get("type") == "application/ld+json", page
+            assert "<" not in script.text and json.loads(script.text)
         assert not [i for i in tree.iter("img") if "onerror" in i.attrib], page
         assert "<script>alert" not in page.read_text(encoding="utf-8")
         assert "{{ 7*7 }}" in "".join(tree.itertext())  # shown as typed, never evaluated
     paper = parse_strict(out / "papers/evil/index.html")
     visible = " ".join(paper.itertext())
     assert "Title <script>alert(1)</script>" in visible and "Abstract <script>" in visible
+    (data,) = [json.loads(s.text) for s in paper.iter("script")]
+    assert data["headline"].startswith("Title <script>alert(1)</script>\"><img src=x onerror=alert(1)> &")

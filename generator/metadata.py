@@ -1,0 +1,104 @@
+"""What search engines, Google Scholar and link previews read from a page's head.
+
+Google Scholar's inclusion guidelines ask for citation_* meta tags; schema.org JSON-LD
+(ScholarlyArticle, Person) serves search engines. Both are built here as plain data and
+written out by templates/partials/head_meta.html.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from markupsafe import Markup
+
+from . import urls
+from .model import PaperEntry, SiteModel
+
+_ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:v\d+)?(?:\.pdf)?$")
+_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)(10\..+)$", re.IGNORECASE)
+
+
+def arxiv_id(entry: PaperEntry) -> str:
+    match = _ARXIV_ID.search(entry.paper.link("arxiv"))
+    return match.group(1) if match else ""
+
+
+def doi(entry: PaperEntry) -> str:
+    match = _DOI.match(entry.paper.link("doi"))
+    return match.group(1) if match else ""
+
+
+def scholar_date(entry: PaperEntry) -> str:
+    return entry.paper.date.iso().replace("-", "/")
+
+
+def citation_tags(entry: PaperEntry, model: SiteModel, page_url: str) -> list[tuple[str, str]]:
+    paper, base = entry.paper, model.config.base_url
+    tags = [("citation_title", entry.title_text)]
+    tags += [("citation_author", a.name) for a in entry.authors]
+    tags.append(("citation_publication_date", scholar_date(entry)))
+    if paper.venue:
+        tags.append(("citation_conference_title" if "conference" in paper.venue.lower() else "citation_journal_title", paper.venue))
+    if paper.link("pdf") and urls.absolute(base, paper.link("pdf")):
+        tags.append(("citation_pdf_url", urls.absolute(base, paper.link("pdf"))))
+    if arxiv_id(entry):
+        tags.append(("citation_arxiv_id", arxiv_id(entry)))
+    if doi(entry):
+        tags.append(("citation_doi", doi(entry)))
+    if base:
+        tags.append(("citation_abstract_html_url", urls.absolute(base, page_url)))
+    return tags
+
+
+def _same_as(links) -> list[str]:
+    return [target for _, target in links if urls.is_external(target) and target.startswith(("http://", "https://"))]
+
+
+def article_jsonld(entry: PaperEntry, model: SiteModel) -> dict:
+    paper, base = entry.paper, model.config.base_url
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": entry.title_text,
+        "name": entry.title_text,
+        "author": [{"@type": "Person", "name": a.name} for a in entry.authors],
+        "datePublished": paper.date.iso(),
+        "about": paper.category.name,
+    }
+    if entry.abstract_text:
+        data["abstract"] = entry.abstract_text
+    if base:
+        data["url"] = urls.absolute(base, entry.url)
+    if paper.venue:
+        data["isPartOf"] = {"@type": "PublicationIssue", "name": paper.venue}
+    same = _same_as(paper.links)
+    if same:
+        data["sameAs"] = same
+    if paper.tags:
+        data["keywords"] = list(paper.tags)
+    return data
+
+
+def person_jsonld(model: SiteModel) -> dict:
+    profile, base = model.profile, model.config.base_url
+    data = {"@context": "https://schema.org", "@type": "Person", "name": profile.name}
+    if profile.headline:
+        data["jobTitle"] = profile.headline
+    if profile.affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": profile.affiliation}
+    if base:
+        data["url"] = base
+        if profile.photo and urls.absolute(base, profile.photo):
+            data["image"] = urls.absolute(base, profile.photo)
+    same = _same_as(profile.links)
+    if same:
+        data["sameAs"] = same
+    return data
+
+
+def jsonld_script(data: dict) -> Markup:
+    """JSON for a <script> element: '<', '>' and '&' escaped so record text cannot close it."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
