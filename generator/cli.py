@@ -56,6 +56,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", type=_base_url_arg,
                        help="absolute URL the site is published at, e.g. https://user.github.io/repo/ (overrides site.yaml)")
     build.set_defaults(run=_run_build)
+
+    new = commands.add_parser("new", help="create a new site, ready to build and publish on GitHub Pages",
+                              description="Create a site with a profile, two example papers and a GitHub Pages workflow.")
+    new.add_argument("directory", metavar="DIR", help="the folder to create (must not exist, or be empty)")
+    new.set_defaults(run=_run_new)
     return parser
 
 
@@ -67,6 +72,17 @@ def _run_build(args) -> int:
     result = build(BuildOptions(root, output, args.base_url, args.drafts))
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s")
+    return EXIT_OK
+
+
+def _run_new(args) -> int:
+    from .scaffold import create_site
+
+    target = Path(args.directory)
+    files = create_site(target)
+    print(f"Created a new site in {target} ({len(files)} files). Next:\n"
+          f"  cd {target}\n  cvsite build      # then open output/index.html\n"
+          "  edit site.yaml and content/, push to GitHub, and enable Pages (Source: GitHub Actions)")
     return EXIT_OK
 
 

@@ -28,6 +28,7 @@ def test_wheel_ships_templates_themes_and_data(wheel):
             assert f"generator/_builtin/templates/{template.relative_to(REPO / 'templates').as_posix()}" in names
     assert "generator/_builtin/themes/default/static/assets/style.css" in names
     assert "generator/data/arxiv_categories.yaml" in names
+    assert "generator/new_site/pages.yml" in names and "generator/new_site/content/profile.md" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "cvsite = generator.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

@@ -1,0 +1,47 @@
+"""cvsite new: a fresh site that builds at once and carries a valid GitHub Pages workflow."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+ENV = dict(os.environ, PYTHONPATH=str(REPO))
+
+
+def cvsite(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=ENV,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_new_site_builds_from_inside_its_folder(tmp_path):
+    result = cvsite("new", "mysite", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "mysite"
+    for rel in ("site.yaml", "content/profile.md", ".gitignore", ".github/workflows/pages.yml", "requirements.txt"):
+        assert (site / rel).is_file(), rel
+    assert len(list((site / "content/papers").iterdir())) == 2
+    assert "/output/" in (site / ".gitignore").read_text()
+
+    built = cvsite("build", cwd=site)
+    assert built.returncode == 0, built.stderr
+    assert "2 papers" in built.stdout
+    assert (site / "output/index.html").is_file()
+    home = (site / "output/index.html").read_text()
+    assert "Your Name" in home and "<math" in (site / "output/papers/an-example-paper/index.html").read_text()
+
+
+def test_new_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "existing").mkdir()
+    (tmp_path / "existing" / "notes.txt").write_text("mine")
+    result = cvsite("new", "existing", cwd=tmp_path)
+    assert result.returncode == 2 and "not empty" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "existing").iterdir()) == ["notes.txt"]
+
+
+def test_new_accepts_an_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert cvsite("new", "empty", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "empty" / "site.yaml").is_file()
