@@ -57,6 +57,21 @@ def make_parser() -> argparse.ArgumentParser:
                        help="absolute URL the site is published at, e.g. https://user.github.io/repo/ (overrides site.yaml)")
     build.set_defaults(run=_run_build)
 
+    serve = commands.add_parser("serve", help="preview the site locally, rebuilding and reloading on every save",
+                                description="Build the site into a private folder, serve it on http://127.0.0.1:PORT/, "
+                                            "rebuild when a source changes and reload open pages. Content errors are shown "
+                                            "in the terminal and over the page; the last good site stays served.")
+    _add_site_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--base-url", metavar="PATH", default="/",
+                       help="serve under this path as GitHub Pages serves a project site, e.g. /repo/ (default: /)")
+    serve.add_argument("--no-reload", action="store_true", help="serve only: no file watching, no live reload")
+    serve.add_argument("--poll", action="store_true", help="poll for changes (for network or container mounts)")
+    serve.add_argument("--debounce", type=float, default=0.2, metavar="SECONDS",
+                       help="wait this long after the last change before rebuilding (default: 0.2)")
+    serve.set_defaults(run=_run_serve)
+
     new = commands.add_parser("new", help="create a new site, ready to build and publish on GitHub Pages",
                               description="Create a site with a profile, two example papers and a GitHub Pages workflow.")
     new.add_argument("directory", metavar="DIR", help="the folder to create (must not exist, or be empty)")
@@ -72,6 +87,70 @@ def _run_build(args) -> int:
     result = build(BuildOptions(root, output, args.base_url, args.drafts))
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s")
+    return EXIT_OK
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    sys.stderr.flush()
+
+
+def _run_serve(args) -> int:
+    import signal
+    import threading
+    import time
+
+    from .pipeline import BuildOptions
+    from .server import Preview, PreviewServer, normalise_prefix, preview_options
+    from .watch import Debouncer, start_watching
+
+    root = _site_root(args.site)
+    prefix = normalise_prefix(args.base_url)
+    preview = Preview(BuildOptions(root, drafts=args.drafts))
+    preview.live = not args.no_reload
+    try:
+        server = PreviewServer((args.host, args.port), preview, prefix)
+    except OSError as exc:
+        preview.close()
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    stop = threading.Event()
+    observer = None
+    try:
+        port = server.server_address[1]
+        preview.options = preview_options(preview.options, args.host, port, prefix)
+        debouncer = Debouncer(args.debounce)
+        if preview.live:  # watching starts before the first build, so no early save is missed
+            observer = start_watching(root, debouncer, [root / "output"], poll=args.poll)
+        if not preview.rebuild():
+            _print_problems(preview.errors)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        shown = f"[{args.host}]" if ":" in args.host else args.host
+        print(f"Serving {root} at http://{shown}:{port}{prefix} (Ctrl-C to stop)", flush=True)
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"Note: listening on {args.host}, so other machines can reach this preview.", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        if preview.live:
+            while not stop.is_set():
+                batch = debouncer.wait(stop)
+                if not batch:
+                    continue
+                started = time.perf_counter()
+                if preview.rebuild():
+                    print(f"Rebuilt after {len(batch)} change{'s' * (len(batch) != 1)} in "
+                          f"{time.perf_counter() - started:.2f} s ({preview.cache.rendered} pages rendered)", flush=True)
+                else:
+                    _print_problems(preview.errors)
+        else:
+            stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if observer is not None:
+            observer.stop()
+        server.stop()
+        preview.close()
+        print("Stopped.", flush=True)
     return EXIT_OK
 
 

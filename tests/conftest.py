@@ -73,3 +73,83 @@ def example_copy(tmp_path) -> Path:
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     shutil.copytree(REPO / "content", root / "content")
     return root
+
+
+class ServeProcess:
+    """`cvsite serve` running as a real process on a free port."""
+
+    def __init__(self, site: Path, tmp: Path, *args: str):
+        import os
+        import socket
+        import subprocess
+        import sys
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.tmp = tmp
+        tmp.mkdir(exist_ok=True)
+        env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", str(self.port), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        line = self.process.stdout.readline()  # blocks until the server prints its address
+        assert "Serving" in line, line + self.process.stderr.read()
+        self.url = line.split(" at ", 1)[1].split(" ", 1)[0]
+        self.origin = f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str, timeout: float = 10):
+        """(status, headers, body text) of a GET, errors included."""
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(self.origin + path, timeout=timeout) as response:
+                return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
+
+    def status(self) -> dict:
+        import json
+
+        return json.loads(self.get("/__cvsite/status")[2])
+
+    def wait_for(self, predicate, timeout: float = 20.0):
+        """Poll until predicate() is truthy; bounded, no fixed sleeps."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError("condition not met in time")
+
+    def stop(self, sig=None) -> int:
+        import signal
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.send_signal(sig or signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture
+def serve(example_copy, tmp_path):
+    """serve(*args) starts `cvsite serve` on a copy of the example site; stopped after the test."""
+    started = []
+
+    def start(*args: str) -> ServeProcess:
+        proc = ServeProcess(example_copy, tmp_path / f"tmp{len(started)}", *args)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.stop()

@@ -1,0 +1,290 @@
+"""cvsite serve: build into a private folder, serve it on 127.0.0.1 as GitHub Pages would, and
+rebuild and reload open pages whenever a source changes.
+
+Only files inside that folder are served (percent-decoding, '..', backslashes, NUL and symlinks
+leading out are all refused). A build that fails keeps the last good site online and shows its
+errors over every page until a later build succeeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import mimetypes
+import os
+import posixpath
+import shutil
+import sys
+import tempfile
+import threading
+from dataclasses import replace
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import ContentError
+from .incremental import BuildCache
+from .pipeline import BuildOptions, render_site
+
+RESERVED = "/__cvsite/"
+TEMP_PREFIX = "cvsite-serve-"
+TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
+         ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
+         ".json": "application/json", ".bib": "text/plain; charset=utf-8", "": "application/octet-stream"}
+
+
+def content_type(path: str) -> str:
+    suffix = posixpath.splitext(path)[1].lower()
+    if suffix in TYPES:
+        return TYPES[suffix]
+    return mimetypes.guess_type(path)[0] or TYPES[""]
+
+
+def normalise_prefix(value: str) -> str:
+    """'/repo', 'repo/' or a full URL -> '/repo/'; '' -> '/'."""
+    path = urlsplit(value).path if "://" in value else value
+    path = "/" + path.strip("/")
+    return path if path == "/" else path + "/"
+
+
+class Preview:
+    """The served site: a private folder kept in step with the sources, a build epoch, the errors."""
+
+    def __init__(self, options: BuildOptions, temp_root: str | None = None):
+        self.options = options
+        self.root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=temp_root)).resolve()
+        self.cache = BuildCache()
+        self.epoch = 0
+        self.builds = 0
+        self.errors: list[str] = []
+        self.has_site = False
+        self.live = True  # inject the live-reload script (off with --no-reload)
+        self._written: dict[str, str] = {}  # served path -> digest of what is on disk
+        self._swap = threading.Lock()  # held while files change, so no half-updated site is served
+        self.changed = threading.Condition()
+
+    def rebuild(self) -> bool:
+        self.builds += 1
+        try:
+            rendered = render_site(self.options, self.cache)
+        except ContentError as exc:
+            self._publish([str(p) for p in exc.problems])
+            return False
+        except Exception as exc:  # a broken template or theme must not stop the server either
+            self._publish([f"cvsite: {type(exc).__name__}: {exc}"])
+            return False
+        wanted = {rel: (data, hashlib.sha256(data).hexdigest()) for rel, data in rendered.files.items()}
+        for rel, source in rendered.copies.items():
+            data = Path(source).read_bytes()
+            wanted[rel] = (data, hashlib.sha256(data).hexdigest())
+        with self._swap:
+            for rel in set(self._written) - set(wanted):
+                (self.root / rel).unlink(missing_ok=True)
+                del self._written[rel]
+            for rel, (data, digest) in wanted.items():
+                if self._written.get(rel) != digest:
+                    target = self.root / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+                    self._written[rel] = digest
+            self.has_site = True
+        self._publish([])
+        return True
+
+    def _publish(self, errors: list[str]) -> None:
+        with self.changed:
+            self.errors = errors
+            self.epoch += 1
+            self.changed.notify_all()
+
+    def reading(self):
+        return self._swap
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def overlay(errors: list[str]) -> str:
+    items = "".join(f"<li>{html.escape(e)}</li>" for e in errors)
+    return ('<div id="cvsite-errors" role="alert" style="position:fixed;left:0;right:0;bottom:0;z-index:2147483647;'
+            'max-height:60vh;overflow:auto;margin:0;padding:1rem 1.25rem;background:#3b0a0a;color:#fff;'
+            'font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 -4px 16px rgba(0,0,0,.4)">'
+            "<strong>cvsite could not rebuild the site; you are seeing the last good version.</strong>"
+            f'<ul style="margin:.5rem 0 0;padding-left:1.25rem">{items}</ul></div>')
+
+
+def inject(page: bytes, epoch: int, errors: list[str], live: bool = True) -> bytes:
+    """Add the reload script (and the error overlay) to a served HTML page, never to the files."""
+    snippet = overlay(errors) if errors else ""
+    if live:
+        snippet += f'<script src="{RESERVED}livereload.js" data-epoch="{epoch}"></script>'
+    text = page.decode("utf-8", errors="replace")
+    at = text.lower().rfind("</body>")
+    text = text[:at] + snippet + text[at:] if at >= 0 else text + snippet
+    return text.encode("utf-8")
+
+
+NO_SITE = b"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>cvsite</title></head><body></body></html>"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "cvsite"
+    protocol_version = "HTTP/1.1"
+    preview: Preview
+    prefix: str
+    quiet: bool = True
+
+    def log_message(self, fmt, *args):
+        if not self.quiet:
+            sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
+
+    def do_HEAD(self):
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False):
+        target = self.path
+        if not target.startswith("/"):  # absolute-form (http://host/...) or '*': not for a file server
+            return self.send_plain(HTTPStatus.BAD_REQUEST, "bad request target")
+        raw_path = urlsplit(target).path
+        if raw_path.startswith(RESERVED):
+            return self.reserved(raw_path[len(RESERVED):], head)
+        path = unquote(raw_path)
+        if "\x00" in path or "\\" in path:
+            return self.not_found(head)
+        segments = path.split("/")
+        if ".." in segments or "." in segments:
+            return self.not_found(head)
+        if path + "/" == self.prefix or (path == "/" and self.prefix != "/"):
+            return self.redirect(self.prefix)
+        if not path.startswith(self.prefix):
+            return self.not_found(head)
+        self.serve_file(path[len(self.prefix):], path, head)
+
+    def do_POST(self):
+        self.send_plain(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", extra={"Allow": "GET, HEAD"})
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+
+    def serve_file(self, rel: str, path: str, head: bool) -> None:
+        preview = self.preview
+        with preview.reading():
+            if not preview.has_site:
+                return self.send_body(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
+                                      inject(NO_SITE, preview.epoch, preview.errors, preview.live), head)
+            root = preview.root
+            candidate = root / rel
+            if candidate.is_dir() and rel and not rel.endswith("/"):
+                return self.redirect(path + "/")
+            if rel == "" or rel.endswith("/"):
+                candidate = candidate / "index.html"
+            real = Path(os.path.realpath(candidate))
+            if real != root and root not in real.parents:
+                return self.send_plain(HTTPStatus.FORBIDDEN, "forbidden")
+            if not real.is_file():
+                return self.not_found(head, locked=True)
+            data = real.read_bytes()
+        ctype = content_type(real.name)
+        if ctype.startswith("text/html"):
+            data = inject(data, preview.epoch, preview.errors, preview.live)
+        self.send_body(HTTPStatus.OK, ctype, data, head)
+
+    def not_found(self, head: bool, locked: bool = False) -> None:
+        page = self.preview.root / "404.html"
+        if not locked:
+            with self.preview.reading():
+                data = page.read_bytes() if page.is_file() else None
+        else:
+            data = page.read_bytes() if page.is_file() else None
+        if data is None:
+            return self.send_plain(HTTPStatus.NOT_FOUND, "not found")
+        self.send_body(HTTPStatus.NOT_FOUND, TYPES[".html"], inject(data, self.preview.epoch, self.preview.errors, self.preview.live), head)
+
+    def reserved(self, name: str, head: bool) -> None:
+        if name == "livereload.js":
+            script = resources.files("generator").joinpath("livereload.js").read_bytes()
+            return self.send_body(HTTPStatus.OK, TYPES[".js"], script, head)
+        if name == "status":
+            preview = self.preview
+            status = {"epoch": preview.epoch, "builds": preview.builds, "errors": preview.errors}
+            return self.send_body(HTTPStatus.OK, TYPES[".json"], json.dumps(status).encode(), head)
+        if name == "events":
+            return self.events()
+        self.send_plain(HTTPStatus.NOT_FOUND, "not found")
+
+    def events(self) -> None:
+        """Server-Sent Events: the build epoch now, then each new one; a comment keeps it alive."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        preview, sent = self.preview, None
+        try:
+            while not self.server.stopping.is_set():
+                with preview.changed:
+                    if preview.epoch == sent:
+                        preview.changed.wait(15)
+                    epoch = preview.epoch
+                if epoch != sent:
+                    self.wfile.write(f"data: {epoch}\n\n".encode())
+                    sent = epoch
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+
+    def redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def send_plain(self, status: HTTPStatus, message: str, extra: dict | None = None) -> None:
+        body = f"{status.value} {message}\n".encode()
+        self.send_response(status)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Type", TYPES[".txt"])
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_body(self, status: HTTPStatus, ctype: str, data: bytes, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True  # open event streams must not keep the process alive
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address, preview: Preview, prefix: str, quiet: bool = True):
+        handler = type("BoundHandler", (Handler,), {"preview": preview, "prefix": prefix, "quiet": quiet})
+        self.stopping = threading.Event()
+        super().__init__(address, handler)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self.RequestHandlerClass.preview.changed:
+            self.RequestHandlerClass.preview.changed.notify_all()
+        self.shutdown()
+        self.server_close()
+
+
+def preview_options(options: BuildOptions, host: str, port: int, prefix: str) -> BuildOptions:
+    """Absolute URLs (404 page, feeds, canonical) point at the preview itself."""
+    shown = f"[{host}]" if ":" in host else host
+    return replace(options, base_url=f"http://{shown}:{port}{prefix}")

@@ -1,0 +1,52 @@
+"""Live reload in a real browser: an edit shows up, an error overlays the page, a fix clears it,
+all without the user touching the page."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
+PAGE = "papers/prototype-rectification-for-few-shot-learning/"
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_page_reloads_with_the_new_title_after_an_edit(serve, example_copy, page):
+    server = serve()
+    page.goto(server.url + PAGE)
+    assert page.locator("h1").inner_text() == "Prototype Rectification for Few-Shot Learning"
+    page.evaluate("window.__notReloaded = true")
+
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    page.wait_for_function("document.querySelector('h1').innerText.includes('Revisited')", timeout=20000)
+    assert page.evaluate("window.__notReloaded === undefined")  # a real reload, not a DOM patch
+
+
+def test_error_overlay_appears_and_clears(serve, example_copy, page):
+    server = serve()
+    page.goto(server.url + PAGE)
+    overlay = page.locator("#cvsite-errors")
+    assert overlay.count() == 0
+
+    edit(example_copy / PAPER, "category: CV", "category: CVV")
+    overlay.wait_for(state="visible", timeout=20000)
+    assert f"{PAPER}:" in overlay.inner_text() and "category: unknown category 'CVV'" in overlay.inner_text()
+    assert page.locator("h1").inner_text() == "Prototype Rectification for Few-Shot Learning"  # last good page
+
+    edit(example_copy / PAPER, "category: CVV", "category: CV")
+    overlay.wait_for(state="detached", timeout=20000)
+    assert page.locator("h1").is_visible()

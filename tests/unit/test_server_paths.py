@@ -1,0 +1,106 @@
+"""The preview server's file serving, in-process: symlinks, prefixes, content types, injection."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+
+import pytest
+
+from generator.pipeline import BuildOptions
+from generator.server import Preview, PreviewServer, inject, normalise_prefix, preview_options
+
+
+@pytest.fixture
+def running(example_copy, tmp_path):
+    def start(prefix="/"):
+        preview = Preview(BuildOptions(example_copy), temp_root=str(tmp_path))
+        server = PreviewServer(("127.0.0.1", 0), preview, prefix)
+        preview.options = preview_options(preview.options, "127.0.0.1", server.server_address[1], prefix)
+        assert preview.rebuild()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append((server, preview))
+        return server, preview
+
+    started = []
+    yield start
+    for server, preview in started:
+        server.stop()
+        preview.close()
+
+
+def request(server, target):
+    conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+    conn.putrequest("GET", target, skip_accept_encoding=True)
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, response.headers, body
+
+
+def test_symlink_pointing_outside_is_forbidden(running, tmp_path):
+    server, preview = running()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private")
+    (preview.root / "leak.txt").symlink_to(secret)
+    (preview.root / "leakdir").symlink_to(tmp_path, target_is_directory=True)
+    for target in ("/leak.txt", "/leakdir/secret.txt"):
+        status, _, body = request(server, target)
+        assert status == 403 and b"private" not in body
+
+
+def test_symlink_inside_the_site_is_served(running):
+    server, preview = running()
+    (preview.root / "alias.css").symlink_to(preview.root / "assets" / "style.css")
+    status, headers, body = request(server, "/alias.css")
+    assert status == 200 and headers["Content-Type"].startswith("text/css")
+
+
+@pytest.mark.parametrize("target", ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/a/%2E%2E/%2E%2E/etc/passwd",
+                                    "/%5C..%5Cetc", "/x%00.html", "/./index.html"])
+def test_traversal_and_odd_paths_are_not_found(running, target):
+    server, _ = running()
+    status, _, body = request(server, target)
+    assert status in (400, 403, 404) and b"root:" not in body
+
+
+def test_prefix_handling(running):
+    server, _ = running("/repo/")
+    assert request(server, "/repo/")[0] == 200
+    status, headers, _ = request(server, "/repo")
+    assert status == 301 and headers["Location"] == "/repo/"
+    assert request(server, "/")[0] == 301
+    assert request(server, "/papers/")[0] == 404
+
+
+@pytest.mark.parametrize("given, prefix", [("", "/"), ("/", "/"), ("repo", "/repo/"), ("/repo", "/repo/"),
+                                           ("/a/b/", "/a/b/"), ("https://user.github.io/repo/", "/repo/")])
+def test_normalise_prefix(given, prefix):
+    assert normalise_prefix(given) == prefix
+
+
+def test_injection_goes_before_body_end_and_escapes_errors():
+    page = b"<html><body><p>x</p></body></html>"
+    out = inject(page, 7, ["content/x.md:3: title: <script>alert(1)</script>"]).decode()
+    assert out.index('data-epoch="7"') < out.index("</body>")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script>alert" not in out
+    assert "livereload" not in inject(page, 1, [], live=False).decode()
+
+
+def test_built_output_never_contains_the_reload_script(running):
+    _, preview = running()
+    for page in preview.root.rglob("*.html"):
+        assert b"livereload" not in page.read_bytes() and b"__cvsite" not in page.read_bytes()
+
+
+def test_rebuild_writes_only_what_changed_and_removes_deleted_pages(running, example_copy):
+    server, preview = running()
+    about = preview.root / "papers/korgym-a-dynamic-game-platform-for-llm-reasoning/index.html"
+    untouched = preview.root / "papers/biopt-bi-level-optimization-for-few-shot/index.html"
+    before = untouched.stat().st_mtime_ns
+    (example_copy / "content/papers/korgym-a-dynamic-game-platform-for-llm-reasoning.md").unlink()
+    assert preview.rebuild()
+    assert not about.exists()
+    assert untouched.stat().st_mtime_ns == before
+    assert request(server, "/papers/korgym-a-dynamic-game-platform-for-llm-reasoning/")[0] == 404
