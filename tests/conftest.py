@@ -153,3 +153,15 @@ def serve(example_copy, tmp_path):
     yield start
     for proc in started:
         proc.stop()
+
+
+@pytest.fixture
+def edit():
+    """edit(path, old, new): change a source file the way an editor would, checking old is there."""
+
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return replace

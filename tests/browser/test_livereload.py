@@ -11,11 +11,6 @@ PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
 PAGE = "papers/prototype-rectification-for-few-shot-learning/"
 
 
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
 
 @pytest.fixture
 def page(browser):
@@ -25,7 +20,7 @@ def page(browser):
     context.close()
 
 
-def test_page_reloads_with_the_new_title_after_an_edit(serve, example_copy, page):
+def test_page_reloads_with_the_new_title_after_an_edit(serve, example_copy, page, edit):
     server = serve()
     page.goto(server.url + PAGE)
     assert page.locator("h1").inner_text() == "Prototype Rectification for Few-Shot Learning"
@@ -36,7 +31,7 @@ def test_page_reloads_with_the_new_title_after_an_edit(serve, example_copy, page
     assert page.evaluate("window.__notReloaded === undefined")  # a real reload, not a DOM patch
 
 
-def test_error_overlay_appears_and_clears(serve, example_copy, page):
+def test_error_overlay_appears_and_clears(serve, example_copy, page, edit):
     server = serve()
     page.goto(server.url + PAGE)
     overlay = page.locator("#cvsite-errors")

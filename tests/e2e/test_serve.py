@@ -9,13 +9,8 @@ PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
 PAGE = "/papers/prototype-rectification-for-few-shot-learning/"
 
 
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
-
-def test_serves_the_site_and_rebuilds_on_save(serve, example_copy):
+def test_serves_the_site_and_rebuilds_on_save(serve, example_copy, edit):
     server = serve()
     assert server.url == f"{server.origin}/"
     status, headers, body = server.get(PAGE)
@@ -29,7 +24,7 @@ def test_serves_the_site_and_rebuilds_on_save(serve, example_copy):
     assert "Prototype Rectification Revisited" in server.get("/")[2]
 
 
-def test_content_error_keeps_last_good_site_and_shows_overlay(serve, example_copy):
+def test_content_error_keeps_last_good_site_and_shows_overlay(serve, example_copy, edit):
     server = serve()
     epoch = server.status()["epoch"]
     edit(example_copy / PAPER, "date: 2019-11-25", "date: 2019-02-30")
@@ -46,7 +41,7 @@ def test_content_error_keeps_last_good_site_and_shows_overlay(serve, example_cop
     assert 'id="cvsite-errors"' not in server.get(PAGE)[2]
 
 
-def test_error_lines_are_printed_in_the_terminal(serve, example_copy):
+def test_error_lines_are_printed_in_the_terminal(serve, example_copy, edit):
     server = serve()
     edit(example_copy / PAPER, "category: CV", "category: CVV")
     server.wait_for(lambda: server.status()["errors"])

@@ -6,11 +6,6 @@ from generator.incremental import BuildCache
 from generator.pipeline import BuildOptions, render_site
 
 
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
 
 def test_unchanged_site_renders_nothing_again(example_copy):
     cache = BuildCache()
@@ -20,11 +15,11 @@ def test_unchanged_site_renders_nothing_again(example_copy):
     assert second.files == first.files
 
 
-def test_editing_one_paper_matches_a_clean_build(example_copy):
+def test_editing_one_paper_matches_a_clean_build(example_copy, edit):
     cache = BuildCache()
     render_site(BuildOptions(example_copy), cache)
     paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
-    _edit(paper, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    edit(paper, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
 
     incremental = render_site(BuildOptions(example_copy), cache)
     clean = render_site(BuildOptions(example_copy))
@@ -34,10 +29,10 @@ def test_editing_one_paper_matches_a_clean_build(example_copy):
     assert 1 < cache.rendered < 10
 
 
-def test_moving_a_paper_to_another_category_and_deleting_one_match_a_clean_build(example_copy):
+def test_moving_a_paper_to_another_category_and_deleting_one_match_a_clean_build(example_copy, edit):
     cache = BuildCache()
     render_site(BuildOptions(example_copy), cache)
-    _edit(example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md", "category: CV", "category: LG")
+    edit(example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md", "category: CV", "category: LG")
     (example_copy / "content/papers/korgym-a-dynamic-game-platform-for-llm-reasoning.md").unlink()
 
     incremental = render_site(BuildOptions(example_copy), cache)
