@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -14,18 +15,35 @@ from .errors import UsageError
 RENAMES = {"gitignore": ".gitignore", "pages.yml": ".github/workflows/pages.yml"}
 
 
+def _git(folder: str, *args: str) -> str:
+    try:
+        result = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
 def cvsite_requirement() -> str:
-    """How the new site's workflow should install cvsite: the way this copy was installed."""
+    """How the new site's workflow should install cvsite: the way this copy was installed.
+
+    From a git URL: that URL at the same commit. From a local clone of a repository on the web
+    (pip install . or -e .): its origin at the checked-out commit. Otherwise: this version.
+    """
     try:
         direct = metadata.distribution("cvsite").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
         direct = None
-    if direct:
-        info = json.loads(direct)
-        vcs = info.get("vcs_info")
-        if vcs and info.get("url", "").startswith(("https://", "git+https://")):
-            url = info["url"] if info["url"].startswith("git+") else f"git+{info['url']}"
-            return f"cvsite @ {url}@{vcs.get('commit_id', vcs.get('requested_revision', ''))}".rstrip("@")
+    info = json.loads(direct) if direct else {}
+    url = info.get("url", "")
+    vcs = info.get("vcs_info")
+    if vcs and url.startswith(("https://", "git+https://")):
+        url = url if url.startswith("git+") else f"git+{url}"
+        return f"cvsite @ {url}@{vcs.get('commit_id', vcs.get('requested_revision', ''))}".rstrip("@")
+    if url.startswith("file://") and "dir_info" in info:
+        folder = url[len("file://"):]
+        origin, commit = _git(folder, "remote", "get-url", "origin"), _git(folder, "rev-parse", "HEAD")
+        if origin.startswith("https://") and commit:
+            return f"cvsite @ git+{origin}@{commit}"
     return f"cvsite=={__version__}"
 
 

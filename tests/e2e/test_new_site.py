@@ -45,3 +45,35 @@ def test_new_accepts_an_empty_folder(tmp_path):
     (tmp_path / "empty").mkdir()
     assert cvsite("new", "empty", cwd=tmp_path).returncode == 0
     assert (tmp_path / "empty" / "site.yaml").is_file()
+
+
+def test_requirement_names_the_git_repository_cvsite_was_installed_from(tmp_path, monkeypatch):
+    import json
+
+    from generator import scaffold
+
+    class FakeDistribution:
+        def __init__(self, direct):
+            self.direct = direct
+
+        def read_text(self, name):
+            return json.dumps(self.direct) if name == "direct_url.json" else None
+
+    cases = {
+        "cvsite @ git+https://github.com/you/cvsite@abc123": {
+            "url": "https://github.com/you/cvsite", "vcs_info": {"vcs": "git", "commit_id": "abc123"}},
+        f"cvsite=={scaffold.__version__}": {"url": "file:///nowhere", "dir_info": {}},
+    }
+    for expected, direct in cases.items():
+        monkeypatch.setattr(scaffold.metadata, "distribution", lambda name, d=direct: FakeDistribution(d))
+        assert scaffold.cvsite_requirement() == expected
+
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    for args in (["init", "-q"], ["remote", "add", "origin", "https://github.com/you/cvsite"],
+                 ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"]):
+        subprocess.run(["git", "-C", str(clone), *args], check=True)
+    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    direct = {"url": f"file://{clone}", "dir_info": {"editable": True}}
+    monkeypatch.setattr(scaffold.metadata, "distribution", lambda name: FakeDistribution(direct))
+    assert scaffold.cvsite_requirement() == f"cvsite @ git+https://github.com/you/cvsite@{head}"
