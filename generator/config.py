@@ -17,6 +17,7 @@ class SiteConfig:
     author: str = ""  # the name highlighted in author lists; empty means the profile name
     categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     allow_html: bool = False
+    feed_limit: int = 100  # newest papers in each Atom feed
     cname: str = ""  # custom domain for GitHub Pages, written to CNAME
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 

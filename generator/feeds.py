@@ -19,7 +19,7 @@ def atom_date(date: PartialDate) -> str:
 def feed_context(page: Page, model: SiteModel) -> dict:
     base = model.config.base_url
     group: Group | None = model.by_url[page.key] if page.key else None
-    entries: tuple[PaperEntry, ...] = group.entries if group else model.entries
+    entries: tuple[PaperEntry, ...] = (group.entries if group else model.entries)[: model.config.feed_limit]
     title = model.config.title or model.profile.name
     return {
         "feed_title": f"{title}: {group.label}" if group else title,

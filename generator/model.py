@@ -103,10 +103,21 @@ def newest_first(papers) -> list[Paper]:
     return sorted(ordered, key=lambda p: p.date, reverse=True)
 
 
-def build_model(site: ValidSite) -> SiteModel:
+def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
+    """memo (kept by cvsite serve) reuses the entries of papers validated to the same object."""
     config, profile = site.config, site.profile
     author = config.author or profile.name
-    entries = tuple(_entry(p, author, config.allow_html) for p in newest_first(site.papers))
+    memo = memo if memo is not None else {}
+
+    def entry_of(paper: Paper) -> PaperEntry:
+        hit = memo.get(paper.source)
+        if hit is None or hit[0] is not paper or hit[1] != (author, config.allow_html):
+            hit = memo[paper.source] = (paper, (author, config.allow_html), _entry(paper, author, config.allow_html))
+        return hit[2]
+
+    entries = tuple(entry_of(p) for p in newest_first(site.papers))
+    for gone in set(memo) - {e.paper.source for e in entries}:
+        del memo[gone]
 
     by_year = tuple(
         Group(str(year), str(year), urls.year_url(year), tuple(group))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from markupsafe import Markup
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 
 from . import urls
@@ -31,6 +32,34 @@ def _url(context, target: str) -> str:
     if context.get("absolute_links"):
         return target if urls.is_external(target) else context["base_path"] + target.lstrip("/")
     return urls.relative(context["page_url"], target)
+
+
+@pass_context
+def _cached_item(context, entry, level: int):
+    """partials/papers.html's paper_item, rendered once per paper and link depth.
+
+    Listings show every paper again (profile, category and year pages), and a rebuild after one
+    edit would otherwise re-render them all. Relative links depend only on the page's depth, so
+    the fragment is shared by every page at that depth.
+    """
+    env = context.environment
+    absolute = bool(context.get("absolute_links"))
+    depth = 0 if absolute else context["page_url"].count("/") - 1
+    key = (entry.url, level, depth, absolute)
+    hit = env.fragments.get(key)
+    if hit is not None and hit[0] is entry:
+        return hit[1]
+    module_key = (depth, absolute)
+    module = env.fragment_modules.get(module_key)
+    if module is None:
+        page_url = "/" + "x/" * depth
+        variables = {k: context[k] for k in ("config", "profile", "site", "base_path")}
+        variables.update(page_url=page_url, absolute_links=absolute)
+        module = env.get_template("partials/papers.html").make_module(variables)
+        env.fragment_modules[module_key] = module
+    html = Markup(module.paper_item(entry, level))
+    env.fragments[key] = (entry, html)
+    return html
 
 
 def _thousands(value) -> str:
@@ -67,6 +96,9 @@ def make_environment(site_root: Path, theme: Path) -> Environment:
         keep_trailing_newline=True,
     )
     env.globals["url"] = _url
+    env.globals["cached_item"] = _cached_item
+    env.fragments = {}  # (paper url, level, depth, absolute) -> (entry, html); see _cached_item
+    env.fragment_modules = {}
     env.filters["thousands"] = _thousands
     env.filters["number"] = _number
     return env

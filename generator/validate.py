@@ -66,6 +66,7 @@ CONFIG_FIELDS = {
     "categories": s.Field(_category_names),
     "allow_html": s.Field(s.boolean),
     "cname": s.Field(_domain),
+    "feed_limit": s.Field(s.number(1, integer=True)),
     "extra": s.Field(lambda v: MappingProxyType(s.mapping(v))),
 }
 

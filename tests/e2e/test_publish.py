@@ -177,6 +177,15 @@ def test_without_base_url_no_feeds_or_sitemap_but_relative_site(example_site):
     assert not (example_site / "CNAME").exists()
 
 
+def test_feed_limit_keeps_the_newest(example_copy, tmp_path):
+    (example_copy / "site.yaml").write_text((example_copy / "site.yaml").read_text() + "feed_limit: 5\n")
+    build(BuildOptions(example_copy, tmp_path / "out", base_url=BASE))
+    titles = [e.title for e in feedparser.parse((tmp_path / "out/feed.xml").read_bytes()).entries]
+    newest = sorted(records(example_copy).values(), key=lambda r: str(r["date"]), reverse=True)
+    assert len(titles) == 5 and titles[0] == newest[0]["title"]
+    assert {str(r["date"]) for r in newest if r["title"] in titles} >= {str(newest[3]["date"])}
+
+
 def test_absolute_urls_follow_base_url(example_copy, tmp_path):
     build(BuildOptions(example_copy, tmp_path / "out", base_url="https://cv.example.org/"))
     feed = feedparser.parse((tmp_path / "out/feed.xml").read_bytes())
