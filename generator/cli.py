@@ -107,16 +107,16 @@ def _run_serve(args) -> int:
 
     root = _site_root(args.site)
     prefix = normalise_prefix(args.base_url)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, cleaning up
+    stop = threading.Event()
+    server = observer = None
     preview = Preview(BuildOptions(root, drafts=args.drafts))
     preview.live = not args.no_reload
     try:
-        server = PreviewServer((args.host, args.port), preview, prefix)
-    except OSError as exc:
-        preview.close()
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    stop = threading.Event()
-    observer = None
-    try:
+        try:
+            server = PreviewServer((args.host, args.port), preview, prefix)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
         port = server.server_address[1]
         preview.options = preview_options(preview.options, args.host, port, prefix)
         debouncer = Debouncer(args.debounce)
@@ -129,7 +129,6 @@ def _run_serve(args) -> int:
         print(f"Serving {root} at http://{shown}:{port}{prefix} (Ctrl-C to stop)", flush=True)
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             print(f"Note: listening on {args.host}, so other machines can reach this preview.", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         if preview.live:
             while not stop.is_set():
                 batch = debouncer.wait(stop)
@@ -148,9 +147,10 @@ def _run_serve(args) -> int:
     finally:
         if observer is not None:
             observer.stop()
-        server.stop()
+        if server is not None:
+            server.stop()
+            print("Stopped.", flush=True)
         preview.close()
-        print("Stopped.", flush=True)
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ import json
 import mimetypes
 import os
 import posixpath
+import secrets
 import shutil
 import sys
 import tempfile
@@ -23,7 +24,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .errors import ContentError
 from .incremental import BuildCache
@@ -57,48 +58,73 @@ class Preview:
         self.options = options
         self.root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=temp_root)).resolve()
         self.cache = BuildCache()
+        self.instance = secrets.token_hex(4)  # a restarted server's epochs differ from this one's
         self.epoch = 0
         self.builds = 0
         self.errors: list[str] = []
         self.has_site = False
         self.live = True  # inject the live-reload script (off with --no-reload)
         self._written: dict[str, str] = {}  # served path -> digest of what is on disk
+        self._copied: dict[str, tuple] = {}  # served path -> (source, mtime, size) it was copied from
         self._swap = threading.Lock()  # held while files change, so no half-updated site is served
         self.changed = threading.Condition()
 
     def rebuild(self) -> bool:
+        """Build and bring the served folder in step; on failure keep it as it was and record why.
+
+        Open pages are told (a new epoch) when a served file or the errors changed."""
         self.builds += 1
         try:
             rendered = render_site(self.options, self.cache)
+            wanted, stamps = self._contents(rendered)
         except ContentError as exc:
-            self._publish([str(p) for p in exc.problems])
-            return False
-        except Exception as exc:  # a broken template or theme must not stop the server either
-            self._publish([f"cvsite: {type(exc).__name__}: {exc}"])
-            return False
-        wanted = {rel: (data, hashlib.sha256(data).hexdigest()) for rel, data in rendered.files.items()}
-        for rel, source in rendered.copies.items():
-            data = Path(source).read_bytes()
-            wanted[rel] = (data, hashlib.sha256(data).hexdigest())
+            return self._publish([str(p) for p in exc.problems], changed=False)
+        except Exception as exc:  # a broken template, theme or static file must not stop the server either
+            return self._publish([f"cvsite: {type(exc).__name__}: {exc}"], changed=False)
+        changed = False
         with self._swap:
             for rel in set(self._written) - set(wanted):
                 (self.root / rel).unlink(missing_ok=True)
                 del self._written[rel]
+                changed = True
             for rel, (data, digest) in wanted.items():
                 if self._written.get(rel) != digest:
                     target = self.root / rel
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(data)
                     self._written[rel] = digest
+                    changed = True
+            self._copied = stamps
             self.has_site = True
-        self._publish([])
-        return True
+            return self._publish([], changed)  # still holding the swap: no new page with an old version
 
-    def _publish(self, errors: list[str]) -> None:
+    def _contents(self, rendered) -> tuple[dict[str, tuple[bytes, str]], dict[str, tuple]]:
+        """Served path -> (bytes, digest), and the stamps of the static files; an unchanged
+        static file (same source, mtime and size) is not read again."""
+        wanted = {rel: (data, hashlib.sha256(data).hexdigest()) for rel, data in rendered.files.items()}
+        stamps = {}
+        for rel, source in rendered.copies.items():
+            st = os.stat(source)
+            stamps[rel] = (str(source), st.st_mtime_ns, st.st_size)
+            if self._copied.get(rel) == stamps[rel]:
+                wanted[rel] = (b"", self._written[rel])
+            else:
+                data = Path(source).read_bytes()
+                wanted[rel] = (data, hashlib.sha256(data).hexdigest())
+        return wanted, stamps
+
+    def _publish(self, errors: list[str], changed: bool = True) -> bool:
         with self.changed:
-            self.errors = errors
-            self.epoch += 1
-            self.changed.notify_all()
+            if changed or errors != self.errors:
+                self.errors = errors
+                self.epoch += 1
+                self.changed.notify_all()
+        return not errors
+
+    @property
+    def version(self) -> str:
+        """What open pages compare with their own to know they are out of date."""
+        return f"{self.instance}-{self.epoch}"
 
     def reading(self):
         return self._swap
@@ -116,11 +142,11 @@ def overlay(errors: list[str]) -> str:
             f'<ul style="margin:.5rem 0 0;padding-left:1.25rem">{items}</ul></div>')
 
 
-def inject(page: bytes, epoch: int, errors: list[str], live: bool = True) -> bytes:
+def inject(page: bytes, version: str, errors: list[str], live: bool = True) -> bytes:
     """Add the reload script (and the error overlay) to a served HTML page, never to the files."""
     snippet = overlay(errors) if errors else ""
     if live:
-        snippet += f'<script src="{RESERVED}livereload.js" data-epoch="{epoch}"></script>'
+        snippet += f'<script src="{RESERVED}livereload.js" data-version="{html.escape(version)}"></script>'
     text = page.decode("utf-8", errors="replace")
     at = text.lower().rfind("</body>")
     text = text[:at] + snippet + text[at:] if at >= 0 else text + snippet
@@ -136,6 +162,7 @@ class Handler(BaseHTTPRequestHandler):
     preview: Preview
     prefix: str
     quiet: bool = True
+    timeout = 30  # seconds an idle keep-alive connection may hold its thread
 
     def log_message(self, fmt, *args):
         if not self.quiet:
@@ -148,14 +175,14 @@ class Handler(BaseHTTPRequestHandler):
         target = self.path
         if not target.startswith("/"):  # absolute-form (http://host/...) or '*': not for a file server
             return self.send_plain(HTTPStatus.BAD_REQUEST, "bad request target")
-        raw_path = urlsplit(target).path
+        raw_path = target.split("?", 1)[0].split("#", 1)[0]
         if raw_path.startswith(RESERVED):
             return self.reserved(raw_path[len(RESERVED):], head)
         path = unquote(raw_path)
         if "\x00" in path or "\\" in path:
             return self.not_found(head)
         segments = path.split("/")
-        if ".." in segments or "." in segments:
+        if ".." in segments or "." in segments or "" in segments[1:-1]:  # also '//': no absolute paths
             return self.not_found(head)
         if path + "/" == self.prefix or (path == "/" and self.prefix != "/"):
             return self.redirect(self.prefix)
@@ -173,7 +200,7 @@ class Handler(BaseHTTPRequestHandler):
         with preview.reading():
             if not preview.has_site:
                 return self.send_body(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
-                                      inject(NO_SITE, preview.epoch, preview.errors, preview.live), head)
+                                      inject(NO_SITE, preview.version, preview.errors, preview.live), head)
             root = preview.root
             candidate = root / rel
             if candidate.is_dir() and rel and not rel.endswith("/"):
@@ -188,10 +215,11 @@ class Handler(BaseHTTPRequestHandler):
             data = real.read_bytes()
         ctype = content_type(real.name)
         if ctype.startswith("text/html"):
-            data = inject(data, preview.epoch, preview.errors, preview.live)
+            data = inject(data, preview.version, preview.errors, preview.live)
         self.send_body(HTTPStatus.OK, ctype, data, head)
 
     def not_found(self, head: bool, locked: bool = False) -> None:
+        """The site's own 404.html, with status 404 (locked: the caller holds the swap lock)."""
         page = self.preview.root / "404.html"
         if not locked:
             with self.preview.reading():
@@ -200,7 +228,8 @@ class Handler(BaseHTTPRequestHandler):
             data = page.read_bytes() if page.is_file() else None
         if data is None:
             return self.send_plain(HTTPStatus.NOT_FOUND, "not found")
-        self.send_body(HTTPStatus.NOT_FOUND, TYPES[".html"], inject(data, self.preview.epoch, self.preview.errors, self.preview.live), head)
+        preview = self.preview
+        self.send_body(HTTPStatus.NOT_FOUND, TYPES[".html"], inject(data, preview.version, preview.errors, preview.live), head)
 
     def reserved(self, name: str, head: bool) -> None:
         if name == "livereload.js":
@@ -208,14 +237,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(HTTPStatus.OK, TYPES[".js"], script, head)
         if name == "status":
             preview = self.preview
-            status = {"epoch": preview.epoch, "builds": preview.builds, "errors": preview.errors}
+            status = {"epoch": preview.epoch, "version": preview.version, "builds": preview.builds,
+                      "errors": preview.errors}
             return self.send_body(HTTPStatus.OK, TYPES[".json"], json.dumps(status).encode(), head)
         if name == "events":
             return self.events()
         self.send_plain(HTTPStatus.NOT_FOUND, "not found")
 
     def events(self) -> None:
-        """Server-Sent Events: the build epoch now, then each new one; a comment keeps it alive."""
+        """Server-Sent Events: the site's version now, then each new one; a comment keeps it alive."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -228,9 +258,9 @@ class Handler(BaseHTTPRequestHandler):
                 with preview.changed:
                     if preview.epoch == sent:
                         preview.changed.wait(15)
-                    epoch = preview.epoch
+                    epoch, version = preview.epoch, preview.version
                 if epoch != sent:
-                    self.wfile.write(f"data: {epoch}\n\n".encode())
+                    self.wfile.write(f"data: {version}\n\n".encode())
                     sent = epoch
                 else:
                     self.wfile.write(b": keep-alive\n\n")
@@ -240,7 +270,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-        self.send_header("Location", location)
+        self.send_header("Location", quote(location))  # the path was decoded: headers are ASCII
         self.send_header("Content-Length", "0")
         self.end_headers()
 

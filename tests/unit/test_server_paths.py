@@ -82,10 +82,10 @@ def test_normalise_prefix(given, prefix):
 
 def test_injection_goes_before_body_end_and_escapes_errors():
     page = b"<html><body><p>x</p></body></html>"
-    out = inject(page, 7, ["content/x.md:3: title: <script>alert(1)</script>"]).decode()
-    assert out.index('data-epoch="7"') < out.index("</body>")
+    out = inject(page, "ab-7", ["content/x.md:3: title: <script>alert(1)</script>"]).decode()
+    assert out.index('data-version="ab-7"') < out.index("</body>")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script>alert" not in out
-    assert "livereload" not in inject(page, 1, [], live=False).decode()
+    assert "livereload" not in inject(page, "ab-1", [], live=False).decode()
 
 
 def test_built_output_never_contains_the_reload_script(running):
