@@ -11,7 +11,6 @@ PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
 PAGE = "papers/prototype-rectification-for-few-shot-learning/"
 
 
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context()
@@ -45,3 +44,23 @@ def test_error_overlay_appears_and_clears(serve, example_copy, page, edit):
     edit(example_copy / PAPER, "category: CVV", "category: CV")
     overlay.wait_for(state="detached", timeout=20000)
     assert page.locator("h1").is_visible()
+
+
+def test_many_tabs_load_and_all_reload(serve, example_copy, browser, edit):
+    """Browsers allow about six connections per server: tabs must not each hold an event stream."""
+    server = serve()
+    context = browser.new_context()
+    try:
+        tabs = []
+        for _ in range(9):
+            tab = context.new_page()
+            tab.goto(server.url + PAGE, timeout=10000)
+            tab.evaluate("window.__notReloaded = true")
+            tabs.append(tab)
+        edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+        for tab in tabs:
+            tab.wait_for_function("document.querySelector('h1').innerText.includes('Revisited')", timeout=20000)
+            assert tab.evaluate("window.__notReloaded === undefined")
+        assert tabs[-1].goto(server.url, timeout=10000).ok  # and the browser can still load pages
+    finally:
+        context.close()

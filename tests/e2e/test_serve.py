@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
 PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
 PAGE = "/papers/prototype-rectification-for-few-shot-learning/"
-
 
 
 def test_serves_the_site_and_rebuilds_on_save(serve, example_copy, edit):
@@ -74,10 +79,9 @@ def test_directory_without_slash_redirects_and_no_listings(serve):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
-    try:
-        opener.open(server.origin + "/papers")
-    except urllib.error.HTTPError as error:
-        assert error.code == 301 and error.headers["Location"] == "/papers/"
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        opener.open(server.origin + "/papers", timeout=10)
+    assert caught.value.code == 301 and caught.value.headers["Location"] == "/papers/"
     code, _, body = server.get("/assets/")
     assert code == 404 and "Page not found" in body and "Index of" not in body
 
@@ -144,12 +148,38 @@ def test_a_burst_of_changes_gives_a_bounded_number_of_rebuilds(serve, example_co
     assert 1 <= rebuilds <= 5, rebuilds
 
 
-def test_ctrl_c_stops_cleanly_and_leaves_no_temporary_folder(serve):
-    server = serve()
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
+@pytest.mark.parametrize("mode", [(), ("--no-reload",)], ids=["live", "no-reload"])
+def test_ctrl_c_stops_cleanly_and_leaves_no_temporary_folder(serve, sig, mode):
+    server = serve(*mode)
     assert list(server.tmp.glob("cvsite-serve-*"))  # the private build folder exists while serving
-    assert server.stop(signal.SIGINT) == 0
+    assert server.stop(sig) == 0
     assert list(server.tmp.glob("cvsite-serve-*")) == []
     assert "Stopped." in server.process.stdout.read()
+
+
+def test_a_busy_port_is_a_usage_error_and_leaves_nothing_behind(serve, example_copy, tmp_path):
+    import os
+
+    server = serve()
+    tmp = tmp_path / "second"
+    tmp.mkdir()
+    second = subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "--site", str(example_copy), "--port", str(server.port)],
+        capture_output=True, text=True, timeout=30, env=dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp)))
+    assert second.returncode == 2 and f"cannot listen on 127.0.0.1:{server.port}" in second.stderr
+    assert list(tmp.iterdir()) == []
+
+
+def test_a_static_folder_added_while_serving_is_served(serve, example_copy):
+    server = serve()
+    assert server.get("/cv.txt")[0] == 404
+    (example_copy / "static").mkdir()
+    (example_copy / "static/cv.txt").write_text("curriculum vitae", encoding="utf-8")
+    server.wait_for(lambda: server.get("/cv.txt")[0] == 200)
+    assert server.get("/cv.txt")[1]["Content-Type"] == "text/plain; charset=utf-8"
+    (example_copy / "static/cv.txt").write_text("curriculum vitae, updated", encoding="utf-8")
+    server.wait_for(lambda: server.get("/cv.txt")[2] == "curriculum vitae, updated")
 
 
 def test_no_reload_serves_without_the_script(serve):

@@ -104,3 +104,55 @@ def test_rebuild_writes_only_what_changed_and_removes_deleted_pages(running, exa
     assert not about.exists()
     assert untouched.stat().st_mtime_ns == before
     assert request(server, "/papers/korgym-a-dynamic-game-platform-for-llm-reasoning/")[0] == 404
+
+
+def test_redirect_to_a_folder_with_a_non_ascii_name_is_percent_encoded(running):
+    server, preview = running("/repo/")
+    (preview.root / "café 東京").mkdir()
+    (preview.root / "café 東京" / "index.html").write_text("<p>x</p>", encoding="utf-8")
+    status, headers, _ = request(server, "/repo/caf%C3%A9%20%E6%9D%B1%E4%BA%AC")
+    assert status == 301 and headers["Location"] == "/repo/caf%C3%A9%20%E6%9D%B1%E4%BA%AC/"
+    assert request(server, headers["Location"])[0] == 200
+
+
+@pytest.mark.parametrize("target", ["//etc/passwd", "/papers//index.html", "/%2Fetc/passwd"])
+def test_empty_segments_never_reach_the_file_system_as_absolute_paths(running, target):
+    server, _ = running()
+    status, _, body = request(server, target)
+    assert status == 404 and b"root:" not in body
+
+
+def test_pages_are_told_only_when_something_they_show_changed(running, example_copy, edit):
+    _, preview = running()
+    paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
+    epoch = preview.epoch
+    assert preview.rebuild() and preview.epoch == epoch  # nothing changed: no reload
+    edit(paper, "date: 2019-11-25", "date: 2019-02-30")
+    assert not preview.rebuild() and preview.epoch == epoch + 1 and preview.errors
+    assert not preview.rebuild() and preview.epoch == epoch + 1  # the same errors again
+    edit(paper, "date: 2019-02-30", "date: 2019-11-25")
+    assert preview.rebuild() and preview.epoch == epoch + 2 and not preview.errors
+
+
+def test_a_restarted_server_has_new_versions(example_copy, tmp_path):
+    first, second = (Preview(BuildOptions(example_copy), temp_root=str(tmp_path)) for _ in range(2))
+    try:
+        assert first.epoch == second.epoch and first.version != second.version
+    finally:
+        first.close()
+        second.close()
+
+
+def test_static_files_follow_their_sources(running, example_copy):
+    import os
+
+    note = example_copy / "static/note.txt"
+    note.parent.mkdir()
+    note.write_text("first")
+    server, preview = running()
+    assert request(server, "/note.txt")[2] == b"first"
+    note.write_text("again")  # same size: only the stamp tells
+    os.utime(note, ns=(note.stat().st_atime_ns, note.stat().st_mtime_ns + 1_000_000))
+    assert preview.rebuild() and request(server, "/note.txt")[2] == b"again"
+    note.unlink()
+    assert preview.rebuild() and request(server, "/note.txt")[0] == 404

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.watch import Debouncer, is_ignored, watched_paths
 
 
@@ -57,3 +59,121 @@ def test_watched_paths_cover_the_site_sources(make_site):
     for name in ("content", "templates", "static"):
         assert watched[root / name] is True
     assert root / "output" not in watched
+
+
+def test_a_stream_of_events_that_never_pauses_still_gets_a_batch_after_max_wait():
+    clock = FakeClock()
+    debouncer = Debouncer(delay=0.2, clock=clock, max_wait=2.0)
+    for _ in range(15):  # an event every 0.125 s: never 0.2 s of quiet
+        debouncer.add(Path("content/papers/p.md"))
+        clock.now += 0.125
+        assert debouncer.take() is None
+    debouncer.add(Path("content/papers/p.md"))
+    clock.now += 0.125  # 2 s after the first event
+    assert debouncer.take() == {Path("content/papers/p.md")}
+
+
+def test_wait_returns_the_batch_or_none_when_stopped():
+    import threading
+
+    debouncer = Debouncer(delay=0.01)
+    stop = threading.Event()
+    debouncer.add(Path("a.md"))
+    assert debouncer.wait(stop) == {Path("a.md")}
+    stop.set()
+    assert debouncer.wait(stop) is None
+
+
+def test_a_site_in_a_hidden_folder_is_still_watched(tmp_path):
+    root = tmp_path / ".cv"
+    assert not is_ignored(root / "content/papers/paper.md", [root / "output"], [root, root / "content"])
+    assert is_ignored(root / "content/papers/.paper.md.swp", [root / "output"], [root, root / "content"])
+
+
+class Recorder:
+    def __init__(self):
+        self.folders = []
+
+    def __call__(self, path):
+        self.folders.append(path)
+
+
+def handler_for(root: Path):
+    from generator.watch import _Handler
+
+    debouncer = Debouncer(delay=0.2, clock=FakeClock())
+    recorder = Recorder()
+    handler = _Handler(debouncer, [root / "output"], root, [root, root / "content"], recorder)
+    return handler, debouncer, recorder
+
+
+def test_an_editor_save_dance_comes_down_to_the_saved_file(tmp_path):
+    from watchdog.events import (FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
+                                 FileMovedEvent, FileOpenedEvent)
+
+    root = tmp_path
+    paper = str(root / "content/papers/paper.md")
+    handler, debouncer, _ = handler_for(root)
+    for event in (  # vim's 'writebackup' save, then an atomic-rename save, then a plain write
+        FileCreatedEvent(str(root / "content/papers/4913")), FileDeletedEvent(str(root / "content/papers/4913")),
+        FileModifiedEvent(str(root / "content/papers/.paper.md.swp")),
+        FileMovedEvent(paper, paper + "~"), FileCreatedEvent(paper), FileModifiedEvent(paper),
+        FileDeletedEvent(paper + "~"),
+        FileCreatedEvent(paper + ".tmp"), FileMovedEvent(paper + ".tmp", paper),
+        FileOpenedEvent(paper), FileModifiedEvent(paper), FileClosedEvent(paper),
+    ):
+        handler.dispatch(event)
+    debouncer.clock.now += 1
+    assert debouncer.take() == {Path(paper)}
+
+
+def test_at_the_site_root_only_site_yaml_and_source_folders_count(tmp_path):
+    from watchdog.events import DirCreatedEvent, FileCreatedEvent, FileModifiedEvent
+
+    root = tmp_path
+    handler, debouncer, recorder = handler_for(root)
+    for name in ("README.md", "output", "notes.txt"):
+        handler.dispatch(FileModifiedEvent(str(root / name)))
+    handler.dispatch(FileCreatedEvent(str(root / "output/index.html")))
+    debouncer.clock.now += 1
+    assert debouncer.take() is None
+
+    handler.dispatch(FileModifiedEvent(str(root / "site.yaml")))
+    (root / "static").mkdir()
+    handler.dispatch(DirCreatedEvent(str(root / "static")))
+    debouncer.clock.now += 1
+    assert debouncer.take() == {root / "site.yaml", root / "static"}
+    assert recorder.folders == [root / "static"]  # watched from now on
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["native", "poll"])
+def test_a_source_folder_created_while_watching_is_watched(make_site, poll):
+    import shutil
+    import threading
+
+    from generator.watch import start_watching
+
+    root = make_site().resolve()
+    debouncer = Debouncer(delay=0.05)
+    observer = start_watching(root, debouncer, [root / "output"], poll=poll)
+    stop = threading.Event()
+    timer = threading.Timer(10, stop.set)  # bounds every wait below
+    timer.start()
+    try:
+        (root / "static").mkdir()
+        assert root / "static" in (debouncer.wait(stop) or set())
+        for round in range(2):  # created, then deleted and created again (a git checkout may do that)
+            if round:
+                shutil.rmtree(root / "static")
+                assert debouncer.wait(stop)  # the watchers have seen it go
+                (root / "static").mkdir()
+                assert root / "static" in (debouncer.wait(stop) or set())
+            (root / "static/me.txt").write_text(f"hello {round}")
+            seen = set()
+            while root / "static/me.txt" not in seen and not stop.is_set():
+                seen |= debouncer.wait(stop) or set()
+            assert root / "static/me.txt" in seen, round
+    finally:
+        timer.cancel()
+        observer.stop()
+        observer.join(5)
