@@ -147,10 +147,9 @@ def inject(page: bytes, version: str, errors: list[str], live: bool = True) -> b
     snippet = overlay(errors) if errors else ""
     if live:
         snippet += f'<script src="{RESERVED}livereload.js" data-version="{html.escape(version)}"></script>'
-    text = page.decode("utf-8", errors="replace")
-    at = text.lower().rfind("</body>")
-    text = text[:at] + snippet + text[at:] if at >= 0 else text + snippet
-    return text.encode("utf-8")
+    at = page.lower().rfind(b"</body>")  # bytes: a page in another encoding passes through intact
+    at = at if at >= 0 else len(page)
+    return page[:at] + snippet.encode("utf-8") + page[at:]
 
 
 NO_SITE = b"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>cvsite</title></head><body></body></html>"
@@ -241,10 +240,10 @@ class Handler(BaseHTTPRequestHandler):
                       "errors": preview.errors}
             return self.send_body(HTTPStatus.OK, TYPES[".json"], json.dumps(status).encode(), head)
         if name == "events":
-            return self.events()
+            return self.events(head)
         self.send_plain(HTTPStatus.NOT_FOUND, "not found")
 
-    def events(self) -> None:
+    def events(self, head: bool = False) -> None:
         """Server-Sent Events: the site's version now, then each new one; a comment keeps it alive."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
@@ -252,6 +251,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        if head:
+            return
         preview, sent = self.preview, None
         try:
             while not self.server.stopping.is_set():

@@ -46,6 +46,16 @@ def test_content_error_keeps_last_good_site_and_shows_overlay(serve, example_cop
     assert 'id="cvsite-errors"' not in server.get(PAGE)[2]
 
 
+def test_a_site_broken_from_the_start_is_served_once_fixed(serve, example_copy, edit):
+    edit(example_copy / PAPER, "category: CV", "category: CVV")
+    server = serve()  # starts anyway
+    code, _, body = server.get(PAGE)
+    assert code == 503 and 'id="cvsite-errors"' in body and "category: unknown category &#x27;CVV&#x27;" in body
+    edit(example_copy / PAPER, "category: CVV", "category: CV")
+    server.wait_for(lambda: server.get(PAGE)[0] == 200)
+    assert 'id="cvsite-errors"' not in server.get(PAGE)[2]
+
+
 def test_error_lines_are_printed_in_the_terminal(serve, example_copy, edit):
     server = serve()
     edit(example_copy / PAPER, "category: CV", "category: CVV")

@@ -156,3 +156,22 @@ def test_static_files_follow_their_sources(running, example_copy):
     assert preview.rebuild() and request(server, "/note.txt")[2] == b"again"
     note.unlink()
     assert preview.rebuild() and request(server, "/note.txt")[0] == 404
+
+
+def test_injection_leaves_a_page_in_another_encoding_intact():
+    page = "<html><body><p>Universität</p></BODY></html>".encode("latin-1")
+    out = inject(page, "ab-1", [])
+    assert out.startswith("<html><body><p>Universität</p><script".encode("latin-1")) and out.endswith(b"</BODY></html>")
+
+
+def test_head_on_the_event_stream_answers_at_once(running):
+    import socket
+
+    server, _ = running()
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=5) as sock:
+        sock.sendall(b"HEAD /__cvsite/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(4096):  # the server closes the connection: no endless stream
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.0 200") or answer.startswith(b"HTTP/1.1 200")
+    assert b"text/event-stream" in answer and b"data:" not in answer
