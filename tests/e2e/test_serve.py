@@ -144,6 +144,34 @@ def test_keeps_serving_under_concurrent_load(serve):
     assert codes.count(200) == 200 and codes.count(404) == 40
 
 
+def test_requests_during_rebuilds_see_whole_pages(serve, example_copy, edit):
+    import threading
+
+    server = serve()
+    titles = ["Prototype Rectification"] + [f"Prototype Rectification {i}" for i in range(1, 6)]
+    done, answers = threading.Event(), []
+
+    def hammer():
+        while not done.is_set():
+            answers.append(server.get(PAGE, timeout=30))
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    try:
+        for old, new in zip(titles, titles[1:]):
+            edit(example_copy / PAPER, f"title: {old} for", f"title: {new} for")
+            server.wait_for(lambda: f"{new} for" in server.get(PAGE)[2])
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join(30)
+    assert len(answers) > 50
+    for code, _, body in answers:
+        assert code == 200 and body.rstrip().endswith("</html>")
+        assert any(f"<h1>{title} for Few-Shot Learning</h1>" in body for title in titles), body[:300]
+
+
 def test_a_burst_of_changes_gives_a_bounded_number_of_rebuilds(serve, example_copy):
     server = serve()
     before = server.status()["builds"]

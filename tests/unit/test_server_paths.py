@@ -175,3 +175,26 @@ def test_head_on_the_event_stream_answers_at_once(running):
             answer += chunk
     assert answer.startswith(b"HTTP/1.0 200") or answer.startswith(b"HTTP/1.1 200")
     assert b"text/event-stream" in answer and b"data:" not in answer
+
+
+def test_after_edits_the_served_folder_equals_a_clean_build(running, example_copy, edit, tmp_path):
+    from generator.pipeline import build
+
+    _, preview = running()
+    papers = example_copy / "content/papers"
+    edit(papers / "prototype-rectification-for-few-shot-learning.md", "title: Prototype", "title: Revised Prototype")
+    assert preview.rebuild()
+    (papers / "korgym-a-dynamic-game-platform-for-llm-reasoning.md").unlink()
+    (papers / "new-one.md").write_text("---\ntitle: A New One\nauthors: [A. Author]\ndate: 2021-03\ncategory: LG\n---\nx\n",
+                                       encoding="utf-8")
+    (example_copy / "static").mkdir()
+    (example_copy / "static/me.txt").write_text("me", encoding="utf-8")
+    assert preview.rebuild()
+
+    out = tmp_path / "clean"
+    build(BuildOptions(example_copy, out, base_url=preview.options.base_url))
+    served = {p.relative_to(preview.root).as_posix(): p.read_bytes() for p in preview.root.rglob("*") if p.is_file()}
+    clean = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+             if p.is_file() and p.name != ".cvsite-manifest.json"}
+    assert sorted(served) == sorted(clean)
+    assert [rel for rel in served if served[rel] != clean[rel]] == []
