@@ -307,6 +307,9 @@ class PreviewServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         super().__init__(address, handler)
 
+    def serve_forever(self, poll_interval: float = 0.1) -> None:  # stop() returns sooner
+        super().serve_forever(poll_interval)
+
     def stop(self) -> None:
         self.stopping.set()
         with self.RequestHandlerClass.preview.changed:
