@@ -15,7 +15,7 @@ from markupsafe import Markup
 from . import urls
 from .model import PaperEntry, SiteModel
 
-_ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:v\d+)?(?:\.pdf)?$")
+_ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$")
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)(10\..+)$", re.IGNORECASE)
 
 
@@ -30,7 +30,9 @@ def doi(entry: PaperEntry) -> str:
 
 
 def scholar_date(entry: PaperEntry) -> str:
-    return entry.paper.date.iso().replace("-", "/")
+    """Google Scholar reads YYYY/MM/DD, or the year alone when the day is not known."""
+    date = entry.paper.date
+    return f"{date.year:04d}/{date.month:02d}/{date.day:02d}" if date.day else f"{date.year:04d}"
 
 
 def citation_tags(entry: PaperEntry, model: SiteModel, page_url: str) -> list[tuple[str, str]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -41,8 +43,56 @@ def site(tmp_path_factory):
     return root, out
 
 
+def front_matter(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+
+
 def records(root: Path) -> dict[str, dict]:
-    return {p.stem: yaml.safe_load(p.read_text().split("---\n")[1]) for p in sorted((root / "content/papers").glob("*.md"))}
+    return {p.stem: front_matter(p) for p in sorted((root / "content/papers").glob("*.md"))}
+
+
+def shown_dates(root: Path, url: str) -> list[str]:
+    """The dates of the records a page shows, from the records themselves."""
+    recs = records(root)
+    parts = url.removeprefix(BASE).strip("/").split("/")
+    if parts[0] == "papers":
+        return [str(recs[parts[1]]["date"])]
+    if parts[0] == "categories" and len(parts) == 2:
+        return [str(r["date"]) for r in recs.values() if r["category"].lower() == parts[1]]
+    if parts[0] == "years" and len(parts) == 2:
+        return [str(r["date"]) for r in recs.values() if str(r["date"]).startswith(parts[1])]
+    return [str(r["date"]) for r in recs.values()]  # home, /categories/, /years/ list every paper
+
+
+W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$")
+
+
+def check_sitemap(path: Path) -> etree._Element:
+    """The rules of the sitemaps.org 0.9 protocol (its XSD cannot be fetched here)."""
+    data = path.read_bytes()
+    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>') and len(data) <= 50 * 1024 * 1024
+    data.decode("utf-8")
+    root = etree.fromstring(data)
+    assert root.tag == f"{SITEMAP}urlset" and root.nsmap == {None: SITEMAP[1:-1]}
+    assert 0 < len(root) <= 50_000
+    where = path.name
+    folder = BASE  # the sitemap sits at the site root, so it may list everything under it
+    locs = []
+    for url in root:
+        assert url.tag == f"{SITEMAP}url"
+        tags = [child.tag.removeprefix(SITEMAP) for child in url]
+        assert tags.count("loc") == 1 and set(tags) <= {"loc", "lastmod", "changefreq", "priority"}, tags
+        assert tags.index("loc") == 0
+        loc = url.findtext(f"{SITEMAP}loc")
+        parts = urlsplit(loc)
+        assert parts.scheme in ("http", "https") and parts.netloc and not parts.fragment, loc
+        assert loc.startswith(folder) and len(loc) < 2048, (where, loc)
+        assert loc == loc.strip() and " " not in loc
+        lastmod = url.findtext(f"{SITEMAP}lastmod")
+        assert lastmod is None or W3C_DATE.match(lastmod), lastmod
+        locs.append(loc)
+    assert len(locs) == len(set(locs)), "a URL listed twice"
+    return root
 
 
 def head_meta(tree) -> list[tuple[str, str]]:
@@ -52,19 +102,25 @@ def head_meta(tree) -> list[tuple[str, str]]:
 
 def test_sitemap_lists_every_page_with_lastmod(site):
     root, out = site
-    tree = etree.parse(str(out / "sitemap.xml"))
-    assert tree.getroot().tag == f"{SITEMAP}urlset"
-    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in tree.getroot()}
-    assert all(set(child.tag for child in u) <= {f"{SITEMAP}loc", f"{SITEMAP}lastmod"} for u in tree.getroot())
+    sitemap = check_sitemap(out / "sitemap.xml")
+    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in sitemap}
     pages = {BASE + p.relative_to(out).as_posix().removesuffix("index.html") for p in html_pages(out) if p.name != "404.html"}
     assert set(urls) == pages
     for loc, lastmod in urls.items():
-        assert loc.startswith(BASE) and len(loc) < 2048
-        assert lastmod and len(lastmod) == 10  # W3C date
+        assert lastmod == max(shown_dates(root, loc)), loc
     for slug, record in records(root).items():
         assert urls[f"{BASE}papers/{slug}/"] == str(record["date"])
-    newest = max(str(r["date"]) for r in records(root).values())
-    assert urls[BASE] == newest
+
+
+def test_the_sitemap_checks_catch_mistakes(site, tmp_path):
+    _, out = site
+    good = (out / "sitemap.xml").read_text(encoding="utf-8")
+    for broken in (good.replace("<loc>", "<loc> ", 1), good.replace(BASE, "https://elsewhere.org/", 1),
+                   good.replace("</lastmod>", "T25</lastmod>", 1), good.replace("<url>", "<url><priority/>", 1),
+                   good.replace("sitemaps.org/schemas/sitemap/0.9", "sitemaps.org/schemas/sitemap/0.8")):
+        (tmp_path / "sitemap.xml").write_text(broken, encoding="utf-8")
+        with pytest.raises(AssertionError):
+            check_sitemap(tmp_path / "sitemap.xml")
 
 
 def test_robots_points_at_the_sitemap(site):
@@ -122,11 +178,31 @@ def test_every_page_advertises_the_feed_and_has_social_tags(site):
     for page in html_pages(out):
         tree = parse_strict(page)
         meta = dict(head_meta(tree))
-        assert meta["description"] and meta["og:title"] and meta["og:description"] and meta["og:type"]
-        assert meta["twitter:card"] == "summary" and meta["twitter:title"] == meta["og:title"]
+        title = tree.findtext("head/title")
+        assert meta["description"] and meta["og:title"] == title and meta["og:description"] == meta["description"]
+        assert meta["og:type"] and meta["og:site_name"] == "Liang Song"
+        assert meta["twitter:card"] == "summary" and meta["twitter:title"] == title
         links = {l.attrib.get("rel"): l.attrib.get("href") for l in tree.find("head").iter("link")}
-        assert links["canonical"].startswith(BASE) and meta["og:url"] == links["canonical"]
         assert links["alternate"].endswith("feed.xml")
+        url = BASE + page.relative_to(out).as_posix().removesuffix("index.html")
+        if page.name == "404.html":  # served at any missing address: no canonical URL, not indexed
+            assert "canonical" not in links and "og:url" not in meta and meta["robots"] == "noindex"
+            continue
+        assert links["canonical"] == meta["og:url"] == url
+        # the same, as a real OpenGraph extractor reads it
+        (og,) = extruct.extract(page.read_text(encoding="utf-8"), base_url=url, syntaxes=["opengraph"])["opengraph"]
+        props = dict(og["properties"])
+        assert props["og:title"] == title and props["og:url"] == url
+
+
+def test_paper_pages_describe_the_paper(site):
+    root, out = site
+    for slug, record in records(root).items():
+        meta = dict(head_meta(parse_strict(out / "papers" / slug / "index.html")))
+        assert meta["og:type"] == "article" and meta["og:title"].startswith(record["title"])
+        abstract = " ".join(record.get("abstract", "") or (root / "content/papers" / f"{slug}.md").read_text(
+            encoding="utf-8").split("---\n", 2)[2].split())
+        assert abstract.startswith(meta["description"].removesuffix("...")[:100])
 
 
 def test_paper_pages_carry_google_scholar_tags(site):
@@ -159,9 +235,10 @@ def test_structured_data_for_papers_and_the_person(site):
         assert article["@type"] == "ScholarlyArticle" and article["headline"] == record["title"]
         assert [a["name"] for a in article["author"]] == record["authors"]
         assert article["datePublished"] == str(record["date"]) and article["url"] == f"{BASE}papers/{slug}/"
+    profile = front_matter(root / "content/profile.md")
     (person,) = jsonld(out / "index.html")
-    assert person["@type"] == "Person" and person["name"] == "Liang Song"
-    assert person["sameAs"] == ["https://orcid.org/0000-0000-0000-0000", "https://github.com/example"]
+    assert person["@type"] == "Person" and person["name"] == profile["name"] and person["url"] == BASE
+    assert person["sameAs"] == list(profile["links"].values()) and len(person["sameAs"]) == 2
 
 
 def test_cname_and_nojekyll(site):
@@ -190,3 +267,44 @@ def test_absolute_urls_follow_base_url(example_copy, tmp_path):
     build(BuildOptions(example_copy, tmp_path / "out", base_url="https://cv.example.org/"))
     feed = feedparser.parse((tmp_path / "out/feed.xml").read_bytes())
     assert all(urlsplit(e.link).netloc == "cv.example.org" and urlsplit(e.link).path.startswith("/papers/") for e in feed.entries)
+
+
+def test_dates_come_from_the_records_never_the_clock(site):
+    root, out = site
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    assert today not in {str(r["date"]) for r in records(root).values()}
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".xml", ".html", ".txt"):
+            assert today not in path.read_text(encoding="utf-8"), path
+    newest = max(str(r["date"]) for r in records(root).values())
+    assert feedparser.parse((out / "feed.xml").read_bytes()).feed.updated == f"{newest}T00:00:00Z"
+
+
+HOSTILE = '</script><script>alert(1)</script> "quoted" & <b>bold</b>'
+
+
+def test_hostile_record_text_round_trips_through_every_parser(make_site, tmp_path):
+    q = json.dumps
+    root = make_site({
+        "site.yaml": f"title: {q('Site ' + HOSTILE)}\n",
+        "content/profile.md": f"---\nname: {q('Eve ' + HOSTILE)}\nheadline: {q(HOSTILE)}\n"
+                              "links:\n  Home: https://example.org/?a=1&b=</script>\n---\nBio\n",
+        "content/papers/evil.md": f"---\ntitle: {q(HOSTILE)}\nauthors: [{q('Eve ' + HOSTILE)}]\ndate: 2022-02-03\n"
+                                  f"category: CV\nvenue: {q(HOSTILE)}\n---\nAbstract {HOSTILE}\n",
+    })
+    out = tmp_path / "out"
+    build(BuildOptions(root, out, base_url=BASE))
+    for page in (out / "index.html", out / "papers/evil/index.html"):
+        tree = parse_strict(page)
+        assert [s.attrib.get("type") for s in tree.iter("script")] == ["application/ld+json"]
+        assert "<script>alert" not in page.read_text(encoding="utf-8")
+    (article,) = jsonld(out / "papers/evil/index.html")
+    assert article["headline"] == HOSTILE and article["author"] == [{"@type": "Person", "name": "Eve " + HOSTILE}]
+    (person,) = jsonld(out / "index.html")
+    assert person["name"] == "Eve " + HOSTILE and person["sameAs"] == ["https://example.org/?a=1&b=</script>"]
+    meta = head_meta(parse_strict(out / "papers/evil/index.html"))
+    assert ("citation_title", HOSTILE) in meta and ("citation_author", "Eve " + HOSTILE) in meta
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not feed.bozo and feed.feed.title == "Site " + HOSTILE
+    assert feed.entries[0].title == HOSTILE and feed.entries[0].authors[0].name == "Eve " + HOSTILE
+    check_atom(out / "feed.xml")
