@@ -220,6 +220,15 @@ def test_a_static_folder_added_while_serving_is_served(serve, example_copy):
     server.wait_for(lambda: server.get("/cv.txt")[2] == "curriculum vitae, updated")
 
 
+def test_drafts_are_served_only_with_drafts(serve, example_copy):
+    (example_copy / "content/papers/work-in-progress.md").write_text(
+        "---\ntitle: Work in Progress\nauthors: [A. Author]\ndate: 2024\ncategory: CV\ndraft: true\n---\n",
+        encoding="utf-8")
+    assert serve().get("/papers/work-in-progress/")[0] == 404
+    code, _, body = serve("--drafts").get("/papers/work-in-progress/")
+    assert code == 200 and "Work in Progress" in body
+
+
 def test_no_reload_serves_without_the_script(serve):
     server = serve("--no-reload")
     body = server.get("/")[2]
