@@ -33,6 +33,35 @@ def test_new_site_builds_from_inside_its_folder(tmp_path):
     assert "Your Name" in home and "<math" in (site / "output/papers/an-example-paper/index.html").read_text()
 
 
+def test_new_then_build_with_site_option_and_publish_metadata(tmp_path):
+    """cvsite new mysite && cvsite build --site mysite, as the Pages workflow would (with a base URL)."""
+    import feedparser
+    import yaml
+
+    assert cvsite("new", "mysite", cwd=tmp_path).returncode == 0
+    site = tmp_path / "mysite"
+    built = cvsite("build", "--site", "mysite", "--base-url", "https://you.github.io/mysite", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    out = site / "output"
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not feed.bozo
+    titles = []
+    for path in sorted((site / "content/papers").iterdir()):
+        text = path.read_text(encoding="utf-8")
+        titles.append(yaml.safe_load(text.split("---\n")[1] if path.suffix == ".md" else text)["title"])
+    assert sorted(e.title for e in feed.entries) == sorted(titles)
+    assert len(feed.entries) == 2 and all(e.link.startswith("https://you.github.io/mysite/papers/") for e in feed.entries)
+    assert (out / "sitemap.xml").is_file() and (out / ".nojekyll").is_file() and not (out / "CNAME").exists()
+    config = yaml.safe_load((site / "site.yaml").read_text())
+    assert config["base_url"] == "" and "cname" in config  # documented in place, set by the user
+
+
+def test_new_refuses_a_file(tmp_path):
+    (tmp_path / "taken").write_text("mine")
+    result = cvsite("new", "taken", cwd=tmp_path)
+    assert result.returncode == 2 and (tmp_path / "taken").read_text() == "mine"
+
+
 def test_new_refuses_a_non_empty_folder(tmp_path):
     (tmp_path / "existing").mkdir()
     (tmp_path / "existing" / "notes.txt").write_text("mine")
