@@ -108,7 +108,7 @@ def _run_serve(args) -> int:
     root = _site_root(args.site)
     prefix = normalise_prefix(args.base_url)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, cleaning up
-    stop = threading.Event()
+    stop = threading.Event()  # never set: Ctrl-C and SIGTERM end the waits below with KeyboardInterrupt
     server = observer = None
     preview = Preview(BuildOptions(root, drafts=args.drafts))
     preview.live = not args.no_reload

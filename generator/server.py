@@ -16,6 +16,7 @@ import os
 import posixpath
 import secrets
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -305,6 +306,8 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, address, preview: Preview, prefix: str, quiet: bool = True):
         handler = type("BoundHandler", (Handler,), {"preview": preview, "prefix": prefix, "quiet": quiet})
         self.stopping = threading.Event()
+        if ":" in address[0]:  # --host ::1
+            self.address_family = socket.AF_INET6
         super().__init__(address, handler)
 
     def serve_forever(self, poll_interval: float = 0.1) -> None:  # stop() returns sooner

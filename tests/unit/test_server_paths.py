@@ -198,3 +198,22 @@ def test_after_edits_the_served_folder_equals_a_clean_build(running, example_cop
              if p.is_file() and p.name != ".cvsite-manifest.json"}
     assert sorted(served) == sorted(clean)
     assert [rel for rel in served if served[rel] != clean[rel]] == []
+
+
+def test_an_ipv6_host_can_be_asked_for(example_copy, tmp_path):
+    preview = Preview(BuildOptions(example_copy), temp_root=str(tmp_path))
+    try:
+        server = PreviewServer(("::1", 0), preview, "/")
+    except OSError as exc:  # no IPv6 here
+        preview.close()
+        pytest.skip(f"no IPv6 loopback: {exc}")
+    try:
+        assert preview.rebuild()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        conn = http.client.HTTPConnection("::1", server.server_address[1], timeout=10)
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        server.stop()
+        preview.close()
