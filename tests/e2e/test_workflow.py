@@ -51,6 +51,11 @@ def test_workflow_builds_with_the_pages_base_url_and_deploys(workflow):
     uses = " ".join(s.get("uses", "") for s in steps)
     for action in OFFICIAL:
         assert action in uses
+    assert flow["concurrency"]["group"] and flow["concurrency"]["cancel-in-progress"] is False
+    triggers = flow[True] if True in flow else flow["on"]  # YAML 1.1 reads the key 'on' as true
+    assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
+    pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    assert pages["id"] == "pages"
     build = next(s for s in steps if "cvsite build" in s.get("run", ""))
     assert "steps.pages.outputs.base_url" in build["env"]["BASE_URL"] and '--base-url "$BASE_URL/"' in build["run"]
     upload = next(s for s in steps if "upload-pages-artifact" in s.get("uses", ""))
@@ -58,3 +63,12 @@ def test_workflow_builds_with_the_pages_base_url_and_deploys(workflow):
     assert flow["jobs"]["deploy"]["environment"]["name"] == "github-pages"
     install = next(s for s in steps if "pip install" in s.get("run", ""))["run"]
     assert install.endswith("pip install .") if workflow.is_relative_to(REPO) else "requirements.txt" in install
+
+
+def test_the_new_site_workflow_is_the_repository_workflow_but_for_the_install():
+    ours = (REPO / ".github/workflows/pages.yml").read_text().splitlines()
+    theirs = scaffold_files()[".github/workflows/pages.yml"].decode().splitlines()
+    differ = [(a, b) for a, b in zip(ours, theirs) if a != b]
+    assert len(ours) == len(theirs)
+    assert [b.strip() for _, b in differ if "pip install" in b] == ["run: python -m pip install -r requirements.txt"]
+    assert all(a.startswith("#") for a, b in differ if "pip install" not in b)  # only the opening comment differs

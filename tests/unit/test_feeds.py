@@ -169,3 +169,21 @@ def test_builds_are_byte_identical(three):
     first = render_site(BuildOptions(three, base_url=BASE)).files
     second = render_site(BuildOptions(three, base_url=BASE)).files
     assert first == second and "feed.xml" in first
+
+
+def test_rebuilds_keep_feeds_and_sitemap_in_step_with_a_clean_build(example_copy, edit):
+    from generator.incremental import BuildCache
+
+    options = BuildOptions(example_copy, base_url=BASE)
+    cache = BuildCache()
+    render_site(options, cache)
+    paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
+    edit(paper, "category: CV", "category: LG")
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(re.sub(r"(?m)^date: .*$", "date: 2030-01-02", text), encoding="utf-8")
+
+    incremental = render_site(options, cache).files
+    assert incremental == render_site(options).files
+    assert b"<updated>2030-01-02T00:00:00Z</updated>" in incremental["categories/lg/feed.xml"]
+    assert b"prototype-rectification" not in incremental["categories/cv/feed.xml"]
+    assert b"<lastmod>2030-01-02</lastmod>" in incremental["sitemap.xml"]
