@@ -11,9 +11,15 @@ PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
 PAGE = "papers/prototype-rectification-for-few-shot-learning/"
 
 
-@pytest.fixture
-def page(browser):
+NO_SHARING = "Object.defineProperty(Navigator.prototype, 'locks', {get: () => undefined})"
+
+
+@pytest.fixture(params=["shared-stream", "stream-per-tab"])
+def page(browser, request):
+    """A fresh page; a second time without Web Locks, as over plain HTTP from another machine."""
     context = browser.new_context()
+    if request.param == "stream-per-tab":
+        context.add_init_script(NO_SHARING)
     page = context.new_page()
     yield page
     context.close()
