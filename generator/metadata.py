@@ -35,13 +35,27 @@ def scholar_date(entry: PaperEntry) -> str:
     return f"{date.year:04d}/{date.month:02d}/{date.day:02d}" if date.day else f"{date.year:04d}"
 
 
+_JOURNAL = re.compile(r"\b(journal|transactions|letters|magazine|review|proceedings of the ieee|nature|science|acta|annals)\b", re.IGNORECASE)
+_PREPRINT = re.compile(r"\b(arxiv|biorxiv|medrxiv|preprint|ssrn)\b", re.IGNORECASE)
+
+# links that name the same work elsewhere (a code repository or slides are other works)
+SAME_WORK = ("arxiv", "doi", "openreview", "paper", "publisher", "acl", "pubmed", "dblp", "semantic_scholar")
+
+
+def venue_tag(venue: str) -> str:
+    """Scholar's tag for a venue: journals by their usual words, preprint servers none, else a conference."""
+    if not venue or _PREPRINT.search(venue):
+        return ""
+    return "citation_journal_title" if _JOURNAL.search(venue) else "citation_conference_title"
+
+
 def citation_tags(entry: PaperEntry, model: SiteModel, page_url: str) -> list[tuple[str, str]]:
     paper, base = entry.paper, model.config.base_url
     tags = [("citation_title", entry.title_text)]
     tags += [("citation_author", a.name) for a in entry.authors]
     tags.append(("citation_publication_date", scholar_date(entry)))
-    if paper.venue:
-        tags.append(("citation_conference_title" if "conference" in paper.venue.lower() else "citation_journal_title", paper.venue))
+    if venue_tag(paper.venue):
+        tags.append((venue_tag(paper.venue), paper.venue))
     if paper.link("pdf") and urls.absolute(base, paper.link("pdf")):
         tags.append(("citation_pdf_url", urls.absolute(base, paper.link("pdf"))))
     if arxiv_id(entry):
@@ -74,7 +88,7 @@ def article_jsonld(entry: PaperEntry, model: SiteModel) -> dict:
         data["url"] = urls.absolute(base, entry.url)
     if paper.venue:
         data["isPartOf"] = {"@type": "PublicationIssue", "name": paper.venue}
-    same = _same_as(paper.links)
+    same = _same_as((kind, target) for kind, target in paper.links if kind.lower() in SAME_WORK)
     if same:
         data["sameAs"] = same
     if paper.tags:

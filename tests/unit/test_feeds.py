@@ -187,3 +187,23 @@ def test_rebuilds_keep_feeds_and_sitemap_in_step_with_a_clean_build(example_copy
     assert b"<updated>2030-01-02T00:00:00Z</updated>" in incremental["categories/lg/feed.xml"]
     assert b"prototype-rectification" not in incremental["categories/cv/feed.xml"]
     assert b"<lastmod>2030-01-02</lastmod>" in incremental["sitemap.xml"]
+
+
+@pytest.mark.parametrize("venue, tag", [
+    ("CVPR 2024", "citation_conference_title"),
+    ("Example Conference 2025", "citation_conference_title"),
+    ("IEEE Transactions on Pattern Analysis and Machine Intelligence", "citation_journal_title"),
+    ("Journal of Machine Learning Research", "citation_journal_title"),
+    ("arXiv preprint", ""),
+    ("", ""),
+])
+def test_venue_tag(venue, tag):
+    assert metadata.venue_tag(venue) == tag
+
+
+def test_article_same_as_names_only_the_same_work(make_site):
+    links = ("links:\n  arxiv: https://arxiv.org/abs/2309.10305\n  code: https://github.com/x/y\n"
+             "  doi: https://doi.org/10.1/x\n  slides: https://example.org/s.pdf\n")
+    model = model_of(make_site({"content/papers/a.md": paper("A", "2023", links=links)}))
+    data = metadata.article_jsonld(model.entries[0], model)
+    assert data["sameAs"] == ["https://arxiv.org/abs/2309.10305", "https://doi.org/10.1/x"]
