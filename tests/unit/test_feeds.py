@@ -207,3 +207,22 @@ def test_article_same_as_names_only_the_same_work(make_site):
     model = model_of(make_site({"content/papers/a.md": paper("A", "2023", links=links)}))
     data = metadata.article_jsonld(model.entries[0], model)
     assert data["sameAs"] == ["https://arxiv.org/abs/2309.10305", "https://doi.org/10.1/x"]
+
+
+@pytest.mark.parametrize("value, expected", [("cv.example.org", "cv.example.org"), ("CV.Example.org.", "cv.example.org"), ('""', "")])
+def test_cname_is_a_domain_name(make_site, value, expected):
+    root = make_site({"site.yaml": f"title: T\ncname: {value}\n"})
+    assert validate_site(load_site(root)).config.cname == expected
+    files = render_site(BuildOptions(root)).files
+    assert files.get("CNAME") == (f"{expected}\n".encode() if expected else None)
+
+
+@pytest.mark.parametrize("value", ["https://cv.example.org/", "cv example.org", "localhost", "-x.example.org"])
+def test_a_cname_that_is_not_a_domain_is_an_error(make_site, value):
+    from generator.errors import ContentError
+
+    root = make_site({"site.yaml": f"title: T\ncname: '{value}'\n"})
+    with pytest.raises(ContentError) as caught:
+        validate_site(load_site(root))
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("site.yaml:2: cname: expected a domain name such as cv.example.org")
