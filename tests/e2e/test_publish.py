@@ -64,6 +64,34 @@ def shown_dates(root: Path, url: str) -> list[str]:
     return [str(r["date"]) for r in recs.values()]  # home, /categories/, /years/ list every paper
 
 
+# The sitemaps.org 0.9 protocol as an XML Schema, written from the protocol's rules (the official
+# sitemap.xsd cannot be fetched here): urlset of url; loc (an absolute URI of 12 to 2,048
+# characters) first, then optional lastmod (W3C date or date-time), changefreq and priority.
+SITEMAP_XSD = b"""<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+           targetNamespace="http://www.sitemaps.org/schemas/sitemap/0.9" elementFormDefault="qualified">
+  <xs:element name="urlset">
+    <xs:complexType><xs:sequence>
+      <xs:element name="url" maxOccurs="unbounded">
+        <xs:complexType><xs:sequence>
+          <xs:element name="loc"><xs:simpleType><xs:restriction base="xs:anyURI">
+            <xs:minLength value="12"/><xs:maxLength value="2048"/></xs:restriction></xs:simpleType></xs:element>
+          <xs:element name="lastmod" minOccurs="0"><xs:simpleType>
+            <xs:union memberTypes="xs:date xs:dateTime"/></xs:simpleType></xs:element>
+          <xs:element name="changefreq" minOccurs="0"><xs:simpleType><xs:restriction base="xs:string">
+            <xs:enumeration value="always"/><xs:enumeration value="hourly"/><xs:enumeration value="daily"/>
+            <xs:enumeration value="weekly"/><xs:enumeration value="monthly"/><xs:enumeration value="yearly"/>
+            <xs:enumeration value="never"/></xs:restriction></xs:simpleType></xs:element>
+          <xs:element name="priority" minOccurs="0"><xs:simpleType><xs:restriction base="xs:decimal">
+            <xs:minInclusive value="0.0"/><xs:maxInclusive value="1.0"/></xs:restriction></xs:simpleType></xs:element>
+          <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+        </xs:sequence></xs:complexType>
+      </xs:element>
+    </xs:sequence></xs:complexType>
+  </xs:element>
+</xs:schema>"""
+
+
 W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$")
 
 
@@ -73,6 +101,7 @@ def check_sitemap(path: Path) -> etree._Element:
     assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>') and len(data) <= 50 * 1024 * 1024
     data.decode("utf-8")
     root = etree.fromstring(data)
+    etree.XMLSchema(etree.fromstring(SITEMAP_XSD)).assertValid(root)
     assert root.tag == f"{SITEMAP}urlset" and root.nsmap == {None: SITEMAP[1:-1]}
     assert 0 < len(root) <= 50_000
     where = path.name
@@ -117,9 +146,10 @@ def test_the_sitemap_checks_catch_mistakes(site, tmp_path):
     good = (out / "sitemap.xml").read_text(encoding="utf-8")
     for broken in (good.replace("<loc>", "<loc> ", 1), good.replace(BASE, "https://elsewhere.org/", 1),
                    good.replace("</lastmod>", "T25</lastmod>", 1), good.replace("<url>", "<url><priority/>", 1),
+                   good.replace("</loc>", "</loc><priority>1.5</priority>", 1), good.replace("</loc>", "</loc><changefreq>often</changefreq>", 1),
                    good.replace("sitemaps.org/schemas/sitemap/0.9", "sitemaps.org/schemas/sitemap/0.8")):
         (tmp_path / "sitemap.xml").write_text(broken, encoding="utf-8")
-        with pytest.raises(AssertionError):
+        with pytest.raises((AssertionError, etree.DocumentInvalid)):
             check_sitemap(tmp_path / "sitemap.xml")
 
 
