@@ -93,11 +93,11 @@ def test_abstract_opens_without_javascript(browser, site_url):
 def test_links_work_under_the_project_sub_path(browser, site_url):
     context, page, seen = open_page(browser, site_url)
     try:
-        page.locator(".paper-title a").first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.locator(".paper-title a").first.click()
         assert "/repo/papers/" in page.url
-        page.locator("a.category").first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.locator("a.category").first.click()
         assert "/repo/categories/" in page.url and page.locator("h1").inner_text()
         assert seen["failed"] == []
     finally:
