@@ -7,7 +7,9 @@ import html
 import re
 from functools import lru_cache
 
-from latex2mathml.converter import convert as latex_to_mathml
+from xml.etree.ElementTree import tostring
+
+from latex2mathml.converter import convert_to_element as latex_to_mathml
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -37,9 +39,17 @@ def latex_text(value: str) -> str:
 
 def math_to_mathml(tex: str, display: bool) -> str:
     try:
-        return latex_to_mathml(tex, display="block" if display else "inline")
+        root = latex_to_mathml(tex, display="block" if display else "inline")
     except Exception:
         return f'<code class="math">{html.escape(tex)}</code>'
+    # latex2mathml's own serialisation unescapes its output, so \text{<script>} came out as a
+    # live element; serialise escaped instead, and drop links (\href{javascript:...}).
+    for element in root.iter():
+        for name in [a for a in element.attrib if a == "href" or a.lower().startswith(("on", "xlink"))]:
+            del element.attrib[name]
+        element.text = html.unescape(element.text) if element.text else element.text
+        element.tail = html.unescape(element.tail) if element.tail else element.tail
+    return tostring(root, encoding="unicode")
 
 
 def _safe_link(url: str) -> bool:
