@@ -51,9 +51,8 @@ def records(root: Path) -> dict[str, dict]:
     return {p.stem: front_matter(p) for p in sorted((root / "content/papers").glob("*.md"))}
 
 
-def shown_dates(root: Path, url: str) -> list[str]:
+def shown_dates(recs: dict[str, dict], url: str) -> list[str]:
     """The dates of the records a page shows, from the records themselves."""
-    recs = records(root)
     parts = url.removeprefix(BASE).strip("/").split("/")
     if parts[0] == "papers":
         return [str(recs[parts[1]]["date"])]
@@ -92,6 +91,7 @@ SITEMAP_XSD = b"""<?xml version="1.0" encoding="UTF-8"?>
 </xs:schema>"""
 
 
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$")
 
 
@@ -135,9 +135,10 @@ def test_sitemap_lists_every_page_with_lastmod(site):
     urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in sitemap}
     pages = {BASE + p.relative_to(out).as_posix().removesuffix("index.html") for p in html_pages(out) if p.name != "404.html"}
     assert set(urls) == pages
+    recs = records(root)
     for loc, lastmod in urls.items():
-        assert lastmod == max(shown_dates(root, loc)), loc
-    for slug, record in records(root).items():
+        assert lastmod == max(shown_dates(recs, loc)), loc
+    for slug, record in recs.items():
         assert urls[f"{BASE}papers/{slug}/"] == str(record["date"])
 
 
@@ -158,22 +159,30 @@ def test_robots_points_at_the_sitemap(site):
     assert f"Sitemap: {BASE}sitemap.xml" in (out / "robots.txt").read_text().splitlines()
 
 
-def check_atom(path: Path) -> etree._Element:
+def check_atom(path: Path, url: str) -> etree._Element:
     """RFC 4287's required elements, which feedparser alone does not enforce."""
     feed = etree.parse(str(path)).getroot()
     assert feed.tag == f"{ATOM}feed"
     for required in ("id", "title", "updated", "author"):
-        assert feed.find(f"{ATOM}{required}") is not None, required
-    assert feed.find(f"{ATOM}link[@rel='self']").attrib["href"].startswith(BASE)
+        assert len(feed.findall(f"{ATOM}{required}")) == 1 or required == "author", required
+    assert feed.find(f"{ATOM}author/{ATOM}name").text
+    (self_link,) = feed.findall(f"{ATOM}link[@rel='self']")
+    assert self_link.attrib["href"] == url and self_link.attrib["type"] == "application/atom+xml"
+    ids = []
     for entry in feed.iter(f"{ATOM}entry"):
-        for required in ("id", "title", "updated", "link"):
-            assert entry.find(f"{ATOM}{required}") is not None, required
+        for required in ("id", "title", "updated"):
+            assert len(entry.findall(f"{ATOM}{required}")) == 1, required
+        assert entry.find(f"{ATOM}link[@rel='alternate']").attrib["href"].startswith(BASE)
+        ids.append(entry.findtext(f"{ATOM}id"))
+    assert len(ids) == len(set(ids)) and all(urlsplit(i).scheme for i in ids)  # IRIs, unique
+    for stamp in feed.iter(f"{ATOM}updated", f"{ATOM}published"):
+        assert RFC3339.match(stamp.text), stamp.text
     return feed
 
 
 def test_site_feed_has_every_paper_newest_first(site):
     root, out = site
-    check_atom(out / "feed.xml")
+    check_atom(out / "feed.xml", BASE + "feed.xml")
     parsed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     recs = records(root)
@@ -193,7 +202,7 @@ def test_one_feed_per_category(site):
     recs = records(root)
     for code in {r["category"] for r in recs.values()}:
         path = out / "categories" / code.lower() / "feed.xml"
-        check_atom(path)
+        check_atom(path, f"{BASE}categories/{code.lower()}/feed.xml")
         parsed = feedparser.parse(path.read_bytes())
         assert not parsed.bozo
         assert len(parsed.entries) == sum(r["category"] == code for r in recs.values())
@@ -337,4 +346,4 @@ def test_hostile_record_text_round_trips_through_every_parser(make_site, tmp_pat
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not feed.bozo and feed.feed.title == "Site " + HOSTILE
     assert feed.entries[0].title == HOSTILE and feed.entries[0].authors[0].name == "Eve " + HOSTILE
-    check_atom(out / "feed.xml")
+    check_atom(out / "feed.xml", BASE + "feed.xml")
