@@ -65,8 +65,12 @@ def parse_mapping(text: str, line_offset: int = 0) -> Document:
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context
+        if exc.problem and exc.context_mark and exc.context and ("flow" in exc.context or "quoted" in exc.context):
+            # an unclosed [ { or quote is found lines later: point at the line that opened it
+            mark, message = exc.context_mark, f"{exc.problem} ({exc.context} that begins on this line)"
         line = (mark.line if mark else 0) + line_offset + 1
-        raise YamlProblem(line, f"invalid YAML: {exc.problem or exc.context}") from None
+        raise YamlProblem(line, f"invalid YAML: {message}") from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise YamlProblem(line_offset + 1, f"invalid YAML: {exc}") from None
     finally:
