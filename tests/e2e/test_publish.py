@@ -18,14 +18,14 @@ from generator.pipeline import BuildOptions, build
 
 from .helpers import html_pages, parse_strict
 
-BASE = "https://user.github.io/cv/"
+BASE = "https://example.github.io/cv/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The example site with profile links and a PDF link added, built for https://user.github.io/cv/."""
+    """The example site with profile links and a PDF link added, built for https://example.github.io/cv/."""
     import shutil
 
     root = tmp_path_factory.mktemp("publish") / "site"
