@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html5lib
+import pytest
 
 from generator.markup import latex_text, render, render_block, render_inline
 
@@ -64,3 +65,57 @@ def test_bare_urls_in_abstracts_become_links_without_trailing_period():
 def test_title_renders_inline_without_paragraph():
     html = render_inline(r"A \emph{Study} of $\alpha$")
     assert not html.startswith("<p>") and "<math" in html and "Study" in html
+
+
+def elements(fragment: str) -> list[str]:
+    tree = html5lib.parseFragment(fragment, namespaceHTMLElements=False)
+    return [e.tag.rpartition("}")[2] for e in tree.iter() if isinstance(e.tag, str)]
+
+
+def test_math_text_cannot_smuggle_in_markup():
+    # latex2mathml put \text{...} content into the MathML unescaped
+    for source in (r"$\text{<script>alert(1)</script>}$", r"$\mbox{<img src=x onerror=alert(1)>}$",
+                   r"$\textbf{<b>x</b>}$", r"$$\text{<script>alert(1)</script>}$$"):
+        html = render_block(source)
+        tags = elements(html)
+        assert "math" in tags, html
+        assert not {"script", "img", "b"} & set(tags), html
+        assert "<script" in text_of(html) or "<img" in text_of(html) or "<b>" in text_of(html)
+
+
+def test_math_links_are_dropped():
+    html = render_block(r"$\href{javascript:alert(1)}{x}$")
+    assert "javascript" not in html and "<math" in html
+
+
+def test_math_symbols_survive_escaping():
+    html = render_block(r"$a < b \leq c$ and $x \& y$")
+    assert "a<b≤c" in text_of(html).replace(" ", "")
+    assert html.count("<math") == 2
+
+
+def test_latex_commands_in_a_sentence():
+    html, text = render(r"\textbf{M}odel \textbf{E}xclusive \textbf{T}ask \textbf{A}rithmetic for Schr{\"o}dinger, 1--2")
+    assert text == "Model Exclusive Task Arithmetic for Schrödinger, 1–2"
+    assert "\\" not in html
+
+
+@pytest.mark.parametrize("source", [
+    "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x](&#106;avascript:alert(1))",
+    "[x](<javascript:alert(1)>)", "<javascript:alert(1)>", "![x](javascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)", "[x](vbscript:msgbox)", "[x][r]\n\n[r]: javascript:alert(1)",
+])
+def test_unsafe_markdown_links_are_not_links(source):
+    html = render_block(source)
+    assert not {"a", "img"} & set(elements(html)), html
+
+
+def test_percent_signs_in_abstracts_stay(tmp_path):
+    html, text = render("AUCs of 98.1% and 89.8% on Ped2 and CUHK, 100% of the time")
+    assert "98.1% and 89.8% on Ped2" in text and "100% of the time" in text
+
+
+def test_raw_html_in_markdown_never_becomes_elements_unless_allowed():
+    source = 'Hi <img src=x onerror=alert(1)> <iframe src="https://x.org"></iframe>\n\n<div onclick="x()">block</div>'
+    assert not {"img", "iframe", "div"} & set(elements(render_block(source)))
+    assert {"img", "iframe", "div"} <= set(elements(render_block(source, allow_html=True)))
