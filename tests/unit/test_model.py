@@ -57,3 +57,56 @@ def test_pages_declare_their_inputs(make_site):
     assert set(pages["/papers/a/"].inputs) == {"content/profile.md", "content/papers/a.md"}
     assert "content/papers/a.md" not in pages["/categories/lg/"].inputs
     assert set(pages["/"].inputs) >= {"content/papers/a.md", "content/papers/b.md"}
+
+
+def test_same_date_papers_are_ordered_by_title_and_partial_dates_sort_sensibly(make_site):
+    root = make_site({
+        "content/papers/a.md": paper("Beta", "2024-03-01"),
+        "content/papers/b.md": paper("Alpha", "2024-03-01"),
+        "content/papers/c.md": paper("Month only", "2024-03"),
+        "content/papers/d.md": paper("Year only", "2024"),
+        "content/papers/e.md": paper("Later", "2024-03-02"),
+    })
+    titles = [e.paper.title for e in model_of(root).entries]
+    assert titles[:3] == ["Later", "Alpha", "Beta"]
+    assert titles.index("Month only") > titles.index("Beta") and titles.index("Year only") == 4
+
+
+def test_category_groups_counted_most_papers_first(make_site):
+    root = make_site({f"content/papers/p{i}.md": paper(f"P{i}", f"202{i}", cat)
+                      for i, cat in enumerate(["LG", "CV", "CL", "CV", "LG", "CV"])})
+    groups = model_of(root).by_category
+    assert [(g.key, len(g.entries)) for g in groups] == [("CV", 3), ("LG", 2), ("CL", 1)]
+    for group in groups:
+        assert [e.paper.date for e in group.entries] == sorted((e.paper.date for e in group.entries), reverse=True)
+
+
+def test_et_al_is_kept_and_only_listed_authors_are_shown(make_site):
+    root = make_site({"content/papers/a.md": paper("A", "2020", authors="[Ada Lovelace, B]", extra="et_al: true\n"),
+                      "content/papers/b.md": paper("B", "2021")})
+    entries = {e.paper.title: e for e in model_of(root).entries}
+    assert entries["A"].paper.et_al is True and entries["B"].paper.et_al is False
+    assert [a.name for a in entries["A"].authors] == ["Ada Lovelace", "B"]
+
+
+def test_site_author_match_ignores_case_and_spacing_and_latex(make_site):
+    root = make_site({"site.yaml": "author: Kurt Gödel\n",
+                      "content/papers/a.md": paper("A", "2020", authors='["Kurt  G{\\\\\\"o}del", "kurt gödel", "Kurt Godel"]')})
+    (entry,) = model_of(root).entries
+    assert [(a.name, a.is_site_author) for a in entry.authors] == [
+        ("Kurt  Gödel", True), ("kurt gödel", True), ("Kurt Godel", False)]
+
+
+def test_title_and_abstract_are_rendered_once_in_the_model(make_site):
+    root = make_site({"content/papers/a.md": paper(r"\textbf{M}odel for $x^2$", "2020")})
+    (entry,) = model_of(root).entries
+    assert entry.title_text.startswith("Model for") and "<math" in entry.title_html
+    assert entry.abstract_html.startswith("<p>") and "\\textbf" not in entry.abstract_html
+    assert entry.abstract_text.startswith("Abstract of Model for")
+
+
+def test_page_list_covers_every_paper_category_and_year(make_site):
+    root = make_site({"content/papers/a.md": paper("A", "2020", "CV"), "content/papers/b.md": paper("B", "2022", "stat.ML")})
+    assert {p.url for p in model_of(root).pages} == {
+        "/", "/categories/", "/years/", "/404.html", "/papers/a/", "/papers/b/",
+        "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/"}
