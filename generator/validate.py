@@ -130,7 +130,7 @@ def category_table(config: SiteConfig) -> dict[str, Category]:
 def _resolve_category(value: str, table: dict[str, Category]) -> Category:
     found = table.get(value.lower())
     if found is None:
-        shown = sorted({c.short for c in table.values()})
+        shown = sorted({c.short for c in table.values()} | {c.code for c in table.values()})  # CV and cs.CV
         raise s.FieldIssue(f"unknown category {value!r}{s.suggestion(value, shown)}; add it under 'categories' in site.yaml if it is your own")
     return found
 
