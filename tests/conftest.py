@@ -93,10 +93,23 @@ class ServeProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", str(self.port), *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        line = self.process.stdout.readline()  # blocks until the server prints its address
+        line = self._first_line(timeout=60)
         assert "Serving" in line, line + self.process.stderr.read()
         self.url = line.split(" at ", 1)[1].split(" ", 1)[0]
         self.origin = f"http://127.0.0.1:{self.port}"
+
+    def _first_line(self, timeout: float) -> str:
+        """The line the server prints with its address; a server that hangs at start fails the test."""
+        import threading
+
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.append(self.process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if not lines:
+            self.process.kill()
+            raise AssertionError(f"cvsite serve printed nothing in {timeout} s")
+        return lines[0]
 
     def get(self, path: str, timeout: float = 10):
         """(status, headers, body text) of a GET, errors included."""

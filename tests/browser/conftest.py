@@ -50,6 +50,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def serve_dir():
     """serve_dir(folder, prefix='/repo/') -> base URL; the folder is served under prefix as on GitHub Pages."""
     servers = []
+    mounts = []
 
     def start(folder: Path, prefix: str = "/") -> str:
         import tempfile
@@ -60,6 +61,7 @@ def serve_dir():
             mount.rmdir()
             mount = folder
         else:
+            mounts.append(mount)
             target.symlink_to(Path(folder).resolve(), target_is_directory=True)
         server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(mount)))
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -70,3 +72,5 @@ def serve_dir():
     for server in servers:
         server.shutdown()
         server.server_close()
+    for mount in mounts:
+        shutil.rmtree(mount, ignore_errors=True)
