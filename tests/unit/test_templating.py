@@ -59,3 +59,34 @@ def test_template_error_is_reported_not_raised(make_site):
     with pytest.raises(ContentError) as caught:
         render_site(BuildOptions(root))
     assert caught.value.problems[0].field == "template"
+
+
+def test_each_layer_can_extend_the_one_below(make_site):
+    root = make_site({
+        "site.yaml": "theme: plain\n",
+        "themes/plain/templates/404.html": "{% extends 'builtin/404.html' %}{% block title %}THEME-TITLE{% endblock %}",
+        "templates/404.html": "{% extends 'theme/404.html' %}{% block title %}SITE+{{ super() }}{% endblock %}",
+    })
+    page = render_site(BuildOptions(root)).files["404.html"].decode()
+    assert "<title>SITE+THEME-TITLE</title>" in page and "Page not found" in page
+
+
+def test_autoescape_in_every_template_whatever_its_extension(make_site):
+    root = make_site({
+        "site.yaml": "theme: plain\nextra: {motto: '<i>x</i> & y'}\n",
+        "themes/plain/templates/years.html": "{% include 'motto.xml' %}",
+        "themes/plain/templates/motto.xml": "{{ config.extra.motto }}|{{ profile.name }}",
+        "content/profile.md": "---\nname: '<b>Ada</b>'\n---\n",
+    })
+    assert render_site(BuildOptions(root)).files["years/index.html"] == b"&lt;i&gt;x&lt;/i&gt; &amp; y|&lt;b&gt;Ada&lt;/b&gt;"
+
+
+def test_site_static_files_beat_theme_static_files(make_site):
+    root = make_site({
+        "site.yaml": "theme: plain\n",
+        "themes/plain/static/assets/style.css": "theme",
+        "themes/plain/static/only-theme.txt": "t",
+        "static/assets/style.css": "site",
+    })
+    copies = render_site(BuildOptions(root)).copies
+    assert copies["assets/style.css"].read_text() == "site" and copies["only-theme.txt"].read_text() == "t"

@@ -74,3 +74,70 @@ def test_output_paths_cannot_escape_the_output_folder(tmp_path):
         write_site(out, {"../escaped.html": b"x"}, {})
     assert not (tmp_path / "escaped.html").exists()
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_while_writing_leaves_the_previous_output_and_no_staging(tmp_path):
+    out = tmp_path / "out"
+    write_site(out, {"index.html": b"old", "papers/a/index.html": b"A"}, {})
+    before = snapshot(out)
+    with pytest.raises(OSError):
+        write_site(out, {"index.html": b"new"}, {"photo.jpg": tmp_path / "no-such-file.jpg"})
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_build_writes_nothing_outside_its_output_folder(example_copy, tmp_path):
+    sources = snapshot(example_copy)
+    out = tmp_path / "deep" / "out"
+    build(BuildOptions(example_copy, out))
+    build(BuildOptions(example_copy, out))  # a rebuild swaps folders beside it
+    assert [p.name for p in (tmp_path / "deep").iterdir()] == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "example"]
+    assert snapshot(example_copy) == sources
+
+
+def test_the_default_output_folder_is_inside_the_site(example_copy):
+    build(BuildOptions(example_copy))
+    assert (example_copy / "output" / "index.html").is_file()
+    assert sorted(p.name for p in example_copy.iterdir()) == ["content", "output", "site.yaml"]
+
+
+def test_a_folder_cvsite_made_is_rebuilt_whole(tmp_path):
+    out = tmp_path / "out"
+    write_site(out, {"index.html": b"1", "papers/gone/index.html": b"x"}, {})
+    (out / "papers" / "stray.txt").write_text("left by hand")
+    assert check_output_dir(out, tmp_path / "site") == out.resolve()
+    write_site(out, {"index.html": b"2"}, {})
+    assert snapshot(out).keys() == {"index.html", ".cvsite-manifest.json"}
+
+
+@pytest.mark.parametrize("levels", [1, 2, 3])
+def test_refuses_every_ancestor_of_the_site(example_copy, levels):
+    ancestor = example_copy
+    for _ in range(levels):
+        ancestor = ancestor.parent
+    with pytest.raises(UsageError, match="holds the site"):
+        check_output_dir(ancestor, example_copy)
+
+
+def test_refuses_a_file_and_symlinked_sources(example_copy, tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(UsageError):
+        check_output_dir(tmp_path / "file.txt", example_copy)
+    link = tmp_path / "link-to-content"
+    link.symlink_to(example_copy / "content")
+    with pytest.raises(UsageError):
+        check_output_dir(link, example_copy)
+    with pytest.raises(UsageError):
+        check_output_dir(example_copy / "static" / "out", example_copy)
+
+
+def test_refused_output_is_refused_before_anything_is_written(example_copy, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("mine")
+    monkeypatch.setenv("HOME", str(home))
+    with pytest.raises(UsageError, match="home"):
+        build(BuildOptions(example_copy, home))
+    assert [p.name for p in home.iterdir()] == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["example", "home"]
