@@ -222,8 +222,13 @@ def test_every_page_advertises_the_feed_and_has_social_tags(site):
         assert meta["og:type"] and meta["og:site_name"] == "Liang Song"
         assert meta["twitter:card"] == "summary" and meta["twitter:title"] == title
         links = {l.attrib.get("rel"): l.attrib.get("href") for l in tree.find("head").iter("link")}
-        assert links["alternate"].endswith("feed.xml")
         url = BASE + page.relative_to(out).as_posix().removesuffix("index.html")
+        for link in tree.find("head").iter("link"):
+            if link.attrib.get("type") == "application/atom+xml":
+                assert link.attrib["rel"] == "alternate" and link.attrib["title"]
+                target = urljoin(url, link.attrib["href"])
+                assert target.startswith(BASE) and (out / target.removeprefix(BASE)).is_file(), target
+        assert BASE + "feed.xml" in {urljoin(url, l.attrib["href"]) for l in tree.find("head").iter("link")}
         if page.name == "404.html":  # served at any missing address: no canonical URL, not indexed
             assert "canonical" not in links and "og:url" not in meta and meta["robots"] == "noindex"
             continue
