@@ -54,7 +54,7 @@ class Group:
 class Page:
     url: str
     template: str
-    kind: str  # home, paper, categories, category, years, year, not_found
+    kind: str  # home, paper, categories, category, years, year, not_found; feed, sitemap, robots (with base_url)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
 
