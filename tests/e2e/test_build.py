@@ -217,3 +217,67 @@ def test_every_page_parses_as_valid_html(example_site):
         tree = parse_strict(file)
         assert tree.find("head/title") is not None
         assert tree.attrib.get("lang") == "en"
+
+
+def test_yaml_records_build_like_markdown_ones(make_site, tmp_path):
+    from generator.pipeline import BuildOptions, build
+
+    fields = "authors: [Ada Lovelace, B]\net_al: true\ndate: 2022-07\ncategory: CL\nscore: 3\nlinks:\n  code: https://github.com/a/b\n"
+    abstract = "An *abstract* with $x^2$ and 98.1% accuracy."
+    root = make_site({
+        "content/papers/md-paper.md": f"---\ntitle: Same\n{fields}slug: same-md\n---\n{abstract}\n",
+        "content/papers/yaml-paper.yaml": f"title: Same\n{fields}slug: same-yaml\nabstract: '{abstract}'\n",
+    })
+    out = tmp_path / "out"
+    build(BuildOptions(root, out))
+    assert not (out / "papers/md-paper").exists() and not (out / "papers/yaml-paper").exists()  # the slug field wins
+    md = (out / "papers/same-md/index.html").read_text(encoding="utf-8")
+    yml = (out / "papers/same-yaml/index.html").read_text(encoding="utf-8")
+    assert md.replace("same-md", "SLUG") == yml.replace("same-yaml", "SLUG")
+    tree = parse_strict(out / "papers/same-yaml/index.html")
+    assert "98.1% accuracy" in words(tree)
+    assert any(isinstance(e.tag, str) and e.tag.endswith("}math") for e in tree.iter())
+
+
+@pytest.mark.parametrize("date, datetime, shown", [("2021", "2021", "2021"), ("2021-07", "2021-07", "Jul 2021"),
+                                                   ("2021-07-09", "2021-07-09", "Jul 9, 2021")])
+def test_dates_at_each_precision(make_site, tmp_path, date, datetime, shown):
+    from generator.pipeline import BuildOptions, build
+
+    root = make_site({"content/papers/p.yaml": f"title: P\nauthors: [A]\ndate: {date}\ncategory: CV\n"})
+    build(BuildOptions(root, tmp_path / "out"))
+    tree = parse_strict(tmp_path / "out/index.html")
+    (time,) = tree.iter("time")
+    assert time.attrib["datetime"] == datetime and words(time) == shown
+    assert (tmp_path / "out/years/2021/index.html").is_file()
+
+
+def test_drafts_are_left_out_of_every_page_and_count(make_site, tmp_path):
+    from generator.pipeline import BuildOptions, build
+
+    root = make_site({"content/papers/a.md": "---\ntitle: Public\nauthors: [A]\ndate: 2020\ncategory: CV\n---\n",
+                      "content/papers/b.md": "---\ntitle: Secret draft\nauthors: [A]\ndate: 2024\ncategory: LG\ndraft: true\n---\n"})
+    build(BuildOptions(root, tmp_path / "out"))
+    for page in html_pages(tmp_path / "out"):
+        assert "Secret draft" not in page.read_text(encoding="utf-8")
+    assert not (tmp_path / "out/categories/lg").exists() and not (tmp_path / "out/years/2024").exists()
+    build(BuildOptions(root, tmp_path / "with", drafts=True))
+    assert "Secret draft" in (tmp_path / "with/categories/lg/index.html").read_text(encoding="utf-8")
+
+
+def test_raw_html_in_markdown_is_escaped_unless_the_site_allows_it(make_site, tmp_path):
+    from generator.pipeline import BuildOptions, build
+
+    paper = "---\ntitle: P\nauthors: [A]\ndate: 2020\ncategory: CV\n---\nSee <b>bold</b> and [x](javascript:alert(1)).\n"
+    for allow in (False, True):
+        root = make_site({"site.yaml": f"title: T\nallow_html: {str(allow).lower()}\n", "content/papers/p.md": paper,
+                          "content/profile.md": "---\nname: Ada\n---\nBio with <em>markup</em>.\n"})
+        out = tmp_path / str(allow)
+        build(BuildOptions(root, out))
+        tree = parse_strict(out / "papers/p/index.html")
+        bold = [e for e in tree.iter("b")]
+        assert bool(bold) == allow
+        assert ("<b>bold</b>" in words(tree)) == (not allow)
+        assert not [a for a in tree.iter("a") if "javascript" in a.attrib.get("href", "").lower()]
+        home = parse_strict(out / "index.html")
+        assert bool(list(home.iter("em"))) == allow
