@@ -141,3 +141,29 @@ def test_refused_output_is_refused_before_anything_is_written(example_copy, tmp_
         build(BuildOptions(example_copy, home))
     assert [p.name for p in home.iterdir()] == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["example", "home"]
+
+
+def test_builds_are_byte_identical_wherever_the_site_and_output_live(example_copy, tmp_path):
+    import shutil
+
+    other = tmp_path / "elsewhere" / "site"
+    shutil.copytree(example_copy, other)
+    build(BuildOptions(example_copy, tmp_path / "one"))
+    build(BuildOptions(other, tmp_path / "deeper" / "two"))
+    build(BuildOptions(example_copy, tmp_path / "one"))  # a rebuild over the first
+    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "deeper" / "two")
+    assert len(one) > 40 and one == two
+
+
+def test_deleting_the_last_paper_of_a_category_and_year_removes_their_pages(make_site, tmp_path):
+    paper = "---\ntitle: {t}\nauthors: [A]\ndate: {d}\ncategory: {c}\n---\n"
+    root = make_site({"content/papers/a.md": paper.format(t="A", d="2020", c="CV"),
+                      "content/papers/b.md": paper.format(t="B", d="2024", c="DC")})
+    out = tmp_path / "out"
+    build(BuildOptions(root, out))
+    assert {"papers/b/index.html", "categories/dc/index.html", "years/2024/index.html"} <= snapshot(out).keys()
+    (root / "content/papers/b.md").unlink()
+    build(BuildOptions(root, out))
+    left = {rel for rel in snapshot(out) if rel.endswith(".html")}
+    assert left == {"index.html", "404.html", "categories/index.html", "years/index.html",
+                    "papers/a/index.html", "categories/cv/index.html", "years/2020/index.html"}
