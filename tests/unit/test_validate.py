@@ -274,3 +274,26 @@ def test_yaml_and_markdown_records_are_the_same_paper(make_site):
     assert (md.slug, yml.slug) == ("m", "y")
     import dataclasses
     assert dataclasses.replace(md, slug="y", source="content/papers/y.yaml") == yml
+
+
+def test_profile_metrics_are_checked_field_by_field(make_site):
+    root = make_site({"content/profile.md": "---\nname: Ada\nmetrics:\n  h_indx: 3\n  novelty: 120\n  citations: 1.5\n---\nBio.\n"})
+    assert problems_of(root) == [
+        "content/profile.md:4: metrics.h_indx: unknown field (did you mean 'h_index'?)",
+        "content/profile.md:5: metrics.novelty: must be at most 100, got 120",
+        "content/profile.md:6: metrics.citations: expected a whole number, got number 1.5",
+    ]
+
+
+def test_file_names_that_slugify_alike_are_duplicates(make_site):
+    root = make_site({"content/papers/My Paper.yaml": "title: T\nauthors: [A]\ndate: 2020\ncategory: CV\n",
+                      "content/papers/my-paper.md": GOOD})
+    (found,) = problems_of(root)
+    assert found.startswith("content/papers/my-paper.md:1: slug: duplicate slug 'my-paper'")
+    assert "content/papers/My Paper.yaml" in found
+
+
+def test_missing_profile_is_reported(make_site):
+    root = make_site({"content/papers/p.md": GOOD})
+    (root / "content/profile.md").unlink()
+    assert problems_of(root) == ["content/profile.md:1: file: missing: every site needs a profile (name and bio)"]
