@@ -56,6 +56,8 @@ def test_no_accessibility_violations(browser, site_url, axe_source, scheme, widt
     for path in PAGES:
         context, page, seen = open_page(browser, site_url + path, viewport={"width": width, "height": 900}, color_scheme=scheme)
         try:
+            # abstracts open, so their text is audited (contrast, overflow) as a reader sees it
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             page.evaluate(axe_source)
             result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
             violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})" for v in result["violations"]]
@@ -75,6 +77,19 @@ def test_dark_scheme_changes_colours(browser, site_url):
         colours[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
         context.close()
     assert colours["light"] != colours["dark"]
+
+
+def test_the_declared_icon_exists(browser, site_url):
+    """Without a declared icon the browser asks the host root for /favicon.ico: a 404 on a project site."""
+    for path in ("", "papers/baichuan-2-open-large-scale-language-models/", "404.html"):
+        context, page, _ = open_page(browser, site_url + path)
+        try:
+            icon = page.evaluate("document.querySelector('link[rel~=icon]')?.href")
+            assert icon and icon.startswith(site_url), (path, icon)
+            response = page.request.get(icon)
+            assert response.status == 200 and response.headers["content-type"].startswith("image/"), icon
+        finally:
+            context.close()
 
 
 def test_abstract_opens_without_javascript(browser, site_url):
@@ -97,7 +112,7 @@ def test_links_work_under_the_project_sub_path(browser, site_url):
             page.locator(".paper-title a").first.click()
         assert "/repo/papers/" in page.url
         with page.expect_navigation():
-            page.locator("a.category").first.click()
+            page.locator("a.category-full").first.click()
         assert "/repo/categories/" in page.url and page.locator("h1").inner_text()
         assert seen["failed"] == []
     finally:
