@@ -297,3 +297,12 @@ def test_missing_profile_is_reported(make_site):
     root = make_site({"content/papers/p.md": GOOD})
     (root / "content/profile.md").unlink()
     assert problems_of(root) == ["content/profile.md:1: file: missing: every site needs a profile (name and bio)"]
+
+
+def test_windows_line_endings_and_a_byte_order_mark(make_site):
+    text = "\ufeff" + GOOD.replace("2021-03-04", "2021-02-29").replace("\n", "\r\n")
+    found = one_problem(make_site, "content/papers/p.md", text.encode("utf-8"))
+    assert found.startswith("content/papers/p.md:4: date: impossible date 2021-02-29")
+    root = make_site({"content/papers/p.md": ("\ufeff" + GOOD.replace("\n", "\r\n")).encode("utf-8")})
+    (paper,) = validate_site(load_site(root)).papers
+    assert paper.title == "Good Paper" and paper.abstract == "Abstract."
