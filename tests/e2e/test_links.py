@@ -98,3 +98,21 @@ def test_the_link_checker_catches_a_broken_link(make_site, tmp_path):
     build(BuildOptions(root, out))
     with pytest.raises(AssertionError, match="papers/nope"):
         check_links(out, "/repo/", [out / "years/index.html"])
+
+
+def test_every_fragment_link_points_at_an_element_with_that_id(example_site):
+    checked = 0
+    for file in html_pages(example_site):
+        if file.name == "404.html":
+            continue
+        base = page_url(example_site, file, "/repo/")
+        for link in links(parse_strict(file)):
+            target_url = urljoin(base, link)
+            fragment = urlsplit(target_url).fragment
+            if not fragment or urlsplit(target_url).netloc != "site.test":
+                continue
+            target = file if link.startswith("#") else resolve(example_site, base, link, "/repo/")
+            ids = {e.attrib.get("id") for e in parse_strict(target).iter()}
+            assert fragment in ids, f"{link} on {base}"
+            checked += 1
+    assert checked >= len(html_pages(example_site)) - 1  # at least the skip link of every page
