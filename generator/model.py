@@ -82,7 +82,7 @@ def _norm_name(name: str) -> str:
 
 def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
     me = _norm_name(author)
-    title_html, title_text = render(paper.title, allow_html, inline=True)
+    title_html, title_text = render(paper.title, False, inline=True)  # raw HTML in titles: never
     abstract_html, abstract_text = render(paper.abstract, allow_html)
     names = [latex_text(n) for n in paper.authors]
     return PaperEntry(

@@ -110,3 +110,13 @@ def test_page_list_covers_every_paper_category_and_year(make_site):
     assert {p.url for p in model_of(root).pages} == {
         "/", "/categories/", "/years/", "/404.html", "/papers/a/", "/papers/b/",
         "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/"}
+
+
+def test_allow_html_never_lets_markup_into_titles(make_site):
+    root = make_site({
+        "site.yaml": "allow_html: true\n",
+        "content/papers/a.md": "---\ntitle: 'A <b>bold</b> title'\nauthors: [A]\ndate: 2020\ncategory: CV\n---\nAbstract <b>bold</b>.\n",
+    })
+    (entry,) = model_of(root).entries
+    assert "<b>" not in entry.title_html and "&lt;b&gt;bold&lt;/b&gt;" in entry.title_html
+    assert "<b>bold</b>" in entry.abstract_html  # the site opted in for bios and abstracts
