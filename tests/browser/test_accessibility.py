@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from e2e.rich_site import RICH_PAPER, write_rich_site
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -16,6 +18,8 @@ PAGES = [
     "", "papers/biopt-bi-level-optimization-for-few-shot/", "papers/baichuan-2-open-large-scale-language-models/",
     "categories/", "categories/cv/", "years/", "years/2025/", "404.html",
 ]
+# the rich site fills in every optional field: photo, profile links, bio, venue, tags, math, tables, code
+RICH_PAGES = ["", RICH_PAPER, "categories/cv/"]
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +29,16 @@ def site_url(tmp_path_factory, serve_dir):
 
     out = tmp_path_factory.mktemp("pages") / "output"
     build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
+    return serve_dir(out, "/repo/")
+
+
+@pytest.fixture(scope="module")
+def rich_url(tmp_path_factory, serve_dir):
+    from generator.pipeline import BuildOptions, build
+
+    root = tmp_path_factory.mktemp("rich")
+    out = root / "output"
+    build(BuildOptions(write_rich_site(root / "site"), out, base_url="https://user.github.io/repo/"))
     return serve_dir(out, "/repo/")
 
 
@@ -52,9 +66,10 @@ def open_page(browser, url, **context_options):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
-def test_no_accessibility_violations(browser, site_url, axe_source, scheme, width):
-    for path in PAGES:
-        context, page, seen = open_page(browser, site_url + path, viewport={"width": width, "height": 900}, color_scheme=scheme)
+def test_no_accessibility_violations(browser, site_url, rich_url, axe_source, scheme, width):
+    for url in [site_url + path for path in PAGES] + [rich_url + path for path in RICH_PAGES]:
+        path = url.split("/repo/", 1)[1] + (" (rich site)" if url.startswith(rich_url) else "")
+        context, page, seen = open_page(browser, url, viewport={"width": width, "height": 900}, color_scheme=scheme)
         try:
             # abstracts open, so their text is audited (contrast, overflow) as a reader sees it
             page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
@@ -63,7 +78,7 @@ def test_no_accessibility_violations(browser, site_url, axe_source, scheme, widt
             violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})" for v in result["violations"]]
             assert violations == [], f"{path} ({scheme}, {width}px): {violations}"
             assert seen["errors"] == [] and seen["failed"] == [], (path, seen)
-            assert seen["hosts"] == {site_url.split("/")[2]}, f"{path} requested other hosts: {seen['hosts']}"
+            assert seen["hosts"] == {url.split("/")[2]}, f"{path} requested other hosts: {seen['hosts']}"
             overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
         finally:

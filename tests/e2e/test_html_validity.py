@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from .rich_site import write_rich_site
+
 REPO = Path(__file__).resolve().parents[2]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -31,8 +33,26 @@ def vnu():
     return check
 
 
-def test_every_page_is_valid_html(example_site, vnu):
-    messages = vnu("--skip-non-html", str(example_site))
+@pytest.fixture(scope="module")
+def published_sites(tmp_path_factory) -> list[Path]:
+    """The example site and the rich site built for https://user.github.io/repo/, as the Pages
+    workflow builds them: with base_url the head carries canonical URLs, feeds, OpenGraph,
+    Scholar tags and JSON-LD, which a local build leaves out."""
+    from generator.pipeline import BuildOptions, build
+
+    root = tmp_path_factory.mktemp("validity")
+    rich = write_rich_site(root / "rich")
+    built = []
+    for name, site in (("example", REPO), ("rich", rich)):
+        out = root / f"{name}-output"
+        build(BuildOptions(site, out, base_url="https://user.github.io/repo/"))
+        built.append(out)
+    return built
+
+
+def test_every_page_is_valid_html(example_site, published_sites, vnu):
+    """Every page of the local build, the published build and the rich site, in one checker run."""
+    messages = vnu("--skip-non-html", str(example_site), *map(str, published_sites))
     problems = [m for m in messages if m.get("type") == "error" or m.get("subType") == "warning"]
     assert problems == [], "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in problems)
 
@@ -40,10 +60,16 @@ def test_every_page_is_valid_html(example_site, vnu):
 def test_the_stylesheet_is_valid_css(example_site, vnu):
     # checked on its own: with --also-check-css this checker misreports HTML line numbers
     messages = vnu("--css", str(example_site / "assets" / "style.css"))
-    assert [m for m in messages if m.get("type") == "error"] == []
+    errors = [m for m in messages if m.get("type") == "error"]
+    assert errors == [], "\n".join(f"style.css:{m.get('lastLine')}: {m.get('message')}" for m in errors)
 
 
 def test_the_checker_does_catch_errors(tmp_path, vnu):
     """Guards the two tests above against a checker that silently passes everything."""
     (tmp_path / "bad.html").write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></span>")
     assert any(m.get("type") == "error" for m in vnu("--skip-non-html", str(tmp_path)))
+
+
+def test_the_css_checker_does_catch_errors(tmp_path, vnu):
+    (tmp_path / "bad.css").write_text("a { colr: red; width: 10pz }\n")
+    assert any(m.get("type") == "error" for m in vnu("--css", str(tmp_path / "bad.css")))
