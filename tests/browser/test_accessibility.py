@@ -107,6 +107,20 @@ def test_the_declared_icon_exists(browser, site_url):
             context.close()
 
 
+def test_keyboard_reaches_the_skip_link_first(browser, site_url):
+    context, page, _ = open_page(browser, site_url, viewport={"width": 390, "height": 900})
+    try:
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.className")
+        assert focused == "skip-link"
+        box = page.locator(".skip-link").bounding_box()
+        assert box and box["x"] >= 0 and box["y"] >= 0, f"the focused skip link is off screen: {box}"
+        page.keyboard.press("Enter")
+        assert page.url.endswith("#main")
+    finally:
+        context.close()
+
+
 def test_abstract_opens_without_javascript(browser, site_url):
     context, page, _ = open_page(browser, site_url, java_script_enabled=False)
     try:
