@@ -114,7 +114,3 @@ def render_block(source: str, allow_html: bool = False) -> Markup:
 def render_inline(source: str, allow_html: bool = False) -> Markup:
     return render(source, allow_html, inline=True)[0]
 
-
-def plain_text(source: str) -> str:
-    """Text with LaTeX resolved and markup dropped."""
-    return render(source, inline=True)[1]

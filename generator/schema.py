@@ -84,14 +84,6 @@ def number(minimum: float | None = None, maximum: float | None = None, integer: 
     return convert
 
 
-def optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Lets an explicit null (or empty value) stand for 'not given'."""
-
-    def wrapped(value: Any) -> Any:
-        return None if value is None else convert(value)
-
-    return wrapped
-
 
 def text_list(nonempty: bool = False):
     def convert(value: Any) -> tuple[str, ...]:
