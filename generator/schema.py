@@ -23,8 +23,9 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 
 
 class FieldIssue(ValueError):
-    def __init__(self, message: str, subfield: str = ""):
+    def __init__(self, message: str, subfield: str = "", others: tuple["FieldIssue", ...] = ()):
         self.subfield = subfield
+        self.others = others  # further problems in the same field (several bad links, say)
         super().__init__(message)
 
 
@@ -117,12 +118,15 @@ def url_map(value: Any) -> tuple[tuple[str, str], ...]:
     """label -> URL, kept in the author's order."""
     if not isinstance(value, dict):
         raise FieldIssue(f"expected a mapping of label: URL, got {_describe(value)}")
-    items = []
+    items, issues = [], []
     for label, target in value.items():
         try:
             items.append((nonempty_text(label), url(target)))
         except FieldIssue as issue:
-            raise FieldIssue(str(issue), subfield=str(label)) from None
+            issues.append(FieldIssue(str(issue), subfield=str(label)))
+    if issues:  # every bad link at once, not one per build
+        first, *rest = issues
+        raise FieldIssue(str(first), first.subfield, tuple(rest))
     return tuple(items)
 
 
@@ -180,6 +184,7 @@ def check_fields(doc: Document, schema: dict[str, Field], path: str) -> tuple[di
         try:
             values[key] = spec.convert(doc.data[key])
         except FieldIssue as issue:
-            name = f"{key}.{issue.subfield}" if issue.subfield else key
-            problems.append(Problem(path, doc.line(name), name, str(issue)))
+            for each in (issue, *issue.others):
+                name = f"{key}.{each.subfield}" if each.subfield else key
+                problems.append(Problem(path, doc.line(name), name, str(each)))
     return values, problems

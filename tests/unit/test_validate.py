@@ -306,3 +306,10 @@ def test_windows_line_endings_and_a_byte_order_mark(make_site):
     root = make_site({"content/papers/p.md": ("\ufeff" + GOOD.replace("\n", "\r\n")).encode("utf-8")})
     (paper,) = validate_site(load_site(root)).papers
     assert paper.title == "Good Paper" and paper.abstract == "Abstract."
+
+
+def test_every_bad_link_of_a_record_is_reported(make_site):
+    text = GOOD.replace("category: CV", "category: CV\nlinks:\n  code: javascript:alert(1)\n  pdf: ok.pdf\n  video: 'data:text/html,x'")
+    found = problems_of(make_site({"content/papers/p.md": text}))
+    assert [f.split(": ")[0] for f in found] == ["content/papers/p.md:7", "content/papers/p.md:9"]
+    assert [f.split(": ")[1] for f in found] == ["links.code", "links.video"]
