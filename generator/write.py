@@ -22,6 +22,7 @@ MANIFEST = ".cvsite-manifest.json"
 # File creation is latency-bound (the GIL is released in the syscalls): threads overlap it.
 IO_THREADS = 8
 SOURCE_DIRS = ("content", "templates", "themes", "static")
+RETAINED = (".git",)  # kept from the previous output: not cvsite's to delete
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -86,6 +87,9 @@ def _swap_in(staging: Path, out: Path) -> None:
     if not out.exists():
         staging.rename(out)
         return
+    kept = [name for name in RETAINED if (out / name).exists() and not (staging / name).exists()]
+    for name in kept:  # e.g. a gh-pages worktree's .git survives every build
+        (out / name).rename(staging / name)
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     old.rmdir()
     out.rename(old)
@@ -93,6 +97,8 @@ def _swap_in(staging: Path, out: Path) -> None:
         staging.rename(out)
     except OSError:
         old.rename(out)
+        for name in kept:
+            (staging / name).rename(out / name)
         raise
     remove_tree(old)
 

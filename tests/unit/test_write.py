@@ -167,3 +167,13 @@ def test_deleting_the_last_paper_of_a_category_and_year_removes_their_pages(make
     left = {rel for rel in snapshot(out) if rel.endswith(".html")}
     assert left == {"index.html", "404.html", "categories/index.html", "years/index.html",
                     "papers/a/index.html", "categories/cv/index.html", "years/2020/index.html"}
+
+
+def test_a_git_folder_inside_the_output_survives_builds(example_copy, tmp_path):
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out))
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    build(BuildOptions(example_copy, out))
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (out / "index.html").is_file()
