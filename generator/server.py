@@ -67,6 +67,7 @@ class Preview:
         self.live = True  # inject the live-reload script (off with --no-reload)
         self._written: dict[str, str] = {}  # served path -> digest of what is on disk
         self._copied: dict[str, tuple] = {}  # served path -> (source, mtime, size) it was copied from
+        self._hashed: dict[str, tuple[bytes, str]] = {}  # served path -> (bytes, digest) last built
         self._swap = threading.Lock()  # held while files change, so no half-updated site is served
         self.changed = threading.Condition()
 
@@ -101,8 +102,14 @@ class Preview:
 
     def _contents(self, rendered) -> tuple[dict[str, tuple[bytes, str]], dict[str, tuple]]:
         """Served path -> (bytes, digest), and the stamps of the static files; an unchanged
-        static file (same source, mtime and size) is not read again."""
-        wanted = {rel: (data, hashlib.sha256(data).hexdigest()) for rel, data in rendered.files.items()}
+        page or static file is neither hashed nor read again."""
+        wanted = {}
+        for rel, data in rendered.files.items():
+            # a page the build cache reused is the very same bytes object: no need to hash it again
+            previous = self._hashed.get(rel)
+            digest = previous[1] if previous and previous[0] is data else hashlib.sha256(data).hexdigest()
+            wanted[rel] = (data, digest)
+        self._hashed = dict(wanted)
         stamps = {}
         for rel, source in rendered.copies.items():
             st = os.stat(source)
