@@ -177,3 +177,15 @@ def test_a_source_folder_created_while_watching_is_watched(make_site, poll):
         timer.cancel()
         observer.stop()
         observer.join(5)
+
+
+def test_a_site_outside_the_checkout_also_watches_the_builtin_templates_and_themes(make_site):
+    from generator.config import builtin_dir
+
+    watched = dict(watched_paths(make_site().resolve()))
+    for name in ("templates", "themes"):
+        builtin = builtin_dir(name).resolve()
+        if "_builtin" in builtin.parts:  # an installed copy never changes: not watched
+            assert builtin not in watched
+        else:
+            assert watched[builtin] is True
