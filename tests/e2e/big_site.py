@@ -10,8 +10,8 @@ from pathlib import Path
 
 OWNER = "Liang Song"
 CATEGORIES = ["CV", "CL", "LG", "AI", "RO", "stat.ML", "eess.IV", "DC"]
-WORDS = ("model learning neural network robust adaptive video anomaly detection language diffusion graph "
-         "sparse efficient federated transformer representation").split()
+WORDS = ["model", "learning", "neural", "network", "robust", "adaptive", "video", "anomaly", "detection", "language",
+         "diffusion", "graph", "sparse", "efficient", "federated", "transformer", "representation"]
 NAMES = ["Wei Zhang", "Ana Pereira", "John Smith", "Mei Chen", "Omar Haddad", "Sara Rossi", "Kenji Sato",
          "Lena Müller", "Priya Nair", "Tom Brown", "Yuki Tanaka", "Ivan Petrov", "Grace Kim", "Luis Ortega"]
 
