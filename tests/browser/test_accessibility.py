@@ -146,3 +146,20 @@ def test_links_work_under_the_project_sub_path(browser, site_url):
         assert seen["failed"] == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_site_author_is_marked_unlike_a_link(browser, site_url, scheme):
+    context, page, _ = open_page(browser, site_url, color_scheme=scheme)
+    try:
+        style = page.evaluate("""() => {
+            const me = getComputedStyle(document.querySelector('.paper .me'));
+            return {colour: me.color, text: getComputedStyle(document.body).color,
+                    link: getComputedStyle(document.querySelector('.paper a.category')).color,
+                    decoration: me.textDecorationLine, background: me.backgroundColor, cursor: me.cursor};
+        }""")
+        assert style["colour"] == style["text"] != style["link"], style
+        assert style["decoration"] == "none" and style["cursor"] == "auto", style
+        assert style["background"] not in ("rgba(0, 0, 0, 0)", "transparent"), style  # a marker highlight
+    finally:
+        context.close()
