@@ -71,7 +71,7 @@ CV = Table(
 
 def test_a_nested_list_section_is_checked_entry_by_entry_with_lines():
     doc = parse_mapping("jobs:\n  - role: Professor\n    year: 2020\n  - role: ''\n    yaer: 2019\n  - just text\n")
-    values, problems = s.check_fields(doc, CV, "content/cv.yaml")
+    _, problems = s.check_fields(doc, CV, "content/cv.yaml")
     assert sorted(str(p) for p in problems) == [
         "content/cv.yaml:4: jobs[2].role: must not be empty",
         "content/cv.yaml:4: jobs[2].year: required field is missing",
