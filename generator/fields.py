@@ -23,6 +23,7 @@ from typing import Any
 
 from . import schema as s
 from .config import SiteConfig
+from .i18n import MESSAGE_IDS
 from .records import Metrics, Paper, Profile
 
 COMPUTED = object()  # default of a field the validator always fills in (a paper's slug)
@@ -83,6 +84,9 @@ CONFIG = Table(
           "let raw HTML in bios and abstracts through; off, it is shown escaped (titles always escape it)", default=False),
     Field("cname", "domain", s.domain, "custom domain for GitHub Pages, written to `CNAME`", default=""),
     Field("feed_limit", "whole number", s.number(1, integer=True), "how many of the newest papers each Atom feed carries", default=100),
+    Field("strings", "map name → text", s.text_map(MESSAGE_IDS),
+          "your own wording for single interface texts, e.g. `note_score:` (what the per-paper Score means); "
+          "the names are those of the catalogue in `generator/i18n.py`", default=_EMPTY),
     Field("extra", "map", s.frozen_mapping, "anything, passed to templates as `config.extra`", default=_EMPTY),
     defaults=True,
 )

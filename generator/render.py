@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from . import feeds, metadata, urls
+from . import feeds, i18n, metadata, urls
 from .model import Page, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
@@ -17,6 +17,7 @@ def page_context(page: Page, model: SiteModel) -> dict:
         "config": config,
         "profile": model.profile,
         "page": page,
+        "t": i18n.messages(config.language, config.strings),
         "page_url": page.url,
         "base_path": urls.base_path(config.base_url),
         # GitHub Pages serves 404.html at any depth, so its links must not be relative.

@@ -53,7 +53,7 @@ def _cached_item(context, entry, level: int, abstract: bool = True):
     module = env.fragment_modules.get(module_key)
     if module is None:
         page_url = "/" + "x/" * depth
-        variables = {k: context[k] for k in ("config", "profile", "site", "base_path")}
+        variables = {k: context[k] for k in ("config", "profile", "site", "base_path", "t")}
         variables.update(page_url=page_url, absolute_links=absolute)
         module = env.get_template("partials/papers.html").make_module(variables)
         env.fragment_modules[module_key] = module

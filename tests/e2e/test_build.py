@@ -74,7 +74,8 @@ def test_the_page_set_is_exactly_what_the_records_call_for(example_site):
 def test_profile_page_shows_metrics_and_every_paper_newest_first(example_site):
     tree = parse_strict(example_site / "index.html")
     profile = yaml.safe_load((REPO / "content/profile.md").read_text(encoding="utf-8").split("---\n")[1])
-    metrics = dict(zip((words(e) for e in tree.iter("dt")), (words(e) for e in tree.iter("dd"))))
+    (shown,) = by_class(tree, "metrics")
+    metrics = dict(zip((words(e) for e in shown.iter("dt")), (words(e) for e in shown.iter("dd"))))
     assert metrics == {
         "h-index": str(profile["metrics"]["h_index"]),
         "Papers": str(len(records())),
@@ -203,7 +204,9 @@ def test_latex_and_math_render_in_the_example(example_site):
     page = (example_site / "papers/biopt-bi-level-optimization-for-few-shot/index.html").read_text(encoding="utf-8")
     assert "$5^i$" not in page and "<math" in page
     scripts = parse_strict(example_site / "papers/biopt-bi-level-optimization-for-few-shot/index.html").iter("script")
-    assert [s.attrib.get("type") for s in scripts] == ["application/ld+json"]  # data only: math needs no JavaScript
+    # math needs no JavaScript: the page's only scripts are data and the site's own colour-scheme switch
+    assert [s.attrib.get("type") or s.attrib.get("src", "inline").rsplit("/", 1)[-1] for s in scripts] == \
+        ["inline", "application/ld+json", "site.js"]
 
 
 def test_percent_signs_in_abstracts_are_kept(example_site):

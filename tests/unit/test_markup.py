@@ -119,3 +119,13 @@ def test_raw_html_in_markdown_never_becomes_elements_unless_allowed():
     source = 'Hi <img src=x onerror=alert(1)> <iframe src="https://x.org"></iframe>\n\n<div onclick="x()">block</div>'
     assert not {"img", "iframe", "div"} & set(elements(render_block(source)))
     assert {"img", "iframe", "div"} <= set(elements(render_block(source, allow_html=True)))
+
+
+def test_operator_names_are_upright_and_spaced_like_tex():
+    from generator.markup import math_to_mathml
+
+    mathml = math_to_mathml(r"O(n \log n)", False)
+    assert '<mi>n</mi><mspace width="0.1667em" /><mi mathvariant="normal">log</mi><mspace width="0.1667em" /><mi>n</mi>' in mathml
+    assert '<mi mathvariant="normal">log</mi><mo stretchy="false">(</mo>' in math_to_mathml(r"\log(x)", False)  # none before a bracket
+    assert '<mi mathvariant="normal">ℝ</mi>' in math_to_mathml(r"\mathbb{R}^d", False)
+    assert "<mspace" not in math_to_mathml(r"x_i + y", False)
