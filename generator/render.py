@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from . import feeds, i18n, metadata, urls
+from . import feeds, i18n, metadata, search, urls
 from .model import Page, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
@@ -47,5 +47,7 @@ def page_context(page: Page, model: SiteModel) -> dict:
 
 
 def render_page(page: Page, model: SiteModel, env: Environment) -> bytes:
+    if page.kind == "search_data":
+        return search.search_file(page.url, model)
     html = env.get_template(page.template).render(page_context(page, model))
     return html.encode("utf-8")
