@@ -41,8 +41,8 @@ def test_no_search_data_is_downloaded_before_the_visitor_searches(browser, site_
     for path in ("", "search/"):
         context, page, _ = open_page(browser, site_url + path)
         try:
-            requested = []
-            page.on("request", lambda r: requested.append(r.url))
+            requested: list[str] = []
+            page.on("request", lambda r, seen=requested: seen.append(r.url))
             page.wait_for_load_state("networkidle")
             assert not [u for u in requested if "/search/" in u and u.endswith(".json")]
             assert page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.endsWith('.json')).length") == 0
