@@ -123,7 +123,7 @@ class Listing:
 class Page:
     url: str
     template: str
-    kind: str  # home, paper, categories, category, years, year, search, not_found; search_data;
+    kind: str  # home, paper, categories, category, years, year, cv, search, not_found; search_data;
     # feed, sitemap, robots (with base_url)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
@@ -250,6 +250,7 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
+    pages.append(Page("/cv/", "cv.html", "cv", inputs=every))  # the printable CV lists every paper
     # search: a page of its own, and its data (search.py), which any paper may change
     pages.append(Page("/search/", "search.html", "search", inputs=(profile.source,)))
     pages += [Page(url, "", "search_data", inputs=every) for url in urls.search_data_urls(len(entries))]

@@ -123,5 +123,5 @@ def build(options: BuildOptions) -> BuildResult:
     out = check_output_dir(options.output_dir, options.site_root)
     rendered = render_site(options)
     written = write_site(out, rendered.files, rendered.copies)
-    return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), written,
+    return BuildResult(out, rendered.model.paper_count, sum(p.kind != "search_data" for p in rendered.model.pages), written,
                        time.perf_counter() - started)

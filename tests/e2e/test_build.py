@@ -59,7 +59,7 @@ def test_the_example_is_the_seed_researcher():
 
 def test_the_page_set_is_exactly_what_the_records_call_for(example_site):
     recs = records()
-    expected = {"index.html", "404.html", "categories/index.html", "years/index.html"}
+    expected = {"index.html", "404.html", "categories/index.html", "years/index.html", "cv/index.html", "search/index.html"}
     expected |= {f"papers/{slug}/index.html" for slug in recs}
     expected |= {f"categories/{r['category'].lower()}/index.html" for r in recs.values()}
     expected |= {f"years/{year_of(r)}/index.html" for r in recs.values()}
@@ -221,7 +221,7 @@ def test_percent_signs_in_abstracts_are_kept(example_site):
 
 def test_every_page_parses_as_valid_html(example_site):
     pages = html_pages(example_site)
-    assert len(pages) == 4 + 27 + 4 + 7
+    assert len(pages) == 6 + 27 + 4 + 7  # home, categories, years, CV, search, 404; papers; categories; years
     for file in pages:
         tree = parse_strict(file)
         assert tree.find("head/title") is not None

@@ -139,3 +139,12 @@
   document.querySelector(".search-nojs").hidden = true;
   if (params.toString()) show(state());
 })();
+
+/* The CV's print button: shown only where printing can be started from the page. */
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-print]");
+  if (!button || !window.print) return;
+  button.addEventListener("click", function () { window.print(); });
+  button.hidden = false;
+})();
