@@ -34,7 +34,7 @@ def _site_root(value: str | None) -> Path:
 
 def _base_url_arg(value: str) -> str:
     """A full URL, as site.yaml's base_url, or a path as serve takes it ('/repo/', '/repo', 'repo/')."""
-    if "://" in value or not value.strip():
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or not value.strip():  # a scheme: only http(s) will do
         try:
             return _base_url(value)
         except FieldIssue as issue:

@@ -69,7 +69,7 @@ def test_a_full_base_url_still_gives_feeds_and_no_note(example_copy, tmp_path):
     assert (tmp_path / "out/feed.xml").is_file() and "full URL" not in result.stdout
 
 
-@pytest.mark.parametrize("value", ["you.github.io/repo", "/my repo/", "/a?b"])
+@pytest.mark.parametrize("value", ["you.github.io/repo", "/my repo/", "/a?b", "javascript:alert(1)", "ftp://host/x/"])
 def test_a_base_url_that_is_neither_a_url_nor_a_path_is_refused(example_copy, tmp_path, value):
     result = cvsite("build", "--site", example_copy, "--output", tmp_path / "out", "--base-url", value, cwd=tmp_path)
     assert result.returncode == 2 and "--base-url" in result.stderr and not (tmp_path / "out").exists()
