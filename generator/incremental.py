@@ -5,6 +5,7 @@ last build's. cvsite serve keeps one BuildCache for its whole run."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ def site_shape(model: SiteModel) -> tuple:
         model.paper_count,
         tuple((g.url, g.label, len(g.entries)) for g in model.by_category),
         tuple((g.url, len(g.entries)) for g in model.by_year),
+        # papers per year and category: the charts on the home and years pages
+        tuple(sorted(Counter((e.paper.date.year, e.paper.category.short) for e in model.entries).items())),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from . import feeds, i18n, metadata, search, urls
+from . import charts, feeds, i18n, metadata, search, urls
 from .model import Page, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
@@ -36,7 +36,10 @@ def page_context(page: Page, model: SiteModel) -> dict:
     elif page.kind in ("category", "year"):
         context["listing"] = model.listings[page.url]
         context["group"] = context["listing"].group
+    elif page.kind == "years":
+        context["chart"] = charts.papers_per_year(model)
     elif page.kind == "home":
+        context["chart"] = charts.papers_per_year(model)
         context["listing"] = model.home
         context["jsonld"] = metadata.jsonld_script(metadata.person_jsonld(model))
     elif page.kind == "feed":
