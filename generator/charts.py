@@ -38,7 +38,7 @@ def papers_per_year(model: SiteModel) -> Chart | None:
     if not model.entries:
         return None
     ranked = list(model.by_category)  # most papers first
-    named = ranked[:COLOURS] if len(ranked) <= COLOURS + 1 else ranked[:COLOURS]
+    named = ranked if len(ranked) <= COLOURS + 1 else ranked[:COLOURS]  # six colours: "Other" only for two or more
     series = [(g.key, g.label) for g in named]
     if len(ranked) > len(named):
         series.append(("Other", "Other categories"))
