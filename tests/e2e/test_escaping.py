@@ -49,7 +49,8 @@ def own_script(element) -> bool:
     src, text = element.attrib.get("src", ""), element.text or ""
     if src:
         return src.endswith("assets/site.js") and not text
-    return text.startswith('try{var t=localStorage.getItem("cvsite-theme")') and "alert" not in text and "Eve" not in text
+    return text.startswith('document.documentElement.classList.add("js");try{var t=localStorage.getItem("cvsite-theme")') \
+        and "alert" not in text and "Eve" not in text
 
 
 def injected(tree) -> list[str]:

@@ -1,5 +1,6 @@
-/* cvsite: the colour-scheme switch. No dependencies; every part fails safe: without JavaScript,
-   or with storage blocked, the page follows the system's scheme and the switch stays hidden. */
+/* cvsite: the colour-scheme switch. No dependencies; every part fails safe: without JavaScript
+   the page follows the system's scheme and the switch is not shown (the head's snippet marks
+   <html class="js"> for the stylesheet); with storage blocked a choice lasts for the page. */
 (function () {
   "use strict";
   var KEY = "cvsite-theme";
@@ -25,7 +26,6 @@
     apply(button.value);
   });
   apply(stored());
-  box.hidden = false;
 })();
 
 /* Search (on /search/ only). The index is split by search.py; nothing is fetched until the visitor
@@ -135,16 +135,13 @@
   form.addEventListener("input", function () { show(state()); });
   form.addEventListener("submit", function (event) { event.preventDefault(); show(state()); });
   more.addEventListener("click", function () { page(run); });
-  form.hidden = false;
-  document.querySelector(".search-nojs").hidden = true;
   if (params.toString()) show(state());
 })();
 
-/* The CV's print button: shown only where printing can be started from the page. */
+/* The CV's print button (shown, like the other controls, only where JavaScript runs). */
 (function () {
   "use strict";
   var button = document.querySelector("[data-print]");
   if (!button || !window.print) return;
   button.addEventListener("click", function () { window.print(); });
-  button.hidden = false;
 })();
