@@ -55,6 +55,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", metavar="DIR", help="where to write the site (default: SITE/output)")
     build.add_argument("--base-url", metavar="URL", type=_base_url_arg,
                        help="absolute URL the site is published at, e.g. https://user.github.io/repo/ (overrides site.yaml)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="build from nothing: neither read nor write the build cache in SITE/.cvsite-cache/")
     build.set_defaults(run=_run_build)
 
     serve = commands.add_parser("serve", help="preview the site locally, rebuilding and reloading on every save",
@@ -84,7 +86,9 @@ def _run_build(args) -> int:
 
     root = _site_root(args.site)
     output = Path(args.output).expanduser() if args.output else None
-    result = build(BuildOptions(root, output, args.base_url, args.drafts))
+    result = build(BuildOptions(root, output, args.base_url, args.drafts, cache=not args.no_cache))
+    if result.note:
+        print(f"cvsite: note: {result.note}", file=sys.stderr)
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s")
     return EXIT_OK
@@ -137,7 +141,7 @@ def _run_serve(args) -> int:
                 started = time.perf_counter()
                 if preview.rebuild():
                     print(f"Rebuilt after {len(batch)} change{'s' * (len(batch) != 1)} in "
-                          f"{time.perf_counter() - started:.2f} s ({preview.cache.rendered} pages rendered)", flush=True)
+                          f"{time.perf_counter() - started:.2f} s ({preview.rendered} pages rendered)", flush=True)
                 else:
                     _print_problems(preview.errors)
         else:

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from . import memo as memo_store
 from . import urls
 from .errors import ContentError, Problem
-from .incremental import BuildCache, folder_stamp, page_fingerprint, site_shape
+from .incremental import page_key, site_shape, tree_digest
 from .load import CONFIG_FILE, load_site
+from .memo import Memo, digest
 from .model import SiteModel, build_model
 from .render import render_page
-from .templating import make_environment, template_dirs, theme_dir
+from .templating import ListingItems, make_environment, template_dirs, theme_dir
 from .validate import validate_site
-from .write import check_output_dir, write_site
+from .write import MANIFEST, check_output_dir, update_site, write_site
 
 NOJEKYLL = ".nojekyll"
 
@@ -28,6 +33,7 @@ class BuildOptions:
     output: Path | None = None  # default: <site_root>/output
     base_url: str | None = None  # overrides site.yaml
     drafts: bool = False
+    cache: bool = True  # keep a build cache in <site_root>/.cvsite-cache/ (--no-cache: off)
 
     @property
     def output_dir(self) -> Path:
@@ -37,8 +43,13 @@ class BuildOptions:
 @dataclass(frozen=True)
 class RenderedSite:
     model: SiteModel
-    files: dict[str, bytes]  # output path -> content
+    files: dict[str, bytes]  # output path -> content, of every file rendered by this build
+    digests: dict[str, str]  # output path -> sha256, of every generated file, rendered or reused
     copies: dict[str, Path]  # output path -> asset to copy
+
+    @property
+    def rendered(self) -> int:
+        return len(self.files)
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
+    rendered: int = 0  # pages rendered (the others were unchanged and reused)
+    note: str | None = None  # why the build cache was not used, when it was there
 
 
 def _static_files(folder: Path) -> dict[str, Path]:
@@ -63,65 +76,91 @@ def _template_problem(exc: jinja2.TemplateError) -> Problem:
     return Problem(str(name), line, "template", str(exc.message or exc))
 
 
-def _environment(root: Path, theme: Path, cache: BuildCache) -> tuple[jinja2.Environment, tuple]:
-    """The Jinja environment, reused while no template changed (templates compile once)."""
-    stamp = (theme, folder_stamp(template_dirs(root, theme)))
-    if cache.environment is None or cache.environment[0] != stamp:
-        cache.environment = (stamp, make_environment(root, theme))
-    return cache.environment[1], stamp
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def render_site(options: BuildOptions, cache: BuildCache | None = None) -> RenderedSite:
+def render_site(options: BuildOptions, memo: Memo | None = None,
+                reuse: Callable[[str, str], bool] | None = None) -> RenderedSite:
     """Everything but the write: raises ContentError with every problem found.
 
-    With a cache kept from the previous build, unchanged files are not re-parsed and pages
-    whose inputs did not change are not re-rendered.
+    Every stage's result is looked up in memo by the hash of its inputs (a fresh memo: nothing
+    is reused). A page whose inputs were rendered before into bytes that reuse(path, sha256)
+    says are already in place is not rendered again; without reuse every page is rendered.
     """
-    cache = cache if cache is not None else BuildCache()
+    memo = memo if memo is not None else Memo()
+    memo.start()
     root = options.site_root
-    raw = load_site(root, cache.records)
-    site = validate_site(raw, drafts=options.drafts, memo=cache.validated)
-    if options.base_url is not None:
-        site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=options.base_url))
-    theme = theme_dir(root, site.config.theme)
-    if theme is None:
-        line = raw.config.doc.line("theme") if raw.config else 1
-        raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
-    model = build_model(site, cache.entries)
-    env, template_stamp = _environment(root, theme, cache)
-    shared = (template_stamp, repr(site.config), site_shape(model))
-    if env.globals.get("fragments_for") != shared[:2]:  # cached listing items assume the same config
-        env.fragments.clear()
-        env.fragment_modules.clear()
-        env.globals["fragments_for"] = shared[:2]
-    pages: dict[str, tuple[tuple, bytes]] = {}
+    with memo_store.using(memo):
+        raw = load_site(root)
+        site = validate_site(raw, drafts=options.drafts)
+        if options.base_url is not None:
+            site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=options.base_url))
+        theme = theme_dir(root, site.config.theme)
+        if theme is None:
+            line = raw.config.doc.line("theme") if raw.config else 1
+            raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
+        model = build_model(site)
+    templates = tree_digest(template_dirs(root, theme))
+    env = memo.get("environment", templates, lambda: make_environment(root, theme))  # compiled once
+    # What every page may show beside its declared inputs: templates, config, profile, site shape.
+    shared = digest(templates, repr(site.config), raw.digests.get(site.profile.source), site_shape(model))
+    env.globals["cached_item"] = ListingItems(memo, shared)
+    files: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
     try:
         for page in model.pages:
-            fingerprint = page_fingerprint(page, shared, raw.stamps)
-            previous = cache.pages.get(page.url)
-            if previous and previous[0] == fingerprint:
-                pages[page.url] = previous
+            rel = urls.output_path(page.url)
+            key = page_key(page, shared, raw.digests)
+            known = memo.peek("page", key)
+            if known is not None and reuse is not None and reuse(rel, known):
+                digests[rel] = known
             else:
-                pages[page.url] = (fingerprint, render_page(page, model, env))
+                data = files[rel] = render_page(page, model, env)
+                digests[rel] = _sha256(data)
+            memo.put("page", key, digests[rel])
     except jinja2.TemplateError as exc:
         raise ContentError([_template_problem(exc)]) from None
-    cache.rendered = sum(1 for url, entry in pages.items() if cache.pages.get(url) is not entry)
-    cache.pages = pages
-    files = {urls.output_path(url): data for url, (_, data) in pages.items()}
-    files[NOJEKYLL] = b""  # GitHub Pages: serve the files as they are, no Jekyll
+    extra = {NOJEKYLL: b""}  # GitHub Pages: serve the files as they are, no Jekyll
     if site.config.cname:
-        files["CNAME"] = f"{site.config.cname}\n".encode()
+        extra["CNAME"] = f"{site.config.cname}\n".encode()
+    for rel, data in extra.items():
+        files[rel], digests[rel] = data, _sha256(data)
     copies = _static_files(theme / "static") | _static_files(root / "static")
-    clashes = sorted(set(copies) & set(files))
+    clashes = sorted(set(copies) & set(digests))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
-    return RenderedSite(model, files, copies)
+    memo.finish()
+    return RenderedSite(model, files, digests, copies)
 
 
 def build(options: BuildOptions) -> BuildResult:
+    """Build into the output folder. With the cache, a file whose inputs did not change since the
+    last build is neither rendered nor written again, provided it is still on disk as written."""
     started = time.perf_counter()
     out = check_output_dir(options.output_dir, options.site_root)
-    rendered = render_site(options)
-    written = write_site(out, rendered.files, rendered.copies)
-    return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), written,
-                       time.perf_counter() - started)
+    cache_dir = options.site_root / memo_store.CACHE_DIR
+    salt = memo_store.code_version()
+    memo, note = memo_store.load(cache_dir, salt) if options.cache else (Memo(), None)
+    written = memo.entries.get(("output", str(out))) or {}  # path -> (sha256, size, mtime) as last written
+
+    def on_disk(rel: str, sha: str) -> bool:
+        state = written.get(rel)
+        if state is None or state[0] != sha:
+            return False
+        try:
+            st = os.stat(out / rel)
+        except OSError:
+            return False
+        return (st.st_size, st.st_mtime_ns) == state[1:]
+
+    rendered = render_site(options, memo, on_disk if written else None)
+    if written and (out / MANIFEST).is_file():
+        state = update_site(out, rendered.files, rendered.digests, rendered.copies, written)
+    else:
+        state = write_site(out, rendered.files, rendered.copies)
+    memo.entries[("output", str(out))] = state
+    if options.cache:
+        memo_store.save(cache_dir, salt, memo)
+    return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), len(state),
+                       time.perf_counter() - started, rendered.rendered, note)
