@@ -62,13 +62,19 @@ def code_version() -> str:
     return digest(__version__, stamps)
 
 
-class Memo:
-    """Results by (stage, key). Only entries used by the last build are saved, so it never grows stale."""
+KEEP_UNUSED = 3  # builds an entry survives without being used (listing items of unchanged listings)
 
-    def __init__(self, entries: dict | None = None):
+
+class Memo:
+    """Results by (stage, key). An entry no build used for KEEP_UNUSED builds is dropped, so the
+    memo follows the site instead of growing with every edit."""
+
+    def __init__(self, entries: dict | None = None, idle: dict | None = None):
         self.entries: dict[tuple[str, str], Any] = entries or {}
+        self.idle: dict[tuple[str, str], int] = idle or {}  # slot -> builds since it was last used
         self.used: dict[tuple[str, str], Any] = {}
         self.computed: dict[str, int] = {}  # stage -> how many results were computed, not reused
+        self.changed = False  # whether anything differs from what was loaded
 
     def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
         slot = (stage, key)
@@ -79,6 +85,7 @@ class Memo:
         else:
             value = compute()
             self.computed[stage] = self.computed.get(stage, 0) + 1
+            self.changed = True
         self.used[slot] = value
         return value
 
@@ -87,16 +94,29 @@ class Memo:
         return self.used.get(slot, self.entries.get(slot))
 
     def put(self, stage: str, key: str, value: Any) -> None:
-        self.used[(stage, key)] = value
+        slot = (stage, key)
+        if slot not in self.entries or self.entries[slot] != value:
+            self.changed = True
+        self.used[slot] = value
 
     def start(self) -> None:
         """A new build: what it does not use is dropped when it finishes (a failed one drops nothing)."""
         self.used = {}
         self.computed = {}
+        self.changed = False
 
     def finish(self) -> None:
-        self.entries = self.used
-        self.used = {}
+        if not self.changed:  # a build that made nothing new leaves no garbage: keep all as it was
+            self.used = {}
+            return
+        idle = {}
+        for slot in self.entries.keys() - self.used.keys():
+            idle[slot] = self.idle.get(slot, 0) + 1
+            if idle[slot] <= KEEP_UNUSED:
+                self.used[slot] = self.entries[slot]
+            else:
+                del idle[slot]
+        self.entries, self.idle, self.used = self.used, idle, {}
 
 
 _active: contextvars.ContextVar[Memo | None] = contextvars.ContextVar("cvsite_memo", default=None)
@@ -175,15 +195,18 @@ def load(folder: Path, salt: str) -> tuple[Memo, str | None]:
         return Memo(), (f"{path} was written by another cvsite version or user, or is damaged; "
                         "ignoring it and building from nothing")
     try:
-        entries = pickle.loads(body)
+        entries, idle = pickle.loads(body)
     except Exception:  # signed by us, yet unreadable: a class it names has changed
         return Memo(), f"{path} could not be read; ignoring it and building from nothing"
-    return Memo(entries if isinstance(entries, dict) else {}), None
+    return Memo(entries, idle), None
 
 
 def save(folder: Path, salt: str, memo: Memo) -> None:
+    """Write the memo (unless it is what was loaded), atomically: two builds at once leave one whole cache."""
+    if not memo.changed and (folder / CACHE_FILE).is_file():
+        return
     folder.mkdir(exist_ok=True)
     kept = {slot: value for slot, value in memo.entries.items() if slot[0] not in TRANSIENT}
-    body = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+    body = pickle.dumps((kept, memo.idle), protocol=pickle.HIGHEST_PROTOCOL)
     mac = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
     _atomic_write(folder / CACHE_FILE, MAGIC + mac + body)

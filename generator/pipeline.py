@@ -102,10 +102,16 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
             raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
         model = build_model(site)
     templates = tree_digest(template_dirs(root, theme))
-    env = memo.get("environment", templates, lambda: make_environment(root, theme))  # compiled once
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
     shared = digest(templates, repr(site.config), raw.digests.get(site.profile.source), site_shape(model))
-    env.globals["cached_item"] = ListingItems(memo, shared)
+    environment = []
+
+    def env() -> jinja2.Environment:
+        """Made (templates compiled) only when a page has to be rendered; kept while serving."""
+        if not environment:
+            environment.append(memo.get("environment", templates, lambda: make_environment(root, theme)))
+            environment[0].globals["cached_item"] = ListingItems(memo, shared)
+        return environment[0]
     files: dict[str, bytes] = {}
     digests: dict[str, str] = {}
     try:
@@ -116,7 +122,7 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
             if known is not None and reuse is not None and reuse(rel, known):
                 digests[rel] = known
             else:
-                data = files[rel] = render_page(page, model, env)
+                data = files[rel] = render_page(page, model, env())
                 digests[rel] = _sha256(data)
             memo.put("page", key, digests[rel])
     except jinja2.TemplateError as exc:
@@ -159,7 +165,9 @@ def build(options: BuildOptions) -> BuildResult:
         state = update_site(out, rendered.files, rendered.digests, rendered.copies, written)
     else:
         state = write_site(out, rendered.files, rendered.copies)
-    memo.entries[("output", str(out))] = state
+    if memo.entries.get(("output", str(out))) != state:
+        memo.entries[("output", str(out))] = state
+        memo.changed = True
     if options.cache:
         memo_store.save(cache_dir, salt, memo)
     return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), len(state),
