@@ -12,8 +12,6 @@ from pathlib import Path
 from . import __version__
 from .errors import ContentError, UsageError
 from .load import CONFIG_FILE
-from .validate import base_url as _base_url
-from .schema import FieldIssue
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -32,6 +30,9 @@ def _site_root(value: str | None) -> Path:
 
 
 def _base_url_arg(value: str) -> str:
+    from .schema import FieldIssue
+    from .validate import base_url as _base_url
+
     try:
         return _base_url(value)
     except FieldIssue as issue:

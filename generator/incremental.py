@@ -7,9 +7,12 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .memo import digest
-from .model import Page, SiteModel
+
+if TYPE_CHECKING:
+    from .model import Page, SiteModel
 
 
 def tree_digest(folders: list[Path]) -> str:

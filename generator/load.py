@@ -6,10 +6,13 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem
 from .memo import cached
-from .yamlio import Document, YamlProblem, parse_mapping, split_front_matter
+
+if TYPE_CHECKING:
+    from .yamlio import Document
 
 CONFIG_FILE = "site.yaml"
 PROFILE_FILE = "content/profile.md"
@@ -36,6 +39,8 @@ class RawSite:
 
 
 def _decode(data: bytes) -> str:
+    from .yamlio import YamlProblem
+
     if not data.strip():
         raise YamlProblem(1, "file is empty")
     try:
@@ -47,6 +52,8 @@ def _decode(data: bytes) -> str:
 
 def parse_record(rel: str, data: bytes, digest: str = "") -> RawRecord:
     """Parse one .md (front matter + body) or .yaml record; raises YamlProblem."""
+    from .yamlio import YamlProblem, parse_mapping, split_front_matter
+
     text = _decode(data)
     if rel.endswith(".md"):
         parts = split_front_matter(text)
@@ -58,6 +65,8 @@ def parse_record(rel: str, data: bytes, digest: str = "") -> RawRecord:
 
 
 def _parse(rel: str, data: bytes, digest: str) -> RawRecord | Problem:
+    from .yamlio import YamlProblem
+
     try:
         return parse_record(rel, data, digest)
     except YamlProblem as issue:

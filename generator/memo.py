@@ -28,7 +28,9 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".cvsite-cache"
-CACHE_FILE = "build.cache"
+CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
+STORE_FILE = "store.cache"  # every stage's results: read only when something has to be made
+INDEX_STAGES = ("site", "output", "page")
 MAGIC = b"cvsite-cache 1\n"
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
 
@@ -69,14 +71,28 @@ class Memo:
     """Results by (stage, key). An entry no build used for KEEP_UNUSED builds is dropped, so the
     memo follows the site instead of growing with every edit."""
 
-    def __init__(self, entries: dict | None = None, idle: dict | None = None):
+    def __init__(self, entries: dict | None = None, idle: dict | None = None,
+                 store: Callable[[], tuple[dict, dict]] | None = None):
         self.entries: dict[tuple[str, str], Any] = entries or {}
         self.idle: dict[tuple[str, str], int] = idle or {}  # slot -> builds since it was last used
         self.used: dict[tuple[str, str], Any] = {}
         self.computed: dict[str, int] = {}  # stage -> how many results were computed, not reused
         self.changed = False  # whether anything differs from what was loaded
+        self._store = store  # reads the results of the other stages, on their first use
+
+    def _need(self, stage: str) -> None:
+        if self._store is not None and stage not in INDEX_STAGES:
+            read, self._store = self._store, None
+            entries, idle = read()
+            self.entries.update(entries)
+            self.idle.update(idle)
+
+    @property
+    def store_loaded(self) -> bool:
+        return self._store is None
 
     def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
+        self._need(stage)
         slot = (stage, key)
         if slot in self.used:
             return self.used[slot]
@@ -90,10 +106,12 @@ class Memo:
         return value
 
     def peek(self, stage: str, key: str) -> Any:
+        self._need(stage)
         slot = (stage, key)
         return self.used.get(slot, self.entries.get(slot))
 
     def put(self, stage: str, key: str, value: Any) -> None:
+        self._need(stage)
         slot = (stage, key)
         if slot not in self.entries or self.entries[slot] != value:
             self.changed = True
@@ -109,6 +127,7 @@ class Memo:
         if not self.changed:  # a build that made nothing new leaves no garbage: keep all as it was
             self.used = {}
             return
+        self._need("")  # entries are aged all together
         idle = {}
         for slot in self.entries.keys() - self.used.keys():
             idle[slot] = self.idle.get(slot, 0) + 1
@@ -177,36 +196,67 @@ def _atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
-def load(folder: Path, salt: str) -> tuple[Memo, str | None]:
-    """The memo saved in folder for this salt, or an empty one and a note saying why it was discarded."""
-    path = folder / CACHE_FILE
+def _read(path: Path, salt: str) -> tuple[tuple[dict, dict] | None, str | None]:
+    """The (entries, idle) signed in path for salt, or None and why not (None: no file)."""
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
-        return Memo(), None
+        return None, None
     except OSError as exc:
-        return Memo(), f"cannot read the build cache ({exc.strerror}); building from nothing"
+        return None, f"cannot read the build cache {path} ({exc.strerror}); building from nothing"
     mac_size = hashlib.sha256().digest_size
     head, body = blob[: len(MAGIC) + mac_size], blob[len(MAGIC) + mac_size:]
     if not head.startswith(MAGIC) or len(head) < len(MAGIC) + mac_size:
-        return Memo(), f"{path} is not a cvsite build cache; ignoring it and building from nothing"
+        return None, f"{path} is not a cvsite build cache; ignoring it and building from nothing"
     expected = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
     if not hmac.compare_digest(head[len(MAGIC):], expected):
-        return Memo(), (f"{path} was written by another cvsite version or user, or is damaged; "
-                        "ignoring it and building from nothing")
+        return None, (f"{path} was written by another cvsite version or user, or is damaged; "
+                      "ignoring it and building from nothing")
     try:
         entries, idle = pickle.loads(body)
     except Exception:  # signed by us, yet unreadable: a class it names has changed
-        return Memo(), f"{path} could not be read; ignoring it and building from nothing"
-    return Memo(entries, idle), None
+        return None, f"{path} could not be read; ignoring it and building from nothing"
+    return (entries, idle), None
+
+
+def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
+    """The memo saved in folder for this salt (its store is read when first needed), and notes
+    saying why a part of it was discarded (appended to when the store turns out unusable)."""
+    notes: list[str] = []
+    index, note = _read(folder / CACHE_FILE, salt)
+    if index is None:
+        notes += [note] if note else []
+        return Memo(), notes
+
+    def store() -> tuple[dict, dict]:
+        found, problem = _read(folder / STORE_FILE, salt)
+        if found is None:
+            notes.append(problem or f"{folder / STORE_FILE} is missing; building from nothing")
+            return {}, {}
+        return found
+
+    return Memo(*index, store=store), notes
+
+
+def _write(path: Path, salt: str, entries: dict, idle: dict) -> None:
+    body = pickle.dumps((entries, idle), protocol=pickle.HIGHEST_PROTOCOL)
+    mac = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
+    _atomic_write(path, MAGIC + mac + body)
 
 
 def save(folder: Path, salt: str, memo: Memo) -> None:
-    """Write the memo (unless it is what was loaded), atomically: two builds at once leave one whole cache."""
+    """Write the memo (unless it is what was loaded), each file atomically: two builds at once
+    leave whole files, and since every entry is keyed by its inputs, any mix of them is right."""
     if not memo.changed and (folder / CACHE_FILE).is_file():
         return
     folder.mkdir(exist_ok=True)
-    kept = {slot: value for slot, value in memo.entries.items() if slot[0] not in TRANSIENT}
-    body = pickle.dumps((kept, memo.idle), protocol=pickle.HIGHEST_PROTOCOL)
-    mac = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
-    _atomic_write(folder / CACHE_FILE, MAGIC + mac + body)
+    parts: dict[bool, tuple[dict, dict]] = {True: ({}, {}), False: ({}, {})}
+    for slot, value in memo.entries.items():
+        if slot[0] not in TRANSIENT:
+            entries, idle = parts[slot[0] in INDEX_STAGES]
+            entries[slot] = value
+            if slot in memo.idle:
+                idle[slot] = memo.idle[slot]
+    if memo.store_loaded:
+        _write(folder / STORE_FILE, salt, *parts[False])
+    _write(folder / CACHE_FILE, salt, *parts[True])

@@ -9,20 +9,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from . import memo as memo_store
-from . import urls
+from .config import builtin_dir
 from .errors import ContentError, Problem
-from .incremental import page_key, site_shape, tree_digest
-from .load import CONFIG_FILE, load_site
+from .incremental import tree_digest
+from .load import CONFIG_FILE, PROFILE_FILE, paper_files
 from .memo import Memo, digest
-from .model import SiteModel, build_model
-from .render import render_page
-from .templating import ListingItems, make_environment, template_dirs, theme_dir
-from .validate import validate_site
 from .write import MANIFEST, check_output_dir, update_site, write_site
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .model import SiteModel
 
 NOJEKYLL = ".nojekyll"
 
@@ -88,6 +88,17 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     is reused). A page whose inputs were rendered before into bytes that reuse(path, sha256)
     says are already in place is not rendered again; without reuse every page is rendered.
     """
+    # Imported here: a build whose inputs did not change needs none of this (start-up time).
+    import jinja2
+
+    from . import urls
+    from .incremental import page_key, site_shape
+    from .load import load_site
+    from .model import build_model
+    from .render import render_page
+    from .templating import ListingItems, make_environment, template_dirs, theme_dir
+    from .validate import validate_site
+
     memo = memo if memo is not None else Memo()
     memo.start()
     root = options.site_root
@@ -140,15 +151,52 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     return RenderedSite(model, files, digests, copies)
 
 
+def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
+    """The hash of everything a build reads: options, record files, templates, themes, static files.
+    (Static files by name, size and time: they may be large, and are compared by content when written.)"""
+    root = options.site_root
+    records = {}
+    for rel in (CONFIG_FILE, PROFILE_FILE, *paper_files(root)):
+        try:
+            with open(os.path.join(root, rel), "rb") as file:  # os.path: pathlib costs more than the read
+                records[rel] = _sha256(file.read())
+        except OSError:
+            records[rel] = None
+    static = []
+    for dirpath, _, filenames in sorted(os.walk(root / "static")):
+        for name in sorted(filenames):
+            st = os.stat(os.path.join(dirpath, name))
+            static.append((dirpath, name, st.st_size, st.st_mtime_ns))
+    looks = tree_digest([root / "templates", root / "themes", builtin_dir("templates"), builtin_dir("themes")])
+    return digest(salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static)
+
+
+def _intact(out: Path, state: dict) -> bool:
+    for rel, (_, size, mtime) in state.items():
+        try:
+            st = os.stat(os.path.join(out, rel))
+        except OSError:
+            return False
+        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+            return False
+    return True
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build into the output folder. With the cache, a file whose inputs did not change since the
-    last build is neither rendered nor written again, provided it is still on disk as written."""
+    last build is neither rendered nor written again, provided it is still on disk as written;
+    when no input changed at all, nothing but the inputs and the output's file times is read."""
     started = time.perf_counter()
     out = check_output_dir(options.output_dir, options.site_root)
     cache_dir = options.site_root / memo_store.CACHE_DIR
     salt = memo_store.code_version()
-    memo, note = memo_store.load(cache_dir, salt) if options.cache else (Memo(), None)
+    memo, notes = memo_store.load(cache_dir, salt) if options.cache else (Memo(), [])
     written = memo.entries.get(("output", str(out))) or {}  # path -> (sha256, size, mtime) as last written
+    inputs = _inputs_key(options, out, salt) if options.cache else ""
+    same = memo.entries.get(("site", inputs))
+    if same is not None and (out / MANIFEST).is_file() and _intact(out, written):
+        return BuildResult(out, same[0], same[1], len(written), time.perf_counter() - started, 0,
+                           "\n".join(notes) or None)
 
     def on_disk(rel: str, sha: str) -> bool:
         state = written.get(rel)
@@ -165,10 +213,12 @@ def build(options: BuildOptions) -> BuildResult:
         state = update_site(out, rendered.files, rendered.digests, rendered.copies, written)
     else:
         state = write_site(out, rendered.files, rendered.copies)
-    if memo.entries.get(("output", str(out))) != state:
-        memo.entries[("output", str(out))] = state
-        memo.changed = True
+    for slot in [slot for slot in memo.entries if slot[0] == "site"]:
+        del memo.entries[slot]
+    memo.entries[("site", inputs)] = (rendered.model.paper_count, len(rendered.model.pages))
+    memo.entries[("output", str(out))] = state
+    memo.changed = True
     if options.cache:
         memo_store.save(cache_dir, salt, memo)
     return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), len(state),
-                       time.perf_counter() - started, rendered.rendered, note)
+                       time.perf_counter() - started, rendered.rendered, "\n".join(notes) or None)

@@ -131,9 +131,10 @@ def test_a_cache_from_another_cvsite_version_is_discarded(site, tmp_path, edit, 
     assert_same_as_clean(site, tmp_path)
 
 
+@pytest.mark.parametrize("name", [memo.CACHE_FILE, memo.STORE_FILE])
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
-def test_a_damaged_cache_is_discarded_with_a_note(site, tmp_path, edit, capsys, damage):
-    cache = site / ".cvsite-cache" / memo.CACHE_FILE
+def test_a_damaged_cache_is_discarded_with_a_note(site, tmp_path, edit, capsys, damage, name):
+    cache = site / ".cvsite-cache" / name
     blob = cache.read_bytes()
     cache.write_bytes({"truncated": blob[: len(blob) // 2], "garbage": os.urandom(len(blob)), "empty": b""}[damage])
     edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
