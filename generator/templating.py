@@ -49,21 +49,22 @@ class ListingItems:
         self.modules: dict[tuple[int, bool], object] = {}
 
     @pass_context
-    def __call__(self, context, entry, level: int):
+    def __call__(self, context, entry, level: int, abstract: bool = True):
         absolute = bool(context.get("absolute_links"))
         depth = 0 if absolute else context["page_url"].count("/") - 1
-        render = lambda: self._render(context, entry, level, depth, absolute)
+        render = lambda: self._render(context, entry, level, depth, absolute, abstract)
         if self.memo is None or not entry.key:
             return Markup(render())
-        return Markup(self.memo.get("item", f"{self.shared}\0{entry.key}\0{level}\0{depth}\0{absolute}", render))
+        key = f"{self.shared}\0{entry.key}\0{level}\0{depth}\0{absolute}\0{abstract}"
+        return Markup(self.memo.get("item", key, render))
 
-    def _render(self, context, entry, level: int, depth: int, absolute: bool) -> str:
+    def _render(self, context, entry, level: int, depth: int, absolute: bool, abstract: bool) -> str:
         module = self.modules.get((depth, absolute))
         if module is None:
             variables = {k: context[k] for k in ("config", "profile", "site", "base_path")}
             variables.update(page_url="/" + "x/" * depth, absolute_links=absolute)
             module = self.modules[(depth, absolute)] = context.environment.get_template("partials/papers.html").make_module(variables)
-        return str(module.paper_item(entry, level))
+        return str(module.paper_item(entry, level, abstract))
 
 
 def _thousands(value) -> str:
