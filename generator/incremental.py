@@ -42,5 +42,5 @@ def site_shape(model: SiteModel) -> tuple:
 
 
 def page_key(page: Page, shared: str, digests: dict[str, str]) -> str:
-    return digest(shared, page.url, page.template, page.kind, page.key,
-                  [(src, digests.get(src)) for src in page.inputs])
+    inputs = "\0".join(f"{src}\1{digests.get(src)}" for src in page.inputs)
+    return digest(shared, page.url, page.template, page.kind, page.key, inputs)

@@ -166,14 +166,24 @@ def newest_first(papers) -> list[Paper]:
     return sorted(ordered, key=lambda p: p.date, reverse=True)
 
 
+def entry_key(site: ValidSite, paper: Paper) -> str:
+    """The hash of everything an entry is made from: its record, the author highlighted, allow_html."""
+    config = site.config
+    return digest(site.paper_keys.get(paper.source, repr(paper)), config.author or site.profile.name, config.allow_html)
+
+
+def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:
+    config = site.config
+    return _entry(paper, config.author or site.profile.name, config.allow_html, entry_key(site, paper))
+
+
 def build_model(site: ValidSite) -> SiteModel:
     """An entry made before from the same paper and settings is not made again (memo.py)."""
     config, profile = site.config, site.profile
     author = config.author or profile.name
-    settings = digest(author, config.allow_html)
 
     def entry_of(paper: Paper) -> PaperEntry:
-        key = digest(site.paper_keys.get(paper.source, repr(paper)), settings)
+        key = entry_key(site, paper)
         return cached("entry", key, lambda: _entry(paper, author, config.allow_html, key))
 
     entries = tuple(entry_of(p) for p in newest_first(site.papers))

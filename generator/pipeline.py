@@ -22,7 +22,7 @@ from .write import MANIFEST, check_output_dir, update_site, write_site
 if TYPE_CHECKING:
     import jinja2
 
-    from .model import SiteModel
+    from .model import Page, SiteModel
 
 NOJEKYLL = ".nojekyll"
 
@@ -34,6 +34,7 @@ class BuildOptions:
     base_url: str | None = None  # overrides site.yaml
     drafts: bool = False
     cache: bool = True  # keep a build cache in <site_root>/.cvsite-cache/ (--no-cache: off)
+    jobs: int | None = None  # processes that render (None: one per core; 1: all in this one)
 
     @property
     def output_dir(self) -> Path:
@@ -46,10 +47,13 @@ class RenderedSite:
     files: dict[str, bytes]  # output path -> content, of every file rendered by this build
     digests: dict[str, str]  # output path -> sha256, of every generated file, rendered or reused
     copies: dict[str, Path]  # output path -> asset to copy
+    # paper pages left for the write stage's workers to render and write (see build): path -> page key
+    deferred: dict[str, tuple[Page, str]] = dataclasses.field(default_factory=dict)
+    render: Callable[[Page], bytes] | None = None  # renders a deferred page
 
     @property
     def rendered(self) -> int:
-        return len(self.files)
+        return len(self.files) + len(self.deferred)
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,29 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _make_entries(site, memo: Memo, jobs: int | None) -> None:
+    """The entries (Markdown and LaTeX rendered) not in the memo, made by every core at once."""
+    from . import parallel
+    from .model import PaperEntry, entry_key, make_entry
+
+    missing = [(paper, key) for paper in site.papers if memo.peek("entry", key := entry_key(site, paper)) is None]
+
+    def made(i: int) -> dict:  # in a worker: all but the paper, which the parent has already
+        entry = make_entry(site, missing[i][0])
+        return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
+
+    for (paper, key), fields in zip(missing, parallel.fork_map(made, range(len(missing)), jobs)):
+        memo.put("entry", key, PaperEntry(paper=paper, **fields))
+
+
 def render_site(options: BuildOptions, memo: Memo | None = None,
-                reuse: Callable[[str, str], bool] | None = None) -> RenderedSite:
+                reuse: Callable[[str, str], bool] | None = None, defer: bool = False) -> RenderedSite:
     """Everything but the write: raises ContentError with every problem found.
 
     Every stage's result is looked up in memo by the hash of its inputs (a fresh memo: nothing
     is reused). A page whose inputs were rendered before into bytes that reuse(path, sha256)
     says are already in place is not rendered again; without reuse every page is rendered.
+    With defer, paper pages are left for the write stage to render in parallel (see build).
     """
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
     import jinja2
@@ -96,7 +116,7 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     from .load import load_site
     from .model import build_model
     from .render import render_page
-    from .templating import ListingItems, make_environment, template_dirs, theme_dir
+    from .templating import ListingItems, MemoBytecode, make_environment, template_dirs, theme_dir
     from .validate import validate_site
 
     memo = memo if memo is not None else Memo()
@@ -111,6 +131,8 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
         if theme is None:
             line = raw.config.doc.line("theme") if raw.config else 1
             raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
+        if defer:
+            _make_entries(site, memo, options.jobs)
         model = build_model(site)
     templates = tree_digest(template_dirs(root, theme))
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
@@ -120,11 +142,12 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     def env() -> jinja2.Environment:
         """Made (templates compiled) only when a page has to be rendered; kept while serving."""
         if not environment:
-            environment.append(memo.get("environment", templates, lambda: make_environment(root, theme)))
+            environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, MemoBytecode(memo))))
             environment[0].globals["cached_item"] = ListingItems(memo, shared)
         return environment[0]
     files: dict[str, bytes] = {}
     digests: dict[str, str] = {}
+    deferred: dict[str, tuple[Page, str]] = {}
     try:
         for page in model.pages:
             rel = urls.output_path(page.url)
@@ -132,10 +155,15 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
             known = memo.peek("page", key)
             if known is not None and reuse is not None and reuse(rel, known):
                 digests[rel] = known
+            elif defer and page.kind == "paper":  # many small pages: the write stage's workers render them
+                deferred[rel] = (page, key)
+                continue
             else:
                 data = files[rel] = render_page(page, model, env())
                 digests[rel] = _sha256(data)
             memo.put("page", key, digests[rel])
+        if deferred:
+            env()  # compiled before the workers fork, so each inherits it
     except jinja2.TemplateError as exc:
         raise ContentError([_template_problem(exc)]) from None
     extra = {NOJEKYLL: b""}  # GitHub Pages: serve the files as they are, no Jekyll
@@ -148,7 +176,24 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
     memo.finish()
-    return RenderedSite(model, files, digests, copies)
+    return RenderedSite(model, files, digests, copies, deferred, lambda page: render_page(page, model, env()))
+
+
+def _write_deferred(rendered: RenderedSite, jobs: int | None):
+    """The write stage's hook for the deferred pages: forked workers render them and write each
+    into the folder (beside its place, when replacing in place), sending back only its state."""
+    from . import parallel
+    from .write import write_file
+
+    items = list(rendered.deferred.items())
+
+    def write(folder: Path, beside: bool) -> dict:
+        def one(i: int):
+            rel, (page, _) = items[i]
+            return rel, write_file(folder, rel, rendered.render(page), beside)
+        return dict(parallel.fork_map(one, range(len(items)), jobs))
+
+    return [rel for rel, _ in items], write
 
 
 def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
@@ -208,11 +253,21 @@ def build(options: BuildOptions) -> BuildResult:
             return False
         return (st.st_size, st.st_mtime_ns) == state[1:]
 
-    rendered = render_site(options, memo, on_disk if written else None)
-    if written and (out / MANIFEST).is_file():
-        state = update_site(out, rendered.files, rendered.digests, rendered.copies, written)
-    else:
-        state = write_site(out, rendered.files, rendered.copies)
+    rendered = render_site(options, memo, on_disk if written else None, defer=options.jobs != 1)
+    later = _write_deferred(rendered, options.jobs)
+    try:
+        if written and (out / MANIFEST).is_file():
+            state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later)
+        else:
+            state = write_site(out, rendered.files, rendered.copies, later)
+    except Exception as exc:
+        import jinja2
+
+        if isinstance(exc, jinja2.TemplateError):  # raised by a worker rendering a deferred page
+            raise ContentError([_template_problem(exc)]) from None
+        raise
+    for rel, (_, key) in rendered.deferred.items():
+        memo.entries[("page", key)] = state[rel][0]
     for slot in [slot for slot in memo.entries if slot[0] == "site"]:
         del memo.entries[slot]
     memo.entries[("site", inputs)] = (rendered.model.paper_count, len(rendered.model.pages))

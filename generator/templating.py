@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from markupsafe import Markup
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 
 from . import urls
 from .config import builtin_dir
@@ -81,7 +81,24 @@ def template_dirs(site_root: Path, theme: Path) -> list[Path]:
     return [Path(d) for d in _unique([site_root / "templates", theme / "templates", builtin_dir("templates")])]
 
 
-def make_environment(site_root: Path, theme: Path) -> Environment:
+class MemoBytecode(BytecodeCache):
+    """Compiled templates kept in the build cache (memo.py), keyed by name and source checksum:
+    the next build loads them instead of compiling them. In the signed cache rather than in
+    Jinja's own files, which would run whatever bytecode is found in the site folder."""
+
+    def __init__(self, memo):
+        self.memo = memo
+
+    def load_bytecode(self, bucket) -> None:
+        code = self.memo.peek("bytecode", f"{bucket.key}\0{bucket.checksum}")
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.memo.put("bytecode", f"{bucket.key}\0{bucket.checksum}", bucket.bytecode_to_string())
+
+
+def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | None = None) -> Environment:
     """Autoescaped for HTML and XML: record text is data, never markup."""
     builtin = builtin_dir("templates")
     search = [str(d) for d in template_dirs(site_root, theme)]
@@ -99,6 +116,7 @@ def make_environment(site_root: Path, theme: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode,
     )
     env.globals["url"] = _url
     env.globals["cached_item"] = ListingItems(None, "")  # replaced by each build (see pipeline.py)

@@ -177,3 +177,38 @@ def test_two_builds_at_once_leave_a_good_site_and_cache(site, tmp_path, edit):
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and "note" not in run.stderr  # the cache left behind is whole
     assert_same_as_clean(site, tmp_path)
+
+
+def test_parallel_and_serial_builds_give_the_same_bytes(example_copy, tmp_path, monkeypatch, edit):
+    from generator import parallel
+    from generator.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # the example site is small: fork anyway
+    build(BuildOptions(example_copy, tmp_path / "serial", cache=False, jobs=1))
+    build(BuildOptions(example_copy, tmp_path / "parallel", jobs=2))
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    (example_copy / "templates").mkdir()
+    (example_copy / "templates" / "paper.html").write_text(  # every paper page changes: all in workers
+        "{% extends 'builtin/paper.html' %}{% block title %}Paper: {{ super() }}{% endblock %}")
+    build(BuildOptions(example_copy, tmp_path / "serial", cache=False, jobs=1))
+    build(BuildOptions(example_copy, tmp_path / "parallel", jobs=2))  # cached: in place
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    assert b"Prototype Rectification Revisited" in tree(tmp_path / "parallel")["index.html"]
+
+
+def test_a_template_error_in_a_paper_page_rendered_by_a_worker_changes_nothing(example_copy, tmp_path, monkeypatch):
+    from generator import parallel
+    from generator.errors import ContentError
+    from generator.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out, jobs=2))
+    before = tree(out)
+    (example_copy / "templates").mkdir()
+    (example_copy / "templates" / "paper.html").write_text("{% extends 'builtin/paper.html' %}{% block title %}{{ nope.x }}{% endblock %}")
+    with pytest.raises(ContentError) as error:
+        build(BuildOptions(example_copy, out, jobs=2))
+    assert "nope" in str(error.value)
+    assert tree(out) == before
