@@ -40,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-import gen_content  # noqa: E402
+import gen_content
 
 
 def cvsite_command() -> list[str]:
@@ -150,6 +150,10 @@ def bench_preview(n: int, edits: int, work: Path) -> dict:
     server = Serve(site, tmp)
     times = []
     try:
+        # papers the home page shows (a long home page shows the newest ones): their edits reach it
+        shown = sorted(set(re.findall(rb'href="papers/([^/"]+)/"', server.get("/"))))
+        by_slug = {p.stem: p for p in papers}
+        papers = [by_slug[s.decode()] for s in shown if s.decode() in by_slug] or papers
         for i in range(edits):
             paper = papers[(i * 104729 + 7) % len(papers)]
             slug = paper.stem
@@ -199,19 +203,23 @@ def report(sizes: list[dict], preview: list[dict], example: list[float], hugo: s
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
-    hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()[1] if hugo else "not installed"
-    lines = [f"Measured {when} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, Hugo {hugo_version}; "
-             "medians of alternating rounds, ratios per round against Hugo's cold build.", "",
-             "| papers | cvsite cold | Hugo cold | cold / Hugo | second build | second / Hugo | one paper changed | changed / Hugo "
-             "| cvsite peak RSS | Hugo peak RSS | cvsite output | Hugo output |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    hugo_version = (subprocess.run([hugo, "version"], capture_output=True, text=True, check=False).stdout.split()[1]
+                    if hugo else "not installed")
+    lines = [(f"Measured {when} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, Hugo {hugo_version}; "
+              "medians of alternating rounds (wall time), ratios per round against Hugo's cold build; "
+              "CPU = user + system seconds of all processes of the build."), "",
+             ("| papers | cvsite cold | Hugo cold | cold / Hugo | second build | second / Hugo | one paper changed "
+              "| changed / Hugo | CPU: cold, second, changed, Hugo | cvsite peak RSS | Hugo peak RSS | cvsite output | Hugo output |"),
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in sizes:
         rows = s["rows"]
         has_hugo = all("hugo" in r for r in rows)
         lines.append(
             f"| {s['n']:,} | {med(rows, 'cold'):.2f} s | {med(rows, 'hugo'):.2f} s | {ratio(rows, 'cold')} | " if has_hugo else
             f"| {s['n']:,} | {med(rows, 'cold'):.2f} s | – | – | ")
+        cpu_times = ", ".join(f"{med(rows, key, 'cpu'):.2f}" for key in ("cold", "second", "change", "hugo") if has_hugo or key != "hugo")
         lines[-1] += (f"{med(rows, 'second'):.2f} s | {ratio(rows, 'second')} | {med(rows, 'change'):.2f} s | {ratio(rows, 'change')} | "
+                      f"{cpu_times} s | "
                       f"{max(r['cold']['rss'] for r in rows):.0f} MB | "
                       + (f"{max(r['hugo']['rss'] for r in rows):.0f} MB" if has_hugo else "–") + " | "
                       f"{rows[-1]['bytes'] / 1e6:.0f} MB | " + (f"{rows[-1]['hugo_bytes'] / 1e6:.0f} MB |" if has_hugo else "– |"))
@@ -236,6 +244,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         sizes = [bench_size(int(n), args.rounds, hugo, work) for n in args.sizes.split(",") if n]
+        print(report(sizes, [], [], hugo), flush=True)  # the builds' table, whatever happens next
         preview = [bench_preview(sizes[-1]["n"], args.preview, work)] if args.preview else []
         print(report(sizes, preview, example_build(), hugo))
     finally:
