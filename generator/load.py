@@ -66,7 +66,7 @@ def _parse(root: Path, rel: str) -> RawRecord | Problem:
     try:
         return read_record(root, rel)
     except YamlProblem as issue:
-        return Problem(rel, issue.line, "file", issue.message)
+        return Problem(rel, issue.line, issue.field, issue.message)
     except OSError as exc:
         return Problem(rel, 1, "file", f"cannot read: {exc.strerror}")
 

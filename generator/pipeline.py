@@ -6,13 +6,14 @@ import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 
 from . import urls
 from .errors import ContentError, Problem
 from .incremental import BuildCache, folder_stamp, page_fingerprint, site_shape
-from .load import CONFIG_FILE, load_site
+from .load import CONFIG_FILE, PROFILE_FILE, load_site
 from .model import SiteModel, build_model
 from .render import render_page
 from .templating import make_environment, template_dirs, theme_dir
@@ -28,6 +29,7 @@ class BuildOptions:
     output: Path | None = None  # default: <site_root>/output
     base_url: str | None = None  # overrides site.yaml
     drafts: bool = False
+    strict: bool = False  # warnings stop the build as errors do (for CI)
 
     @property
     def output_dir(self) -> Path:
@@ -39,6 +41,7 @@ class RenderedSite:
     model: SiteModel
     files: dict[str, bytes]  # output path -> content
     copies: dict[str, Path]  # output path -> asset to copy
+    warnings: tuple[Problem, ...] = ()  # located likely mistakes; the build still succeeds
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
+    warnings: tuple[Problem, ...] = ()
 
 
 def _static_files(folder: Path) -> dict[str, Path]:
@@ -80,7 +84,10 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
     cache = cache if cache is not None else BuildCache()
     root = options.site_root
     raw = load_site(root, cache.records)
-    site = validate_site(raw, drafts=options.drafts, memo=cache.validated)
+    try:
+        site = validate_site(raw, drafts=options.drafts, memo=cache.validated)
+    except ContentError as exc:
+        raise _strict(exc.problems, exc.warnings, options.strict) from None
     if options.base_url is not None:
         site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=options.base_url))
     theme = theme_dir(root, site.config.theme)
@@ -115,7 +122,28 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
     clashes = sorted(set(copies) & set(files))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
-    return RenderedSite(model, files, copies)
+    errors = _missing_photo(site.profile.photo, raw, copies)
+    warnings = site.warnings
+    if errors or (warnings and options.strict):
+        raise _strict(errors, warnings, options.strict)
+    return RenderedSite(model, files, copies, warnings)
+
+
+def _strict(errors, warnings, strict: bool) -> ContentError:
+    """Under --strict a warning stops the build like an error (it is still shown as a warning)."""
+    return ContentError([*errors, *warnings], ()) if strict else ContentError(errors, warnings)
+
+
+def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
+    """A photo given as a site path must be a file of static/ (the site's or the theme's)."""
+    if not photo or urls.is_external(photo):
+        return []
+    rel = unquote(urlsplit(photo).path).lstrip("/")
+    if rel in copies:
+        return []
+    line = raw.profile.doc.line("photo") if raw.profile else 1
+    return [Problem(PROFILE_FILE, line, "photo", f"no file static/{rel}: put the photo in the site's static/ folder "
+                                                 f"(it is published as /{rel}), or give a full https:// address")]
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -124,4 +152,4 @@ def build(options: BuildOptions) -> BuildResult:
     rendered = render_site(options)
     written = write_site(out, rendered.files, rendered.copies)
     return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), written,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, rendered.warnings)
