@@ -77,7 +77,8 @@ def _indented_too_far(lines: list[str], line: int, line_offset: int) -> YamlProb
     if not (current and match and len(match["indent"]) < len(current["indent"])
             and lines[above][match.end():].strip()):
         return None
-    from .fields import LINK_KINDS  # here: fields.py itself reads documents through this module
+    # imported here, as fields.py itself reads documents through this module
+    from .fields import LINK_KINDS
 
     key = match["key"].strip()
     hint = f" ('{key}' is a link kind: it goes under 'links:', indented by two spaces)" if key.lower() in LINK_KINDS else ""

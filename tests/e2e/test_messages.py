@@ -35,13 +35,13 @@ def paper_site(make_site, text: str, **more: str):
 
 @pytest.mark.parametrize("change, printed", [
     (("title: TinySeg", "title: TinySeg: Real-Time Segmentation"),
-     f"{PAPER}:2: title: invalid YAML: the value contains ': ', so it must be in quotes; "
-     "write the line as: title: 'TinySeg: Real-Time Segmentation'"),
+     (f"{PAPER}:2: title: invalid YAML: the value contains ': ', so it must be in quotes; "
+      "write the line as: title: 'TinySeg: Real-Time Segmentation'")),
     (("  code: https", "code: https"),
      f"{PAPER}:9: code: 'code' is a link kind, not a field: it belongs under 'links:', indented by two spaces"),
     (("category: CV", "category: ML"),
-     f"{PAPER}:7: category: unknown category 'ML' (did you mean 'LG' (Machine Learning) or 'stat.ML' (Machine Learning)?); "
-     "the codes are arXiv's, listed at https://arxiv.org/category_taxonomy; add one of your own under 'categories' in site.yaml"),
+     (f"{PAPER}:7: category: unknown category 'ML' (did you mean 'LG' (Machine Learning) or 'stat.ML' (Machine Learning)?); "
+      "the codes are arXiv's, listed at https://arxiv.org/category_taxonomy; add one of your own under 'categories' in site.yaml")),
 ])
 def test_an_error_row_prints_its_message_and_writes_nothing(make_site, change, printed):
     root = paper_site(make_site, GOOD.replace(*change))
@@ -86,8 +86,8 @@ def test_novelty_written_as_the_profile_shows_it(make_site):
     (("  - Mira", "    - Mira"),
      f"{PAPER}:3: authors: warning: author 1 'Priya Raman - Mira Okonkwo' looks like two names run together"),
     (("https://github.com", "github.com"),
-     f"{PAPER}:9: links.code: warning: 'github.com/x/tinyseg' has no https://, so it would be a link inside the site; "
-     "write 'https://github.com/x/tinyseg'"),
+     (f"{PAPER}:9: links.code: warning: 'github.com/x/tinyseg' has no https://, so it would be a link inside the site; "
+      "write 'https://github.com/x/tinyseg'")),
     (("  code:", "  cod:"),
      f"{PAPER}:9: links.cod: warning: unknown link kind 'cod' (did you mean 'code'?)"),
 ])

@@ -42,8 +42,8 @@ def test_the_good_paper_has_no_problem(make_site):
 
 def test_unquoted_colon_says_to_quote_and_gives_the_fixed_line(make_site):
     errors, _ = messages(make_site, PAPER.replace("title: TinySeg", "title: TinySeg: Real-Time Segmentation"))
-    assert errors == ["content/papers/p.md:2: title: invalid YAML: the value contains ': ', so it must be in quotes; "
-                      "write the line as: title: 'TinySeg: Real-Time Segmentation'"]
+    assert errors == [("content/papers/p.md:2: title: invalid YAML: the value contains ': ', so it must be in quotes; "
+                       "write the line as: title: 'TinySeg: Real-Time Segmentation'")]
 
 
 @pytest.mark.parametrize("text, field, path, value", [
@@ -67,8 +67,8 @@ def test_the_fixed_line_reads_as_the_value_meant(text, field, path, value):
 
 def test_a_link_kind_at_the_top_level_belongs_under_links(make_site):
     errors, _ = messages(make_site, PAPER.replace("  code: https", "code: https"))
-    assert errors == ["content/papers/p.md:9: code: 'code' is a link kind, not a field: it belongs under 'links:', "
-                      "indented by two spaces ('links:' on a line of its own, then '  code: https://…')"]
+    assert errors == [("content/papers/p.md:9: code: 'code' is a link kind, not a field: it belongs under 'links:', "
+                       "indented by two spaces ('links:' on a line of its own, then '  code: https://…')")]
 
 
 def test_a_link_line_indented_below_an_unindented_one(make_site):
@@ -81,15 +81,15 @@ def test_a_link_line_indented_below_an_unindented_one(make_site):
 def test_an_author_indented_too_far_is_a_warning(make_site):
     errors, warnings = messages(make_site, PAPER.replace("  - Mira", "    - Mira"))
     assert errors == []
-    assert warnings == ["content/papers/p.md:3: authors: warning: author 1 'Priya Raman - Mira Okonkwo' looks like two "
-                        "names run together: put each '- ' at the same indentation as the first"]
+    assert warnings == [("content/papers/p.md:3: authors: warning: author 1 'Priya Raman - Mira Okonkwo' looks like two "
+                         "names run together: put each '- ' at the same indentation as the first")]
 
 
 def test_a_web_address_without_scheme_is_a_warning_with_the_fix(make_site):
     errors, warnings = messages(make_site, PAPER.replace("https://github.com", "github.com"))
     assert errors == []
-    assert warnings == ["content/papers/p.md:9: links.code: warning: 'github.com/x/tinyseg' has no https://, so it would "
-                        "be a link inside the site; write 'https://github.com/x/tinyseg'"]
+    assert warnings == [("content/papers/p.md:9: links.code: warning: 'github.com/x/tinyseg' has no https://, so it would "
+                         "be a link inside the site; write 'https://github.com/x/tinyseg'")]
 
 
 @pytest.mark.parametrize("target", ["slides/talk.pdf", "/files/paper.pdf", "paper.pdf", "../x.html", "mailto:a@b.org",
@@ -102,15 +102,15 @@ def test_profile_links_without_scheme_are_warned_about_too(make_site):
     root = make_site({"content/profile.md": "---\nname: Ada\nlinks:\n  GitHub: www.github.com/ada\n---\nBio.\n"})
     site = validate_site(load_site(root))
     assert [str(w) for w in site.warnings] == [
-        "content/profile.md:4: links.GitHub: warning: 'www.github.com/ada' has no https://, so it would be a link inside "
-        "the site; write 'https://www.github.com/ada'"]
+        ("content/profile.md:4: links.GitHub: warning: 'www.github.com/ada' has no https://, so it would be a link inside "
+         "the site; write 'https://www.github.com/ada'")]
 
 
 def test_a_link_kind_typo_is_a_warning_with_did_you_mean(make_site):
     errors, warnings = messages(make_site, PAPER.replace("  code:", "  cod:"))
     assert errors == []
-    assert warnings == ["content/papers/p.md:9: links.cod: warning: unknown link kind 'cod' (did you mean 'code'?); "
-                        "it is shown as a button labelled 'Cod'"]
+    assert warnings == [("content/papers/p.md:9: links.cod: warning: unknown link kind 'cod' (did you mean 'code'?); "
+                         "it is shown as a button labelled 'Cod'")]
 
 
 @pytest.mark.parametrize("kind", [*LINK_KINDS, "Code", "huggingface", "homepage", "github"])
