@@ -111,15 +111,15 @@ def _warning_count(warnings) -> str:
 
 
 def problem_summary(exc: ContentError) -> str:
-    """'2 errors and 1 warning found; nothing was written', saying when --strict counted a warning."""
+    """'3 problems found (1 error, 2 warnings)', saying when --strict counted a warning as an error."""
     everything = exc.everything
-    errors = sum(not p.warning for p in everything)
-    warnings = len(everything) - errors
-    parts = [_plural(errors, "error")] if errors or not warnings else []
+    warnings = sum(p.warning for p in everything)
+    errors = len(everything) - warnings
+    summary = f"{_plural(len(everything), 'problem')} found"
     if warnings:
-        parts.append(_plural(warnings, "warning"))
-    strict = " (--strict: warnings count as errors)" if any(p.warning for p in exc.problems) else ""
-    return f"{' and '.join(parts)} found{strict}"
+        strict = "; --strict counts warnings as errors" if any(p.warning for p in exc.problems) else ""
+        summary += f" ({_plural(errors, 'error')}, {_plural(warnings, 'warning')}{strict})"
+    return summary
 
 
 def _run_serve(args) -> int:

@@ -49,7 +49,7 @@ def test_an_error_row_prints_its_message_and_writes_nothing(make_site, change, p
     assert result.returncode == 1 and "Traceback" not in result.stderr
     first, summary = result.stderr.splitlines()
     assert first.startswith(printed)
-    assert summary == "cvsite: 1 error found; nothing was written"
+    assert summary == "cvsite: 1 problem found; nothing was written"
     assert not (root / "out").exists()
 
 
@@ -103,7 +103,7 @@ def test_a_warning_row_is_printed_counted_and_builds_but_not_under_strict(make_s
     (root / "out/index.html").write_text("the previous site", "utf-8")
     strict = build(root, "--strict")
     assert strict.returncode == 1
-    assert strict.stderr.splitlines() == [warning, "cvsite: 1 warning found (--strict: warnings count as errors); nothing was written"]
+    assert strict.stderr.splitlines() == [warning, "cvsite: 1 problem found (0 errors, 1 warning; --strict counts warnings as errors); nothing was written"]
     assert (root / "out/index.html").read_text("utf-8") == "the previous site"
 
 
@@ -115,7 +115,7 @@ def test_errors_and_warnings_are_counted_apart(make_site):
     lines = result.stderr.splitlines()
     assert [line.split(": ", 3)[1] for line in lines[:-1]] == ["links.cod", "links.cod", "category"]  # in file order
     assert sum(": warning: " in line for line in lines) == 2
-    assert lines[-1] == "cvsite: 1 error and 2 warnings found; nothing was written"
+    assert lines[-1] == "cvsite: 3 problems found (1 error, 2 warnings); nothing was written"
 
 
 def test_a_warning_shows_as_typed_on_the_page(make_site):
@@ -159,3 +159,30 @@ def test_serve_strict_shows_warnings_as_errors(serve, example_copy, edit):
     assert ": links.arxv: warning: unknown link kind 'arxv'" in error
     body = server.get("/")[2]
     assert 'id="cvsite-errors"' in body
+
+
+def test_latex_emphasis_is_html_on_pages_and_plain_text_in_feeds_and_descriptions(make_site):
+    import html5lib
+    from lxml import etree
+
+    title = r"\emph{Fast} \textbf{M}odel in $O(n \log n)$"
+    abstract = r"We sort in $O(n \log n)$ with \textit{care}."
+    root = make_site({"site.yaml": "title: T\nbase_url: https://ada.example.org/\n",
+                      PAPER: GOOD.replace("title: TinySeg", f"title: '{title}'").replace("Abstract.", abstract)})
+    result = build(root)
+    assert result.returncode == 0 and result.stderr == ""
+
+    page = html5lib.parse((root / "out/papers/tinyseg/index.html").read_bytes(), namespaceHTMLElements=False)
+    h1 = page.find(".//h1")
+    assert [(e.tag, e.text) for e in h1 if e.tag in ("em", "strong")] == [("em", "Fast"), ("strong", "M")]
+    assert page.find(".//main//p/em").text == "care"
+    meta = {m.get("name") or m.get("property"): m.get("content") for m in page.iter("meta")}
+    assert meta["description"] == "We sort in O(n log n) with care."
+    assert meta["og:title"].startswith("Fast Model in O(n log n) · ")
+    assert meta["citation_title"] == "Fast Model in O(n log n)"
+    assert page.find(".//title").text.startswith("Fast Model in O(n log n) · ")
+
+    feed = etree.parse(str(root / "out/feed.xml"))
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    assert feed.findtext("a:entry/a:title", namespaces=atom) == "Fast Model in O(n log n)"
+    assert feed.findtext("a:entry/a:summary", namespaces=atom) == "We sort in O(n log n) with care."

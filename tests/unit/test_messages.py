@@ -161,3 +161,33 @@ def test_warnings_are_listed_beside_errors(make_site):
         validate_site(load_site(root))
     assert [p.path for p in caught.value.problems] == ["content/papers/b.md"]
     assert [(p.path, p.field, p.warning) for p in caught.value.warnings] == [("content/papers/a.md", "links.cod", True)]
+
+
+def test_latex_emphasis_and_bold_become_em_and_strong_in_html_and_plain_elsewhere():
+    from generator.markup import render
+
+    html, text = render(r"\emph{Fast} \textbf{M}odel in $O(n \log n)$ for Schr{\"o}dinger", inline=True)
+    assert html.startswith("<em>Fast</em> <strong>M</strong>odel in <span class=\"math inline\"><math")
+    assert html.endswith(" for Schrödinger")
+    assert text == "Fast Model in O(n log n) for Schrödinger"
+
+
+@pytest.mark.parametrize("source, html, text", [
+    (r"\textit{a \textbf{b} c}", "<em>a <strong>b</strong> c</em>", "a b c"),
+    (r"\emph{<b>x</b>}", "<em>&lt;b&gt;x&lt;/b&gt;</em>", "<b>x</b>"),  # record text stays data
+    (r"\emph{unclosed", "unclosed", "unclosed"),
+    (r"an \emph{}", "an <em></em>", "an"),
+])
+def test_emphasis_nests_escapes_and_survives_bad_braces(source, html, text):
+    from generator.markup import render
+
+    assert render(source, inline=True) == (html, text)
+
+
+@pytest.mark.parametrize("tex, text", [
+    (r"O(n \log n)", "O(n log n)"), (r"\alpha + \beta", "α + β"), (r"\mathbb{R}^n", "ℝ^n"), (r"\leq 5", "≤ 5"),
+])
+def test_math_in_plain_text_is_unicode(tex, text):
+    from generator.markup import render
+
+    assert render(f"Runs in ${tex}$.")[1] == f"Runs in {text}."
