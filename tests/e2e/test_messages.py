@@ -186,3 +186,14 @@ def test_latex_emphasis_is_html_on_pages_and_plain_text_in_feeds_and_description
     atom = {"a": "http://www.w3.org/2005/Atom"}
     assert feed.findtext("a:entry/a:title", namespaces=atom) == "Fast Model in O(n log n)"
     assert feed.findtext("a:entry/a:summary", namespaces=atom) == "We sort in O(n log n) with care."
+
+
+def test_an_unchanged_build_served_from_the_cache_still_warns_and_strict_still_fails(make_site):
+    root = paper_site(make_site, GOOD.replace("  code:", "  cod:"))
+    first = build(root)
+    again = build(root)  # nothing changed: the build cache answers without rendering
+    assert first.returncode == again.returncode == 0
+    assert again.stderr == first.stderr and ": links.cod: warning: " in again.stderr
+    assert again.stdout.rstrip().endswith("; 1 warning (see above)")
+    strict = build(root, "--strict")
+    assert strict.returncode == 1 and strict.stderr.splitlines()[0] == first.stderr.splitlines()[0]
