@@ -100,8 +100,9 @@
       }
       list.textContent = "";
       shown = 0;
-      status.textContent = found.length === 1 ? "1 paper found" : found.length + " papers found";
-      return page(mine);
+      return page(mine).then(function () {  // announced once the results are on the page
+        if (mine === run) status.textContent = found.length === 1 ? "1 paper found" : found.length + " papers found";
+      });
     }).catch(function () {
       if (mine === run) status.textContent = "Search is not available right now; browse the papers by year or category.";
     });
