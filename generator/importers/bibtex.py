@@ -143,7 +143,7 @@ def entry_fields(f: dict[str, str], key: str, entry_type: str) -> dict:
     venue = f.get("journal") or f.get("journaltitle") or f.get("booktitle") or ""
     if "arxiv" in venue.lower() and arxiv_id(venue.split(":")[-1].strip()):  # Scholar: "arXiv preprint arXiv:2309.10305"
         links.add_arxiv(venue.split(":")[-1].strip())
-    links.add_url(f.get("url", ""))
+    links.add_url(f.get("url", ""), code="code" not in f)  # beside a code field, url is the project page
     for text_field in ("note", "howpublished"):
         for found in urls_in(f.get(text_field, "")):
             links.add_url(found, default="")

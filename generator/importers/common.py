@@ -219,8 +219,8 @@ class Links:
         elif doi:
             self.add("doi", doi_url(doi))
 
-    def add_url(self, value: str, default: str = "project") -> None:
-        """Sort a URL of unknown kind: arXiv, DOI, code host, PDF, else `default`."""
+    def add_url(self, value: str, default: str = "project", code: bool = True) -> None:
+        """Sort a URL of unknown kind: arXiv, DOI, code host (unless code=False), PDF, else `default`."""
         value = (value or "").strip()
         if not value:
             return
@@ -228,7 +228,7 @@ class Links:
             self.add_arxiv(value)
         elif bare_doi(value):
             self.add_doi(value)
-        elif is_code_url(value):
+        elif code and is_code_url(value):
             self.add("code", value)
         elif is_pdf_url(value):
             self.add("pdf", value)

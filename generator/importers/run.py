@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +170,7 @@ def run_import(options: ImportOptions) -> ImportReport:
     groups = group_entries([e for e in entries if id(e) not in bad])
     index = index_existing(existing)
     taken = {Path(r.path).stem for r in raw.papers} | {str(r.doc.data.get("slug")) for r in raw.papers if r.doc.data.get("slug")}
-    used = [c for c, _ in sorted(_count([str(r.doc.data.get("category", "")) for r in raw.papers]).items(), key=lambda kv: -kv[1])]
+    used = [c for c, _ in Counter(str(r.doc.data.get("category") or "") for r in raw.papers).most_common() if c]
     writes: list[tuple[str, str, bool, Group]] = []  # (path, text, new, group)
     for group in groups:
         fields = group.fields
@@ -231,10 +232,3 @@ def _update(root: Path, match: Existing, fields: dict, table, group: Group, repo
         return ""
     return updated if updated != text else ""
 
-
-def _count(items: list[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        if item:
-            counts[item] = counts.get(item, 0) + 1
-    return counts

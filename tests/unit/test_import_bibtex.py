@@ -155,3 +155,8 @@ def test_hostile_inputs_never_raise(junk):
 def test_hostile_keys_are_kept_as_data():
     fields = one("@article{../../x, title = {T}}")
     assert fields["extra"]["citation_key"] == "../../x"
+
+
+def test_url_beside_a_code_field_is_the_project_page():
+    links = one("@misc{k, title = {T}, code = {https://github.com/a/b}, url = {https://github.com/a/site}}")["links"]
+    assert links == {"code": "https://github.com/a/b", "project": "https://github.com/a/site"}
