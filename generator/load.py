@@ -52,7 +52,11 @@ def _read_text(root: Path, rel: str) -> str:
 
 def read_record(root: Path, rel: str) -> RawRecord:
     """Parse one .md (front matter + body) or .yaml record; raises YamlProblem."""
-    text = _read_text(root, rel)
+    return parse_record(rel, _read_text(root, rel))
+
+
+def parse_record(rel: str, text: str) -> RawRecord:
+    """The text of a record file at rel, parsed as a build reads it (cvsite import checks its output with it)."""
     if rel.endswith(".md"):
         parts = split_front_matter(text)
         if parts is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError, Problem, UsageError
-from ..load import load_site
+from ..load import load_site, parse_record
 from ..records import Category
 from ..validate import category_table, validate_config
 from . import Imported, arxiv_atom, bibtex, csl_json, openalex, orcid, ris
@@ -27,7 +27,7 @@ from .merge import (
     index_existing,
     normal_title,
 )
-from .serialise import check, parse_text, record_path, to_markdown, unique_slug
+from .serialise import check, record_path, to_markdown, unique_slug
 from .writer import NESTED, fill, write_atomic
 
 PARSERS = {"bibtex": bibtex.parse, "csl-json": csl_json.parse, "ris": ris.parse,
@@ -220,7 +220,7 @@ def _update(root: Path, match: Existing, fields: dict, table, group: Group, repo
     if not (top or nested or abstract):
         return ""
     text = (root / match.path).read_text("utf-8-sig")
-    doc = parse_text(match.path, text).doc
+    doc = parse_record(match.path, text).doc
     if not match.path.endswith(".md") and abstract:
         top["abstract"] = abstract
     updated, left_out = fill(text, match.path.endswith(".md"), doc.lines, top, nested, abstract)

@@ -12,10 +12,10 @@ import yaml
 from slugify import slugify
 
 from ..errors import Problem
-from ..load import PAPERS_DIR, RawRecord
+from ..load import PAPERS_DIR, parse_record
 from ..records import Category
 from ..validate import PAPER_FIELDS, validate_paper
-from ..yamlio import YamlProblem, parse_mapping, split_front_matter
+from ..yamlio import YamlProblem
 
 _LATEX_MARKUP = re.compile(r"\\[A-Za-z]+\*?|\\.|[{}$]")
 
@@ -60,21 +60,10 @@ def to_markdown(fields: dict) -> str:
     return f"---\n{front_matter(fields)}---\n" + (f"{body}\n" if body else "")
 
 
-def parse_text(rel: str, text: str) -> RawRecord:
-    """The text of a record file as a build would read it (raises YamlProblem)."""
-    if rel.endswith(".md"):
-        parts = split_front_matter(text)
-        if parts is None:
-            raise YamlProblem(1, "no front matter")
-        front, body, offset = parts
-        return RawRecord(rel, parse_mapping(front, offset), body)
-    return RawRecord(rel, parse_mapping(text))
-
-
 def check(rel: str, text: str, categories: dict[str, Category]) -> list[Problem]:
     """Problems of a record file's text, as `cvsite build` would report them."""
     try:
-        raw = parse_text(rel, text)
+        raw = parse_record(rel, text)
     except YamlProblem as issue:
         return [Problem(rel, issue.line, "file", issue.message)]
     return validate_paper(raw, categories)[1]
