@@ -220,7 +220,7 @@ def _update(root: Path, match: Existing, fields: dict, table, group: Group, repo
     if not (top or nested or abstract):
         return ""
     text = (root / match.path).read_text("utf-8-sig")
-    doc = parse_record(match.path, text).doc
+    doc = parse_record(match.path, text.encode("utf-8")).doc
     if not match.path.endswith(".md") and abstract:
         top["abstract"] = abstract
     updated, left_out = fill(text, match.path.endswith(".md"), doc.lines, top, nested, abstract)

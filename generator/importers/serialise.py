@@ -63,7 +63,7 @@ def to_markdown(fields: dict) -> str:
 def check(rel: str, text: str, categories: dict[str, Category]) -> list[Problem]:
     """Problems of a record file's text, as `cvsite build` would report them."""
     try:
-        raw = parse_record(rel, text)
+        raw = parse_record(rel, text.encode("utf-8"))
     except YamlProblem as issue:
         return [Problem(rel, issue.line, "file", issue.message)]
     return validate_paper(raw, categories)[1]
