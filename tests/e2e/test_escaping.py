@@ -61,7 +61,7 @@ def injected(tree) -> list[str]:
         tag = element.tag.rpartition("}")[2]
         if tag == "script" and element.attrib.get("type") != "application/ld+json" and not own_script(element):
             found.append("script")
-        if tag in ("img", "iframe", "svg", "object", "embed") and "avatar" not in element.attrib.get("class", ""):
+        if tag in ("img", "iframe", "svg", "object", "embed") and not {"avatar", "chart-svg"} & set(element.attrib.get("class", "").split()):
             found.append(tag)
         found += [f"{tag}@{name}" for name in element.attrib if name.lower().startswith("on")]
         found += [f"{tag}@{name}" for name, value in element.attrib.items() if value.strip().lower().startswith("javascript:")]
