@@ -20,6 +20,7 @@ class BuildCache:
     records: RecordCache = field(default_factory=RecordCache)
     validated: dict = field(default_factory=dict)  # path -> (raw record, category table, result)
     entries: dict = field(default_factory=dict)  # path -> (paper, author settings, PaperEntry)
+    exports: dict = field(default_factory=dict)  # path -> (paper, (citation key, base URL), PaperExport)
     pages: dict[str, tuple[Any, bytes]] = field(default_factory=dict)  # url -> (fingerprint, bytes)
     environment: tuple[Any, Environment] | None = None  # (template stamp, env)
     rendered: int = 0  # pages rendered (not reused) by the last build

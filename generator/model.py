@@ -6,6 +6,7 @@ Every Page declares the record files it depends on; that is what incremental reb
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from itertools import groupby
 from types import MappingProxyType
@@ -13,9 +14,11 @@ from typing import Mapping
 
 from markupsafe import Markup
 
-from . import urls
+from . import bibliography, urls
 from .config import SiteConfig
+from .fields import LINK_LABELS
 from .markup import latex_text, render, render_block
+from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
 
@@ -37,6 +40,9 @@ class PaperEntry:
     abstract_text: str
     category_url: str
     year_url: str
+    bibtex_url: str  # the paper's own .bib file
+    link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_LABELS order, then the rest
+    citation_base: str  # the citation key it wants, before papers wanting the same one are told apart
 
 
 # How listings scale (documented in README, "Listings at any size"): a listing of at most
@@ -89,7 +95,8 @@ class Listing:
 class Page:
     url: str
     template: str
-    kind: str  # home, paper, categories, category, years, year, not_found; feed, sitemap, robots (with base_url)
+    kind: str  # home, paper, categories, category, years, year, not_found; feed, sitemap, robots (with base_url);
+    # bibtex, csl_json, ris (the whole bibliography), paper_bibtex (one paper's .bib)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
 
@@ -106,6 +113,8 @@ class SiteModel:
     pages: tuple[Page, ...]
     by_url: Mapping[str, PaperEntry | Group]  # the paper, category and year groups by URL
     listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
+    citation_keys: Mapping[str, str]  # paper slug -> its citation key in every bibliography file
+    exports: Mapping[str, bibliography.PaperExport]  # paper slug -> the paper in BibTeX, CSL-JSON and RIS
 
     @property
     def home(self) -> Listing:
@@ -118,6 +127,15 @@ class SiteModel:
 
 def _norm_name(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+def _link_items(paper: Paper) -> tuple[tuple[str, str, str], ...]:
+    """The record's links in a fixed order with readable labels (kinds cvsite does not know keep
+    the record's order, after the known ones); a record's own bibtex link gives way to cvsite's."""
+    rank = {kind: i for i, kind in enumerate(LINK_LABELS)}
+    kept = [(kind, target) for kind, target in paper.links if kind.lower() != "bibtex"]
+    kept.sort(key=lambda item: rank.get(item[0].lower(), len(rank)))  # a stable sort
+    return tuple((kind, LINK_LABELS.get(kind.lower(), kind), target) for kind, target in kept)
 
 
 def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
@@ -135,6 +153,9 @@ def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
         abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
         year_url=urls.year_url(paper.date.year),
+        bibtex_url=urls.paper_bibtex_url(paper.slug),
+        link_items=_link_items(paper),
+        citation_base=bibliography.wanted_key(paper),
     )
 
 
@@ -163,9 +184,11 @@ def newest_first(papers) -> list[Paper]:
     return sorted(ordered, key=lambda p: p.date, reverse=True)
 
 
-def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
-    """memo (kept by cvsite serve) reuses the entries of papers validated to the same object."""
-    config, profile = site.config, site.profile
+def build_model(site: ValidSite, memo: dict | None = None, export_memo: dict | None = None) -> SiteModel:
+    """memo and export_memo (kept by cvsite serve) reuse the entries and bibliography entries of
+    papers validated to the same object."""
+    config = site.config
+    profile = dataclasses.replace(site.profile, metrics=resolve_metrics(site.profile.metrics, site.papers))
     author = config.author or profile.name
     memo = memo if memo is not None else {}
 
@@ -192,6 +215,27 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
         key=lambda g: (-len(g.entries), g.key),
     ))
 
+    keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
+    export_memo = export_memo if export_memo is not None else {}
+
+    def export_of(paper: Paper) -> bibliography.PaperExport:
+        wanted = (keys[paper.slug], config.base_url)
+        hit = export_memo.get(paper.source)
+        if hit is None or hit[0] is not paper or hit[1] != wanted:
+            hit = export_memo[paper.source] = (paper, wanted, bibliography.PaperExport.of(paper, *wanted))
+        return hit[2]
+
+    exports = {e.paper.slug: export_of(e.paper) for e in entries}
+    for gone in set(export_memo) - {e.paper.source for e in entries}:
+        del export_memo[gone]
+    # a paper's key depends on the papers that want the same one: they are inputs of its pages
+    same_key: dict[str, list[str]] = {}
+    for entry in entries:
+        same_key.setdefault(entry.citation_base, []).append(entry.paper.source)
+
+    def cite_inputs(entry: PaperEntry) -> tuple[str, ...]:
+        return (profile.source, *sorted(same_key[entry.citation_base]))
+
     every = (profile.source, *(e.paper.source for e in entries))
     listings = {urls.HOME: home_listing(entries)}
     for group in (*by_category, *by_year):
@@ -208,7 +252,10 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
-    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
+    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, cite_inputs(e)) for e in entries]
+    pages += [Page(e.bibtex_url, "", "paper_bibtex", e.paper.slug, cite_inputs(e)) for e in entries]
+    if entries:
+        pages += [Page(url, "", kind, inputs=every) for kind, url in urls.BIBLIOGRAPHY.items()]
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
               for g in by_category for url in g.pages]
     pages += [Page(url, "year.html", "year", g.key, shown(url)) for g in by_year for url in g.pages]
@@ -220,4 +267,4 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
                      entries, by_year, by_category, tuple(pages), MappingProxyType(by_url),
-                     MappingProxyType(listings))
+                     MappingProxyType(listings), MappingProxyType(keys), MappingProxyType(exports))

@@ -87,7 +87,7 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
     if theme is None:
         line = raw.config.doc.line("theme") if raw.config else 1
         raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
-    model = build_model(site, cache.entries)
+    model = build_model(site, cache.entries, cache.exports)
     env, template_stamp = _environment(root, theme, cache)
     shared = (template_stamp, repr(site.config), site_shape(model))
     if env.globals.get("fragments_for") != shared[:2]:  # cached listing items assume the same config

@@ -134,6 +134,41 @@ def mapping(value: Any) -> dict:
     return value
 
 
+def or_auto(convert):
+    """A value that may also be the word auto: cvsite computes it (a profile metric, say)."""
+    def either(value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        try:
+            return convert(value)
+        except FieldIssue as issue:
+            if isinstance(value, str):  # a word, but not auto
+                raise FieldIssue(str(issue).replace(", got", " or auto (computed from the papers), got", 1)) from None
+            raise
+
+    return either
+
+
+CITATION_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:./+-]*$")  # what BibTeX and LaTeX accept as a key
+
+
+def paper_extra(value: Any) -> Mapping:
+    """A paper's extra map; the two keys the bibliography export reads must be usable as they are."""
+    result = frozen_mapping(value)
+    key, kind = result.get("citation_key"), result.get("entry_type")
+    issues = []
+    if key is not None and not (isinstance(key, str) and CITATION_KEY.match(key)):
+        issues.append(FieldIssue(f"a citation key is letters, digits and _ : . / + - (starting with a letter or digit), got {key!r}",
+                                 subfield="citation_key"))
+    if kind is not None and not (isinstance(kind, str) and re.match(r"^[A-Za-z]+$", kind)):
+        issues.append(FieldIssue(f"an entry type is a BibTeX type such as article or inproceedings, got {kind!r}",
+                                 subfield="entry_type"))
+    if issues:
+        first, *rest = issues
+        raise FieldIssue(str(first), first.subfield, tuple(rest))
+    return result
+
+
 def entry_list(value: Any) -> list:
     """A list section (jobs, degrees): each entry is then checked against the section's fields."""
     if not isinstance(value, list):

@@ -9,6 +9,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 
 from . import urls
 from .config import builtin_dir
+from .fields import LINK_LABELS
 
 
 def theme_dir(site_root: Path, theme: str) -> Path | None:
@@ -97,6 +98,7 @@ def make_environment(site_root: Path, theme: Path) -> Environment:
     )
     env.globals["url"] = _url
     env.globals["cached_item"] = _cached_item
+    env.globals["link_labels"] = LINK_LABELS
     env.fragments = {}  # (paper url, level, depth, absolute, abstract) -> (entry, html); see _cached_item
     env.fragment_modules = {}
     env.filters["thousands"] = _thousands

@@ -25,8 +25,9 @@ def test_editing_one_paper_matches_a_clean_build(example_copy, edit):
     clean = render_site(BuildOptions(example_copy))
     assert incremental.files == clean.files
     assert "Prototype Rectification Revisited" in incremental.files["index.html"].decode()
-    # the paper, the listings that show it, not the other 26 paper pages
-    assert 1 < cache.rendered < 10
+    # the paper and its .bib, the listings that show it, the three bibliography files; not the
+    # other 26 paper pages
+    assert 1 < cache.rendered < 14
 
 
 def test_moving_a_paper_to_another_category_and_deleting_one_match_a_clean_build(example_copy, edit):
@@ -49,3 +50,17 @@ def test_a_new_site_template_reaches_the_pages(example_copy):
     rebuilt = render_site(BuildOptions(example_copy), cache)
     assert "<title>Lost</title>" in rebuilt.files["404.html"].decode()
     assert rebuilt.files == render_site(BuildOptions(example_copy)).files
+
+
+def test_a_paper_taking_another_papers_citation_key_rebuilds_that_papers_pages(example_copy, edit):
+    """Citation keys depend on the papers that want the same key, not only on their own record."""
+    cache = BuildCache()
+    render_site(BuildOptions(example_copy), cache)
+    edit(example_copy / "content/papers/baichuan-m1-pushing-the-medical-capability-of.md",
+         "date: 2025-02-18", "date: 2025-02-18\nextra:\n  citation_key: yang2023baichuan")
+
+    incremental = render_site(BuildOptions(example_copy), cache)
+    assert incremental.files == render_site(BuildOptions(example_copy)).files
+    other = "papers/baichuan-2-open-large-scale-language-models/"
+    assert "@misc{yang2023baichuanb," in incremental.files[other + "index.html"].decode()
+    assert incremental.files[other + "baichuan-2-open-large-scale-language-models.bib"].startswith(b"@misc{yang2023baichuanb,")
