@@ -14,8 +14,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
-from types import MappingProxyType
-from typing import Any
 
 import rispy
 from slugify import slugify
@@ -81,14 +79,20 @@ def split_name(name: str) -> tuple[str, str, str]:
     return " ".join(words[:start]), " ".join(words[start:]), suffix
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def _ascii_word(text: str) -> str:
+    """Lowercase letters and digits only; other scripts and accents folded to ASCII (Müller: muller)."""
+    if text.isascii():  # the common case, without python-slugify's transliteration
+        return _NOT_ALNUM.sub("", text.lower())
     return slugify(text, separator="", lowercase=True)
 
 
 def base_key(paper: Paper) -> str:
     """first author's family name + year + first significant title word: yang2023baichuan."""
     family = split_name(latex_text(paper.authors[0]))[1].split(" ")[-1] if paper.authors else ""
-    words = [_ascii_word(w) for w in re.split(r"[\s\-/:]+", latex_text(paper.title))]
+    words = (_ascii_word(raw) for raw in re.split(r"[\s\-/:]+", latex_text(paper.title)))  # lazily: the first will do
     word = next((w for w in words if w and w not in _STOP_WORDS), "")
     return f"{_ascii_word(family) or 'anon'}{paper.date.year}{word}"
 
@@ -308,13 +312,13 @@ class PaperExport:
     """One paper in each format, under its citation key: what the bibliography files are made of."""
 
     bibtex: str  # the @type{key, ...} entry
-    csl: Mapping[str, Any]  # the CSL-JSON item
+    csl: str  # the CSL-JSON item as one line of JSON (the C encoder is much faster than indented output)
     ris: str  # the TY ... ER record
 
     @classmethod
     def of(cls, paper: Paper, key: str, base_url: str = "") -> PaperExport:
-        return cls(bibtex_entry(paper, key, base_url), MappingProxyType(csl_item(paper, key, base_url)),
-                   ris_entry(paper, key, base_url))
+        item = json.dumps(csl_item(paper, key, base_url), ensure_ascii=False)
+        return cls(bibtex_entry(paper, key, base_url), item, ris_entry(paper, key, base_url))
 
 
 def bibtex_file(exports: Iterable[PaperExport]) -> str:
@@ -322,7 +326,9 @@ def bibtex_file(exports: Iterable[PaperExport]) -> str:
 
 
 def csl_json_file(exports: Iterable[PaperExport]) -> str:
-    return json.dumps([dict(e.csl) for e in exports], ensure_ascii=False, indent=2) + "\n"
+    """A JSON array with one paper per line (joined as text: each item is serialised once per paper)."""
+    items = ",\n".join(e.csl for e in exports)
+    return f"[\n{items}\n]\n" if items else "[]\n"
 
 
 def ris_file(exports: Iterable[PaperExport]) -> str:

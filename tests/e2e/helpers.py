@@ -44,3 +44,12 @@ def resolve(out: Path, base: str, link: str, prefix: str = "/") -> Path | None:
     rel = target.path[len(prefix):]
     path = out / rel
     return path / "index.html" if rel == "" or rel.endswith("/") else path
+
+
+def without_cite(tree):
+    """The page without its Cite block, whose BibTeX shows the record's text as written."""
+    for parent in list(tree.iter()):
+        for child in list(parent):
+            if child.attrib.get("class") == "cite":
+                parent.remove(child)
+    return tree
