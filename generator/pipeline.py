@@ -123,5 +123,6 @@ def build(options: BuildOptions) -> BuildResult:
     out = check_output_dir(options.output_dir, options.site_root)
     rendered = render_site(options)
     written = write_site(out, rendered.files, rendered.copies)
-    return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), written,
+    pages = sum(1 for page in rendered.model.pages if page.template)  # bibliography files are files, not pages
+    return BuildResult(out, rendered.model.paper_count, pages, written,
                        time.perf_counter() - started)
