@@ -8,7 +8,7 @@ import pytest
 
 from generator.pipeline import BuildOptions, build
 
-from .helpers import html_pages, parse_strict
+from .helpers import html_pages, is_cite_script, parse_strict
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -49,7 +49,7 @@ def injected(tree) -> list[str]:
     found = []
     for element in elements(tree):
         tag = element.tag.rpartition("}")[2]
-        if tag == "script" and element.attrib.get("type") != "application/ld+json":
+        if tag == "script" and element.attrib.get("type") != "application/ld+json" and not is_cite_script(element):
             found.append("script")
         if tag in ("img", "iframe", "svg", "object", "embed") and "avatar" not in element.attrib.get("class", ""):
             found.append(tag)
@@ -75,7 +75,7 @@ def test_no_element_or_attribute_comes_from_record_text(built):
     for page in pages:
         tree = parse_strict(page)
         assert injected(tree) == [], page
-        for script in tree.iter("script"):
+        for script in (s for s in tree.iter("script") if not is_cite_script(s)):
             assert "<" not in script.text and json.loads(script.text)  # record text cannot close it
 
 
