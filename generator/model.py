@@ -18,6 +18,7 @@ from . import bibliography, urls
 from .config import SiteConfig
 from .fields import LINK_LABELS
 from .markup import latex_text, render, render_block
+from .memo import cached, digest
 from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
@@ -43,6 +44,7 @@ class PaperEntry:
     bibtex_url: str  # the paper's own .bib file
     link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_LABELS order, then the rest
     citation_base: str  # the citation key it wants, before papers wanting the same one are told apart
+    key: str = ""  # hash of everything this entry was made from: what cached listing items key on
 
 
 # How listings scale (documented in README, "Listings at any size"): a listing of at most
@@ -138,7 +140,7 @@ def _link_items(paper: Paper) -> tuple[tuple[str, str, str], ...]:
     return tuple((kind, LINK_LABELS.get(kind.lower(), kind), target) for kind, target in kept)
 
 
-def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
+def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     me = _norm_name(author)
     title_html, title_text = render(paper.title, False, inline=True)  # raw HTML in titles: never
     abstract_html, abstract_text = render(paper.abstract, allow_html)
@@ -156,6 +158,7 @@ def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
         bibtex_url=urls.paper_bibtex_url(paper.slug),
         link_items=_link_items(paper),
         citation_base=bibliography.wanted_key(paper),
+        key=key,
     )
 
 
@@ -184,23 +187,29 @@ def newest_first(papers) -> list[Paper]:
     return sorted(ordered, key=lambda p: p.date, reverse=True)
 
 
-def build_model(site: ValidSite, memo: dict | None = None, export_memo: dict | None = None) -> SiteModel:
-    """memo and export_memo (kept by cvsite serve) reuse the entries and bibliography entries of
-    papers validated to the same object."""
+def entry_key(site: ValidSite, paper: Paper) -> str:
+    """The hash of everything an entry is made from: its record, the author highlighted, allow_html."""
+    config = site.config
+    record = site.paper_keys.get(paper.source) or digest(paper)
+    return f"{record}\0{config.author or site.profile.name}\0{config.allow_html}"
+
+
+def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:
+    config = site.config
+    return _entry(paper, config.author or site.profile.name, config.allow_html, entry_key(site, paper))
+
+
+def build_model(site: ValidSite) -> SiteModel:
+    """An entry made before from the same paper and settings is not made again (memo.py)."""
     config = site.config
     profile = dataclasses.replace(site.profile, metrics=resolve_metrics(site.profile.metrics, site.papers))
     author = config.author or profile.name
-    memo = memo if memo is not None else {}
 
     def entry_of(paper: Paper) -> PaperEntry:
-        hit = memo.get(paper.source)
-        if hit is None or hit[0] is not paper or hit[1] != (author, config.allow_html):
-            hit = memo[paper.source] = (paper, (author, config.allow_html), _entry(paper, author, config.allow_html))
-        return hit[2]
+        key = entry_key(site, paper)
+        return cached("entry", key, lambda: _entry(paper, author, config.allow_html, key))
 
     entries = tuple(entry_of(p) for p in newest_first(site.papers))
-    for gone in set(memo) - {e.paper.source for e in entries}:
-        del memo[gone]
 
     by_year = tuple(
         Group(str(year), str(year), urls.year_url(year), tuple(group))
@@ -216,18 +225,13 @@ def build_model(site: ValidSite, memo: dict | None = None, export_memo: dict | N
     ))
 
     keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
-    export_memo = export_memo if export_memo is not None else {}
 
-    def export_of(paper: Paper) -> bibliography.PaperExport:
-        wanted = (keys[paper.slug], config.base_url)
-        hit = export_memo.get(paper.source)
-        if hit is None or hit[0] is not paper or hit[1] != wanted:
-            hit = export_memo[paper.source] = (paper, wanted, bibliography.PaperExport.of(paper, *wanted))
-        return hit[2]
+    def export_of(entry: PaperEntry) -> bibliography.PaperExport:
+        key = keys[entry.paper.slug]
+        return cached("export", f"{entry.key}\0{key}\0{config.base_url}",
+                      lambda: bibliography.PaperExport.of(entry.paper, key, config.base_url))
 
-    exports = {e.paper.slug: export_of(e.paper) for e in entries}
-    for gone in set(export_memo) - {e.paper.source for e in entries}:
-        del export_memo[gone]
+    exports = {e.paper.slug: export_of(e) for e in entries}
     # a paper's key depends on the papers that want the same one: they are inputs of its pages
     same_key: dict[str, list[str]] = {}
     for entry in entries:
@@ -247,7 +251,8 @@ def build_model(site: ValidSite, memo: dict | None = None, export_memo: dict | N
         return (profile.source, *(e.paper.source for e in listings[url].entries))
 
     pages = [
-        Page(urls.HOME, "index.html", "home", inputs=shown(urls.HOME)),
+        # auto metrics are computed from every paper's citations
+        Page(urls.HOME, "index.html", "home", inputs=every if profile.metrics.computed else shown(urls.HOME)),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
