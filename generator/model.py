@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import bibliography, urls
 from .config import SiteConfig
-from .fields import LINK_LABELS
+from .fields import LINK_KINDS
 from .markup import latex_text, render, render_block
 from .memo import cached, digest
 from .metrics import resolve_metrics
@@ -42,7 +42,7 @@ class PaperEntry:
     category_url: str
     year_url: str
     bibtex_url: str  # the paper's own .bib file
-    link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_LABELS order, then the rest
+    link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_KINDS order, then the rest
     citation_base: str  # the citation key it wants, before papers wanting the same one are told apart
     key: str = ""  # hash of everything this entry was made from: what cached listing items key on
 
@@ -134,10 +134,10 @@ def _norm_name(name: str) -> str:
 def _link_items(paper: Paper) -> tuple[tuple[str, str, str], ...]:
     """The record's links in a fixed order with readable labels (kinds cvsite does not know keep
     the record's order, after the known ones); a record's own bibtex link gives way to cvsite's."""
-    rank = {kind: i for i, kind in enumerate(LINK_LABELS)}
+    rank = {kind: i for i, kind in enumerate(LINK_KINDS)}
     kept = [(kind, target) for kind, target in paper.links if kind.lower() != "bibtex"]
     kept.sort(key=lambda item: rank.get(item[0].lower(), len(rank)))  # a stable sort
-    return tuple((kind, LINK_LABELS.get(kind.lower(), kind), target) for kind, target in kept)
+    return tuple((kind, LINK_KINDS.get(kind.lower(), kind), target) for kind, target in kept)
 
 
 def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
