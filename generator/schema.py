@@ -197,19 +197,14 @@ CITATION_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:./+-]*$")  # what BibTeX and
 
 
 def paper_extra(value: Any) -> Mapping:
-    """A paper's extra map; the two keys the bibliography export reads must be usable as they are."""
+    """A paper's extra map. Its entry_type, written by the BibTeX export as @type, must be a BibTeX
+    type; a citation_key BibTeX cannot use (an imported '/etc/passwd') is left to the export,
+    which then makes the paper's key from the record (bibliography.own_key)."""
     result = frozen_mapping(value)
-    key, kind = result.get("citation_key"), result.get("entry_type")
-    issues = []
-    if key is not None and not (isinstance(key, str) and CITATION_KEY.match(key)):
-        issues.append(FieldIssue(f"a citation key is letters, digits and _ : . / + - (starting with a letter or digit), got {key!r}",
-                                 subfield="citation_key"))
+    kind = result.get("entry_type")
     if kind is not None and not (isinstance(kind, str) and re.match(r"^[A-Za-z]+$", kind)):
-        issues.append(FieldIssue(f"an entry type is a BibTeX type such as article or inproceedings, got {kind!r}",
-                                 subfield="entry_type"))
-    if issues:
-        first, *rest = issues
-        raise FieldIssue(str(first), first.subfield, tuple(rest))
+        raise FieldIssue(f"an entry type is a BibTeX type such as article or inproceedings, got {kind!r}",
+                         subfield="entry_type")
     return result
 
 
