@@ -6,6 +6,7 @@ Every Page declares the record files it depends on; that is what incremental reb
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from itertools import groupby
 from types import MappingProxyType
@@ -13,10 +14,12 @@ from typing import Mapping
 
 from markupsafe import Markup
 
-from . import urls
+from . import bibliography, urls
 from .config import SiteConfig
+from .fields import LINK_KINDS
 from .markup import latex_text, render, render_block
 from .memo import cached, digest
+from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
 
@@ -72,6 +75,9 @@ class PaperEntry:
     abstract_text: str
     category_url: str
     year_url: str
+    bibtex_url: str  # the paper's own .bib file
+    link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_KINDS order, then the rest
+    citation_base: str  # the citation key it wants, before papers wanting the same one are told apart
     key: str = ""  # hash of everything this entry was made from: what cached listing items key on
 
 
@@ -126,7 +132,7 @@ class Page:
     url: str
     template: str
     kind: str  # home, paper, categories, category, years, year, cv, search, not_found; search_data;
-    # feed, sitemap, robots (with base_url)
+    # feed, sitemap, robots (with base_url); bibtex, csl_json, ris (the whole bibliography), paper_bibtex (one paper's .bib)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
 
@@ -144,6 +150,8 @@ class SiteModel:
     pages: tuple[Page, ...]
     by_url: Mapping[str, PaperEntry | Group]  # the paper, category and year groups by URL
     listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
+    citation_keys: Mapping[str, str]  # paper slug -> its citation key in every bibliography file
+    exports: Mapping[str, bibliography.PaperExport]  # paper slug -> the paper in BibTeX, CSL-JSON and RIS
 
     @property
     def home(self) -> Listing:
@@ -156,6 +164,15 @@ class SiteModel:
 
 def _norm_name(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+def _link_items(paper: Paper) -> tuple[tuple[str, str, str], ...]:
+    """The record's links in a fixed order with readable labels (kinds cvsite does not know keep
+    the record's order, after the known ones); a record's own bibtex link gives way to cvsite's."""
+    rank = {kind: i for i, kind in enumerate(LINK_KINDS)}
+    kept = [(kind, target) for kind, target in paper.links if kind.lower() != "bibtex"]
+    kept.sort(key=lambda item: rank.get(item[0].lower(), len(rank)))  # a stable sort
+    return tuple((kind, LINK_KINDS.get(kind.lower(), kind), target) for kind, target in kept)
 
 
 def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
@@ -176,6 +193,9 @@ def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
         abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
         year_url=urls.year_url(paper.date.year),
+        bibtex_url=urls.paper_bibtex_url(paper.slug),
+        link_items=_link_items(paper),
+        citation_base=bibliography.wanted_key(paper),
         key=key,
     )
 
@@ -219,7 +239,8 @@ def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:
 
 def build_model(site: ValidSite) -> SiteModel:
     """An entry made before from the same paper and settings is not made again (memo.py)."""
-    config, profile = site.config, site.profile
+    config = site.config
+    profile = dataclasses.replace(site.profile, metrics=resolve_metrics(site.profile.metrics, site.papers))
     author = config.author or profile.name
 
     def entry_of(paper: Paper) -> PaperEntry:
@@ -241,6 +262,22 @@ def build_model(site: ValidSite) -> SiteModel:
         key=lambda g: (-len(g.entries), g.key),
     ))
 
+    keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
+
+    def export_of(entry: PaperEntry) -> bibliography.PaperExport:
+        key = keys[entry.paper.slug]
+        return cached("export", f"{entry.key}\0{key}\0{config.base_url}",
+                      lambda: bibliography.PaperExport.of(entry.paper, key, config.base_url))
+
+    exports = {e.paper.slug: export_of(e) for e in entries}
+    # a paper's key depends on the papers that want the same one: they are inputs of its pages
+    same_key: dict[str, list[str]] = {}
+    for entry in entries:
+        same_key.setdefault(entry.citation_base, []).append(entry.paper.source)
+
+    def cite_inputs(entry: PaperEntry) -> tuple[str, ...]:
+        return (profile.source, *sorted(same_key[entry.citation_base]))
+
     every = (profile.source, *(e.paper.source for e in entries))
     listings = {urls.HOME: home_listing(entries)}
     for group in (*by_category, *by_year):
@@ -254,8 +291,9 @@ def build_model(site: ValidSite) -> SiteModel:
     featured = tuple(e for e in entries if e.paper.featured)
 
     pages = [
+        # auto metrics are computed from every paper's citations
         Page(urls.HOME, "index.html", "home",
-             inputs=tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured))))),
+             inputs=every if profile.metrics.computed else tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured))))),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
@@ -264,7 +302,10 @@ def build_model(site: ValidSite) -> SiteModel:
     # search: a page of its own, and its data (search.py), which any paper may change
     pages.append(Page("/search/", "search.html", "search", inputs=(profile.source,)))
     pages += [Page(url, "", "search_data", inputs=every) for url in urls.search_data_urls(len(entries))]
-    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
+    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, cite_inputs(e)) for e in entries]
+    pages += [Page(e.bibtex_url, "", "paper_bibtex", e.paper.slug, cite_inputs(e)) for e in entries]
+    if entries:
+        pages += [Page(url, "", kind, inputs=every) for kind, url in urls.BIBLIOGRAPHY.items()]
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
               for g in by_category for url in g.pages]
     pages += [Page(url, "year.html", "year", g.key, shown(url)) for g in by_year for url in g.pages]
@@ -276,4 +317,4 @@ def build_model(site: ValidSite) -> SiteModel:
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
                      entries, featured, by_year, by_category, tuple(pages), MappingProxyType(by_url),
-                     MappingProxyType(listings))
+                     MappingProxyType(listings), MappingProxyType(keys), MappingProxyType(exports))

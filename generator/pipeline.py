@@ -303,7 +303,7 @@ def build(options: BuildOptions) -> BuildResult:
         memo.entries[("page", key)] = state[rel][0]
     for slot in [slot for slot in memo.entries if slot[0] == "site"]:
         del memo.entries[slot]
-    pages = sum(p.kind != "search_data" for p in rendered.model.pages)  # the search index's files are files, not pages
+    pages = sum(1 for page in rendered.model.pages if page.template)  # bibliography files are files, not pages
     memo.entries[("site", inputs)] = (rendered.model.paper_count, pages, rendered.warnings)
     memo.entries[("output", str(out))] = state
     memo.changed = True

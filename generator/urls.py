@@ -11,10 +11,15 @@ from .records import Category
 
 HOME = "/"
 NOT_FOUND = "/404.html"
+BIBLIOGRAPHY = {"bibtex": "/papers.bib", "csl_json": "/papers.json", "ris": "/papers.ris"}  # page kind -> URL
 
 
 def paper_url(slug: str) -> str:
     return f"/papers/{slug}/"
+
+
+def paper_bibtex_url(slug: str) -> str:
+    return f"/papers/{slug}/{slug}.bib"
 
 
 def category_slug(category: Category) -> str:
