@@ -67,7 +67,7 @@ def test_every_listing_entry_links_its_bibtex_and_its_links_in_a_fixed_order(exa
     for file in html_pages(example_site):
         tree = parse_strict(file)
         for article in (a for a in tree.iter("article") if a.attrib.get("class") == "paper"):
-            (row,) = [u for u in article.iter("ul") if u.attrib.get("class") == "entry-links"]
+            (row,) = [u for u in article.iter("p") if u.attrib.get("class") == "entry-links"]
             labels = ["".join(a.itertext()) for a in row.iter("a")]
             assert labels[-1] == "BibTeX"
             assert labels[:-1] == sorted(labels[:-1], key=["PDF", "arXiv", "Code", "DOI"].index)
@@ -121,7 +121,8 @@ def test_auto_metrics_are_stated_on_the_home_page(make_site, tmp_path):
     })
     build(BuildOptions(root, tmp_path / "out"))
     tree = parse_strict(tmp_path / "out/index.html")
-    shown = {"".join(dt.itertext()): "".join(dd.itertext()) for dt, dd in zip(tree.iter("dt"), tree.iter("dd"))}
+    (metrics,) = [dl for dl in tree.iter("dl") if dl.attrib.get("class") == "metrics"]
+    shown = {"".join(dt.itertext()): "".join(dd.itertext()) for dt, dd in zip(metrics.iter("dt"), metrics.iter("dd"))}
     assert shown["h-index"] == "2" and shown["Citations"] == "1,205"
     (note,) = [p for p in tree.iter("p") if p.attrib.get("class") == "metrics-note"]
     assert " ".join("".join(note.itertext()).split()) == "h-index and citations computed from the citation counts of 2 papers on this site."
