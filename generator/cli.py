@@ -85,6 +85,7 @@ def _run_build(args) -> int:
     root = _site_root(args.site)
     output = Path(args.output).expanduser() if args.output else None
     result = build(BuildOptions(root, output, args.base_url, args.drafts))
+    _print_problems(result.warnings)
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s")
     return EXIT_OK

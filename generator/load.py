@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem
-from .yamlio import Document, YamlProblem, parse_mapping, split_front_matter
+from .sources import link_problems
+from .yamlio import BAD_CHARACTER, Document, YamlProblem, bad_character_message, parse_mapping, split_front_matter
 
 CONFIG_FILE = "site.yaml"
 PROFILE_FILE = "content/profile.md"
 PAPERS_DIR = "content/papers"
 PAPER_SUFFIXES = (".md", ".yaml", ".yml")
+MAX_RECORD_BYTES = 10 * 1024 * 1024  # far beyond any real record; bounds what one file can cost
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,8 @@ class RawRecord:
     path: str  # relative to the site root, with forward slashes
     doc: Document
     body: str = ""  # Markdown body of a .md record
+    digest: str = ""  # sha256 of the file's bytes: what caches compare, never the parsed data
+    body_line: int = 0  # line of the file where the Markdown body begins
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,26 @@ class RecordCache:
     parsed: dict[str, tuple[tuple[int, int, int], RawRecord | Problem]] = field(default_factory=dict)
 
 
-def _read_text(root: Path, rel: str) -> str:
-    data = (root / rel).read_bytes()
+def _read_bytes(path: Path) -> bytes:
+    """A regular file of at most MAX_RECORD_BYTES. Opened without blocking and checked once
+    open, so a FIFO (which would block forever) or a device (/dev/zero never ends) is refused."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise YamlProblem(1, "not a regular file")
+        data = file.read(MAX_RECORD_BYTES + 1)
+    if len(data) > MAX_RECORD_BYTES:
+        raise YamlProblem(1, f"file is larger than {MAX_RECORD_BYTES // 2**20} MB, the most one record may hold")
+    return data
+
+
+def _read_text(root: Path, rel: str) -> tuple[str, str]:
+    """The text of a record and the sha256 of its bytes."""
+    data = _read_bytes(root / rel)
     if not data.strip():
         raise YamlProblem(1, "file is empty")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), hashlib.sha256(data).hexdigest()
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise YamlProblem(line, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8") from None
@@ -52,21 +72,33 @@ def _read_text(root: Path, rel: str) -> str:
 
 def read_record(root: Path, rel: str) -> RawRecord:
     """Parse one .md (front matter + body) or .yaml record; raises YamlProblem."""
-    text = _read_text(root, rel)
+    text, digest = _read_text(root, rel)
     if rel.endswith(".md"):
         parts = split_front_matter(text)
         if parts is None:
             raise YamlProblem(1, "no front matter: start the file with a '---' line, the YAML fields, then '---'")
         front, body, offset = parts
-        return RawRecord(rel, parse_mapping(front, offset), body)
-    return RawRecord(rel, parse_mapping(text))
+        body_line = offset + front.count("\n") + 2
+        _check_characters(text, body_line, "bio" if rel == PROFILE_FILE else "abstract")
+        return RawRecord(rel, parse_mapping(front, offset), body, digest, body_line)
+    _check_characters(text)
+    return RawRecord(rel, parse_mapping(text), digest=digest)
+
+
+def _check_characters(text: str, body_line: int = 0, body_field: str = "file") -> None:
+    """Raw control characters (YAML escapes such as "\\x01" are checked by the parser)."""
+    bad = BAD_CHARACTER.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise YamlProblem(line, bad_character_message(bad.group()),
+                          body_field if body_line and line >= body_line else "file")
 
 
 def _parse(root: Path, rel: str) -> RawRecord | Problem:
     try:
         return read_record(root, rel)
     except YamlProblem as issue:
-        return Problem(rel, issue.line, "file", issue.message)
+        return Problem(rel, issue.line, issue.field, issue.message)
     except OSError as exc:
         return Problem(rel, 1, "file", f"cannot read: {exc.strerror}")
 
@@ -88,7 +120,7 @@ def paper_files(root: Path) -> list[str]:
 
 def load_site(root: Path, cache: RecordCache | None = None) -> RawSite:
     cache = cache if cache is not None else RecordCache()
-    problems: list[Problem] = []
+    problems: list[Problem] = link_problems(root)
     stamps: dict[str, tuple[int, int, int]] = {}
 
     def read(rel: str) -> RawRecord | None:
@@ -106,9 +138,12 @@ def load_site(root: Path, cache: RecordCache | None = None) -> RawSite:
             return None
         return result
 
-    config = read(CONFIG_FILE) if (root / CONFIG_FILE).is_file() else None
+    def present(rel: str) -> bool:  # a FIFO or a dangling link is there, and reported when read
+        return os.path.lexists(root / rel) and not (root / rel).is_dir()
+
+    config = read(CONFIG_FILE) if present(CONFIG_FILE) else None
     profile = None
-    if (root / PROFILE_FILE).is_file():
+    if present(PROFILE_FILE):
         profile = read(PROFILE_FILE)
     else:
         problems.append(Problem(PROFILE_FILE, 1, "file", "missing: every site needs a profile (name and bio)"))

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from . import urls
 from .config import SiteConfig
-from .markup import latex_text, render, render_block
+from .markup import latex_text_noted, render_noted
 from .records import Category, Paper, Profile
 from .validate import ValidSite
 
@@ -37,6 +37,7 @@ class PaperEntry:
     abstract_text: str
     category_url: str
     year_url: str
+    notes: tuple[tuple[str, str, str], ...] = ()  # (field, source text, problem) of malformed LaTeX
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class SiteModel:
     by_category: tuple[Group, ...]  # most papers first
     pages: tuple[Page, ...]
     by_url: Mapping[str, PaperEntry | Group]  # what the paper, category and year pages show
+    bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio
 
     @property
     def paper_count(self) -> int:
@@ -82,9 +84,11 @@ def _norm_name(name: str) -> str:
 
 def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
     me = _norm_name(author)
-    title_html, title_text = render(paper.title, False, inline=True)  # raw HTML in titles: never
-    abstract_html, abstract_text = render(paper.abstract, allow_html)
-    names = [latex_text(n) for n in paper.authors]
+    title_html, title_text, title_notes = render_noted(paper.title, False, inline=True)  # raw HTML in titles: never
+    abstract_html, abstract_text, abstract_notes = render_noted(paper.abstract, allow_html)
+    names, author_notes = zip(*(latex_text_noted(n) for n in paper.authors)) if paper.authors else ((), ())
+    notes = ([("title", *n) for n in title_notes] + [("abstract", *n) for n in abstract_notes]
+             + [("authors", name, issue) for name, issue in zip(paper.authors, author_notes) if issue])
     return PaperEntry(
         paper=paper,
         url=urls.paper_url(paper.slug),
@@ -95,6 +99,7 @@ def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
         abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
         year_url=urls.year_url(paper.date.year),
+        notes=tuple(notes),
     )
 
 
@@ -150,5 +155,6 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
                        (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]
         pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
-    return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
-                     entries, by_year, by_category, tuple(pages), MappingProxyType(by_url))
+    bio_html, _, bio_notes = render_noted(profile.bio, config.allow_html)
+    return SiteModel(config, profile, author, bio_html,
+                     entries, by_year, by_category, tuple(pages), MappingProxyType(by_url), bio_notes)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,9 @@ from .errors import ContentError, Problem
 from .incremental import BuildCache, folder_stamp, page_fingerprint, site_shape
 from .load import CONFIG_FILE, load_site
 from .model import SiteModel, build_model
+from .notes import latex_warnings
 from .render import render_page
+from .sources import static_files
 from .templating import make_environment, template_dirs, theme_dir
 from .validate import validate_site
 from .write import check_output_dir, write_site
@@ -39,6 +43,7 @@ class RenderedSite:
     model: SiteModel
     files: dict[str, bytes]  # output path -> content
     copies: dict[str, Path]  # output path -> asset to copy
+    warnings: tuple[Problem, ...] = ()  # located, shown as typed: the build still succeeds
 
 
 @dataclass(frozen=True)
@@ -48,19 +53,23 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
+    warnings: tuple[Problem, ...] = ()
 
 
-def _static_files(folder: Path) -> dict[str, Path]:
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".")}
-
-
-def _template_problem(exc: jinja2.TemplateError) -> Problem:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
-    line = getattr(exc, "lineno", None) or 1
-    return Problem(str(name), line, "template", str(exc.message or exc))
+def _template_problem(exc: Exception, root: Path, dirs: list[Path]) -> Problem:
+    """Locate a template error at the template file and line (Jinja puts template frames in
+    the traceback with their own file and line); the path is relative to the site when inside."""
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not name:
+        folders = tuple(str(d) + os.sep for d in dirs)
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(folders)]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    shown = str(name or "templates")
+    if name and Path(name).is_absolute() and Path(name).resolve().is_relative_to(root.resolve()):
+        shown = Path(name).resolve().relative_to(root.resolve()).as_posix()
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return Problem(shown, line or 1, "template", message)
 
 
 def _environment(root: Path, theme: Path, cache: BuildCache) -> tuple[jinja2.Environment, tuple]:
@@ -89,11 +98,15 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
         raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
     model = build_model(site, cache.entries)
     env, template_stamp = _environment(root, theme, cache)
-    shared = (template_stamp, repr(site.config), site_shape(model))
-    if env.globals.get("fragments_for") != shared[:2]:  # cached listing items assume the same config
+    # Files are compared by their bytes (a digest), never by the parsed data: repr() of a config
+    # full of YAML aliases is as large as what they expand to.
+    settings = (template_stamp, raw.config.digest if raw.config else "", options.base_url, options.drafts)
+    fragments_for = (*settings, raw.profile.digest if raw.profile else "")
+    if env.globals.get("fragments_for") != fragments_for:  # cached listing items may show config and profile
         env.fragments.clear()
         env.fragment_modules.clear()
-        env.globals["fragments_for"] = shared[:2]
+        env.globals["fragments_for"] = fragments_for
+    shared = (settings, site_shape(model))
     pages: dict[str, tuple[tuple, bytes]] = {}
     try:
         for page in model.pages:
@@ -103,19 +116,19 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
                 pages[page.url] = previous
             else:
                 pages[page.url] = (fingerprint, render_page(page, model, env))
-    except jinja2.TemplateError as exc:
-        raise ContentError([_template_problem(exc)]) from None
+    except Exception as exc:  # TemplateError, or a TypeError raised by a template's own code
+        raise ContentError([_template_problem(exc, root, template_dirs(root, theme))]) from None
     cache.rendered = sum(1 for url, entry in pages.items() if cache.pages.get(url) is not entry)
     cache.pages = pages
     files = {urls.output_path(url): data for url, (_, data) in pages.items()}
     files[NOJEKYLL] = b""  # GitHub Pages: serve the files as they are, no Jekyll
     if site.config.cname:
         files["CNAME"] = f"{site.config.cname}\n".encode()
-    copies = _static_files(theme / "static") | _static_files(root / "static")
+    copies = static_files(theme / "static") | static_files(root / "static")
     clashes = sorted(set(copies) & set(files))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
-    return RenderedSite(model, files, copies)
+    return RenderedSite(model, files, copies, tuple(latex_warnings(model, raw)))
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -124,4 +137,4 @@ def build(options: BuildOptions) -> BuildResult:
     rendered = render_site(options)
     written = write_site(out, rendered.files, rendered.copies)
     return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), written,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, rendered.warnings)

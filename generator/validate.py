@@ -19,6 +19,7 @@ from .errors import ContentError, Problem
 from .load import RawRecord, RawSite
 from .records import Category, Metrics, Paper, Profile
 
+MAX_SLUG_BYTES = 200
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -170,6 +171,10 @@ def validate_paper(raw: RawRecord, categories: dict[str, Category]) -> tuple[Pap
     if slug != slugify(slug) or not slug:
         line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
         problems.append(Problem(raw.path, line, "slug", f"slugs use lowercase letters, digits and hyphens, e.g. {slugify(slug) or 'my-paper'!r}"))
+    elif len(slug.encode()) > MAX_SLUG_BYTES:  # it becomes a folder name: file systems stop at 255 bytes
+        line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
+        problems.append(Problem(raw.path, line, "slug", f"slug is {len(slug.encode())} bytes long, more than the {MAX_SLUG_BYTES} bytes "
+                                                         "a folder name may safely have; set a shorter 'slug:'"))
     if problems:
         return None, problems
     if raw.path.endswith(".md"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from generator.incremental import BuildCache
 from generator.pipeline import BuildOptions, render_site
 
@@ -49,3 +51,19 @@ def test_a_new_site_template_reaches_the_pages(example_copy):
     rebuilt = render_site(BuildOptions(example_copy), cache)
     assert "<title>Lost</title>" in rebuilt.files["404.html"].decode()
     assert rebuilt.files == render_site(BuildOptions(example_copy)).files
+
+
+def test_listing_items_that_show_the_profile_follow_a_profile_edit(example_copy, edit):
+    """A site's partials/papers.html may show profile fields in every listing item: a profile
+    edit must reach them although no paper changed."""
+    builtin = (Path(__file__).resolve().parents[2] / "templates/partials/papers.html").read_text(encoding="utf-8")
+    (example_copy / "templates/partials").mkdir(parents=True)
+    (example_copy / "templates/partials/papers.html").write_text(
+        builtin.replace('<article class="paper">', '<article class="paper" data-by="{{ profile.headline }}">'), encoding="utf-8")
+    cache = BuildCache()
+    render_site(BuildOptions(example_copy), cache)
+    edit(example_copy / "content/profile.md", "name: Liang Song\n", "name: Liang Song\nheadline: Professor of Something New\n")
+
+    incremental = render_site(BuildOptions(example_copy), cache)
+    assert 'data-by="Professor of Something New"' in incremental.files["index.html"].decode()
+    assert incremental.files == render_site(BuildOptions(example_copy)).files
