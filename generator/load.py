@@ -10,7 +10,14 @@ from pathlib import Path
 
 from .errors import Problem
 from .sources import link_problems
-from .yamlio import BAD_CHARACTER, Document, YamlProblem, bad_character_message, parse_mapping, split_front_matter
+from .yamlio import (
+    BAD_CHARACTER,
+    Document,
+    YamlProblem,
+    bad_character_message,
+    parse_mapping,
+    split_front_matter,
+)
 
 CONFIG_FILE = "site.yaml"
 PROFILE_FILE = "content/profile.md"

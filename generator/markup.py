@@ -7,7 +7,6 @@ import html
 import re
 from contextvars import ContextVar
 from functools import lru_cache
-
 from xml.etree.ElementTree import tostring
 
 from latex2mathml.converter import convert_to_element as latex_to_mathml
@@ -15,7 +14,11 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexwalker import LatexWalker, LatexWalkerError, get_default_latex_context_db
+from pylatexenc.latexwalker import (
+    LatexWalker,
+    LatexWalkerError,
+    get_default_latex_context_db,
+)
 
 from .schema import SAFE_SCHEMES
 

@@ -8,6 +8,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -131,10 +132,11 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
     return RenderedSite(model, files, copies, tuple(latex_warnings(model, raw)))
 
 
-def build(options: BuildOptions) -> BuildResult:
+def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> BuildResult:
+    """on_wait is called if another build is writing into the same output folder (this one waits)."""
     started = time.perf_counter()
     out = check_output_dir(options.output_dir, options.site_root)
     rendered = render_site(options)
-    written = write_site(out, rendered.files, rendered.copies)
+    written = write_site(out, rendered.files, rendered.copies, on_wait)
     return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), written,
                        time.perf_counter() - started, rendered.warnings)

@@ -8,7 +8,6 @@ from generator.incremental import BuildCache
 from generator.pipeline import BuildOptions, render_site
 
 
-
 def test_unchanged_site_renders_nothing_again(example_copy):
     cache = BuildCache()
     first = render_site(BuildOptions(example_copy), cache)
