@@ -52,6 +52,6 @@ def head_feeds(page: Page, model: SiteModel) -> list[tuple[str, str]]:
     title = model.config.title or model.profile.name
     feeds = [(f"{title}: all papers", "/feed.xml")]
     if page.kind == "category":
-        group = model.by_url[page.url]
+        group = model.listings[page.url].group
         feeds.append((f"{title}: {group.label}", group.url + "feed.xml"))
     return feeds

@@ -40,6 +40,17 @@ class PaperEntry:
     notes: tuple[tuple[str, str, str], ...] = ()  # (field, source text, problem) of malformed LaTeX
 
 
+# How listings scale (documented in README, "Listings at any size"): a listing of at most
+# LISTING_FULL papers is one page showing every paper with its collapsed abstract, as a CV of a
+# few dozen papers reads best. A longer category or year listing is split into pages of
+# PAGE_SIZE papers without abstracts (each paper's page has it), and a longer home page shows the
+# newest HOME_NEWEST papers and links to every page of every year: every paper stays two clicks
+# from the home page and no listing page grows with the size of the site.
+LISTING_FULL = 30
+PAGE_SIZE = 30
+HOME_NEWEST = 10
+
+
 @dataclass(frozen=True)
 class Group:
     """Papers under one category or one year, newest first."""
@@ -49,6 +60,30 @@ class Group:
     url: str
     entries: tuple[PaperEntry, ...]
     category: Category | None = None
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """The URLs of the pages this group's listing is split into (one when it is short)."""
+        return listing_pages(self.url, len(self.entries))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What one listing page shows: a whole group, one page of it, or the home page's papers."""
+
+    group: Group | None  # None on the home page
+    entries: tuple[PaperEntry, ...]
+    number: int  # 1-based page number
+    pages: tuple[str, ...]  # URLs of every page of this listing, in order
+    abstracts: bool  # short listings carry each paper's collapsed abstract
+
+    @property
+    def previous(self) -> str | None:
+        return self.pages[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.pages[self.number] if self.number < len(self.pages) else None
 
 
 @dataclass(frozen=True)
@@ -70,8 +105,13 @@ class SiteModel:
     by_year: tuple[Group, ...]  # newest year first
     by_category: tuple[Group, ...]  # most papers first
     pages: tuple[Page, ...]
-    by_url: Mapping[str, PaperEntry | Group]  # what the paper, category and year pages show
+    by_url: Mapping[str, PaperEntry | Group]  # the paper, category and year groups by URL
+    listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
     bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio
+
+    @property
+    def home(self) -> Listing:
+        return self.listings[urls.HOME]
 
     @property
     def paper_count(self) -> int:
@@ -101,6 +141,26 @@ def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
         year_url=urls.year_url(paper.date.year),
         notes=tuple(notes),
     )
+
+
+def listing_pages(url: str, count: int) -> tuple[str, ...]:
+    if count <= LISTING_FULL:
+        return (url,)
+    return tuple(urls.listing_page_url(url, n) for n in range(1, -(-count // PAGE_SIZE) + 1))
+
+
+def group_listings(group: Group) -> list[Listing]:
+    pages = group.pages
+    if len(pages) == 1:
+        return [Listing(group, group.entries, 1, pages, True)]
+    return [Listing(group, group.entries[i * PAGE_SIZE:(i + 1) * PAGE_SIZE], i + 1, pages, False)
+            for i in range(len(pages))]
+
+
+def home_listing(entries: tuple[PaperEntry, ...]) -> Listing:
+    if len(entries) <= LISTING_FULL:
+        return Listing(None, entries, 1, (urls.HOME,), True)
+    return Listing(None, entries[:HOME_NEWEST], 1, (urls.HOME,), False)
 
 
 def newest_first(papers) -> list[Paper]:
@@ -138,17 +198,25 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
     ))
 
     every = (profile.source, *(e.paper.source for e in entries))
+    listings = {urls.HOME: home_listing(entries)}
+    for group in (*by_category, *by_year):
+        listings.update((url, listing) for url, listing in zip(group.pages, group_listings(group)))
+
+    def shown(url: str) -> tuple[str, ...]:
+        """A listing page shows the profile and its papers; counts and page links come from the
+        site's shape, which every page's fingerprint includes (incremental.site_shape)."""
+        return (profile.source, *(e.paper.source for e in listings[url].entries))
+
     pages = [
-        Page(urls.HOME, "index.html", "home", inputs=every),
+        Page(urls.HOME, "index.html", "home", inputs=shown(urls.HOME)),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
     pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
-    pages += [Page(g.url, "category.html", "category", g.url.split("/")[2],
-                   (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]
-    pages += [Page(g.url, "year.html", "year", g.key,
-                   (profile.source, *(e.paper.source for e in g.entries))) for g in by_year]
+    pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
+              for g in by_category for url in g.pages]
+    pages += [Page(url, "year.html", "year", g.key, shown(url)) for g in by_year for url in g.pages]
     if config.base_url:  # feeds and sitemaps are made of absolute URLs
         pages.append(Page("/feed.xml", "feed.xml", "feed", "", every))
         pages += [Page(g.url + "feed.xml", "feed.xml", "feed", g.url,
@@ -157,4 +225,5 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     bio_html, _, bio_notes = render_noted(profile.bio, config.allow_html)
     return SiteModel(config, profile, author, bio_html,
-                     entries, by_year, by_category, tuple(pages), MappingProxyType(by_url), bio_notes)
+                     entries, by_year, by_category, tuple(pages), MappingProxyType(by_url),
+                     MappingProxyType(listings), bio_notes)

@@ -33,8 +33,10 @@ def page_context(page: Page, model: SiteModel) -> dict:
         context["citation_tags"] = metadata.citation_tags(entry, model, page.url)
         context["jsonld"] = metadata.jsonld_script(metadata.article_jsonld(entry, model))
     elif page.kind in ("category", "year"):
-        context["group"] = model.by_url[page.url]
+        context["listing"] = model.listings[page.url]
+        context["group"] = context["listing"].group
     elif page.kind == "home":
+        context["listing"] = model.home
         context["jsonld"] = metadata.jsonld_script(metadata.person_jsonld(model))
     elif page.kind == "feed":
         context.update(feeds.feed_context(page, model))

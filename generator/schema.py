@@ -11,28 +11,26 @@ import datetime
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any, Callable
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import Problem
 from .records import PartialDate
 from .yamlio import Document
 
+if TYPE_CHECKING:
+    from .fields import Field
+
 SAFE_SCHEMES = ("http", "https", "mailto")
 
 
 class FieldIssue(ValueError):
-    def __init__(self, message: str, subfield: str = "", others: tuple["FieldIssue", ...] = ()):
+    def __init__(self, message: str, subfield: str = "", others: tuple[FieldIssue, ...] = ()):
         self.subfield = subfield
         self.others = others  # further problems in the same field (several bad links, say)
         super().__init__(message)
-
-
-@dataclass(frozen=True)
-class Field:
-    convert: Callable[[Any], Any]
-    required: bool = False
 
 
 def _describe(value: Any) -> str:
@@ -136,6 +134,55 @@ def mapping(value: Any) -> dict:
     return value
 
 
+def entry_list(value: Any) -> list:
+    """A list section (jobs, degrees): each entry is then checked against the section's fields."""
+    if not isinstance(value, list):
+        raise FieldIssue(f"expected a list of entries, got {_describe(value)}")
+    return value
+
+
+def frozen_mapping(value: Any) -> Mapping:
+    return MappingProxyType(mapping(value))
+
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def language(value: Any) -> str:
+    result = nonempty_text(value)
+    if not _LANGUAGE.match(result):
+        raise FieldIssue(f"expected a language tag such as 'en' or 'pt-BR', got {result!r}")
+    return result
+
+
+def base_url(value: Any) -> str:
+    result = text(value)
+    if not result:
+        return ""
+    if not re.match(r"^https?://[^/\s]+", result):
+        raise FieldIssue(f"expected an absolute http(s) URL such as https://user.github.io/repo/, got {result!r}")
+    return url(result).rstrip("/") + "/"
+
+
+def category_names(value: Any) -> Mapping[str, str]:
+    names = mapping(value)
+    for code, name in names.items():
+        if not isinstance(code, str) or not re.match(r"^[A-Za-z][\w.-]*$", code):
+            raise FieldIssue(f"category codes are words such as QC or physics.optics, got {code!r}")
+        try:
+            nonempty_text(name)
+        except FieldIssue as issue:
+            raise FieldIssue(str(issue), subfield=code) from None
+    return MappingProxyType(dict(names))
+
+
+def domain(value: Any) -> str:
+    result = text(value).lower().rstrip(".")
+    if result and not re.match(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", result):
+        raise FieldIssue(f"expected a domain name such as cv.example.org, got {value!r}")
+    return result
+
+
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -165,8 +212,12 @@ def suggestion(word: str, choices) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def check_fields(doc: Document, schema: dict[str, Field], path: str) -> tuple[dict[str, Any], list[Problem]]:
-    """Convert every known field, and report unknown, missing and malformed ones together."""
+def check_fields(doc: Document, schema: Mapping[str, Field], path: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Convert every known field, and report unknown, missing and malformed ones together.
+
+    A field with nested fields (a mapping such as metrics, or a list of entries) is checked
+    field by field, its problems named and located like top-level ones (metrics.h_index).
+    """
     values: dict[str, Any] = {}
     problems: list[Problem] = [
         Problem(path, line, key, f"given twice (first on line {doc.lines[key]}); only one value can count")
@@ -187,4 +238,32 @@ def check_fields(doc: Document, schema: dict[str, Field], path: str) -> tuple[di
             for each in (issue, *issue.others):
                 name = f"{key}.{each.subfield}" if each.subfield else key
                 problems.append(Problem(path, doc.line(name), name, str(each)))
+            continue
+        if spec.fields is not None:
+            values[key] = _check_nested(doc, key, spec, values[key], path, problems)
     return values, problems
+
+
+def _sub_document(doc: Document, data: dict, prefix: str) -> Document:
+    """The part of doc under prefix ('metrics.', 'education.0.') as a document of its own."""
+    lines = {k[len(prefix):]: v for k, v in doc.lines.items() if k.startswith(prefix)}
+    duplicates = tuple((k[len(prefix):], v) for k, v in doc.duplicates if k.startswith(prefix))
+    return Document(data, lines, doc.line(prefix[:-1]), duplicates)
+
+
+def _check_nested(doc: Document, key: str, spec: Field, value: Any, path: str, problems: list[Problem]) -> Any:
+    def one(data: dict, prefix: str, shown: str) -> Any:
+        found, issues = check_fields(_sub_document(doc, data, prefix), spec.fields, path)
+        problems.extend(Problem(p.path, p.line, f"{shown}.{p.field}", p.message) for p in issues)
+        return spec.build(**found) if spec.build and not issues else found
+
+    if not spec.many:
+        return one(value, f"{key}.", key)
+    entries = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            problems.append(Problem(path, doc.line(f"{key}.{i}"), f"{key}[{i + 1}]",
+                                    f"expected a mapping of fields, got {_describe(item)}"))
+            continue
+        entries.append(one(item, f"{key}.{i}.", f"{key}[{i + 1}]"))
+    return tuple(entries)

@@ -35,7 +35,7 @@ def _url(context, target: str) -> str:
 
 
 @pass_context
-def _cached_item(context, entry, level: int):
+def _cached_item(context, entry, level: int, abstract: bool = True):
     """partials/papers.html's paper_item, rendered once per paper and link depth.
 
     Listings show every paper again (profile, category and year pages), and a rebuild after one
@@ -45,7 +45,7 @@ def _cached_item(context, entry, level: int):
     env = context.environment
     absolute = bool(context.get("absolute_links"))
     depth = 0 if absolute else context["page_url"].count("/") - 1
-    key = (entry.url, level, depth, absolute)
+    key = (entry.url, level, depth, absolute, abstract)
     hit = env.fragments.get(key)
     if hit is not None and hit[0] is entry:
         return hit[1]
@@ -57,7 +57,7 @@ def _cached_item(context, entry, level: int):
         variables.update(page_url=page_url, absolute_links=absolute)
         module = env.get_template("partials/papers.html").make_module(variables)
         env.fragment_modules[module_key] = module
-    html = Markup(module.paper_item(entry, level))
+    html = Markup(module.paper_item(entry, level, abstract))
     env.fragments[key] = (entry, html)
     return html
 
@@ -97,7 +97,7 @@ def make_environment(site_root: Path, theme: Path) -> Environment:
     )
     env.globals["url"] = _url
     env.globals["cached_item"] = _cached_item
-    env.fragments = {}  # (paper url, level, depth, absolute) -> (entry, html); see _cached_item
+    env.fragments = {}  # (paper url, level, depth, absolute, abstract) -> (entry, html); see _cached_item
     env.fragment_modules = {}
     env.filters["thousands"] = _thousands
     env.filters["number"] = _number

@@ -29,6 +29,11 @@ def year_url(year: int) -> str:
     return f"/years/{year}/"
 
 
+def listing_page_url(url: str, number: int) -> str:
+    """Page `number` of a long listing at url: the first page is url itself."""
+    return url if number == 1 else f"{url}page/{number}/"
+
+
 def output_path(url: str) -> str:
     """Site URL -> file inside the output folder (pretty URLs are folders with index.html)."""
     path = url.lstrip("/")

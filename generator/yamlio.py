@@ -48,7 +48,7 @@ def bad_character_message(char: str) -> str:
 
 @dataclass
 class Document:
-    """A YAML mapping and the 1-based line of each key; nested keys are dotted (links.code)."""
+    """A YAML mapping and the 1-based line of each key; nested keys are dotted (links.code, jobs.0.title)."""
 
     data: dict
     lines: dict[str, int] = field(default_factory=dict)
@@ -62,6 +62,12 @@ class Document:
 
 
 def _key_lines(node: yaml.Node, offset: int, prefix: str, out: dict[str, int], dups: list) -> None:
+    if isinstance(node, yaml.SequenceNode):  # entries of a list section: jobs.0, jobs.0.title
+        if any(isinstance(item, yaml.MappingNode) for item in node.value):  # not plain lists (authors)
+            for i, item in enumerate(node.value):
+                out.setdefault(f"{prefix}{i}", item.start_mark.line + offset + 1)
+                _key_lines(item, offset, f"{prefix}{i}.", out, dups)
+        return
     if not isinstance(node, yaml.MappingNode):
         return
     for key_node, value_node in node.value:

@@ -120,3 +120,30 @@ def test_allow_html_never_lets_markup_into_titles(make_site):
     (entry,) = model_of(root).entries
     assert "<b>" not in entry.title_html and "&lt;b&gt;bold&lt;/b&gt;" in entry.title_html
     assert "<b>bold</b>" in entry.abstract_html  # the site opted in for bios and abstracts
+
+
+def test_a_long_listing_is_split_into_pages_that_declare_only_their_papers(make_site):
+    from generator.model import LISTING_FULL, PAGE_SIZE
+
+    count = max(2 * PAGE_SIZE + 1, LISTING_FULL + 1)  # three pages: the last holds one paper
+    root = make_site({f"content/papers/p{i:03d}.md": paper(f"P{i:03d}", f"2020-01-{1 + i % 28:02d}") for i in range(count)})
+    model = model_of(root)
+    (group,) = model.by_category
+    assert group.pages == ("/categories/cv/", "/categories/cv/page/2/", "/categories/cv/page/3/")
+    listings = [model.listings[url] for url in group.pages]
+    assert [e for listing in listings for e in listing.entries] == list(group.entries)
+    assert [len(listing.entries) for listing in listings][:2] == [PAGE_SIZE, PAGE_SIZE]
+    assert not any(listing.abstracts for listing in listings)
+    assert (listings[1].previous, listings[1].next) == (group.pages[0], group.pages[2])
+    pages = {p.url: p for p in model.pages}
+    second = {e.paper.source for e in listings[1].entries}
+    assert set(pages["/categories/cv/page/2/"].inputs) == {"content/profile.md"} | second
+    assert pages["/categories/cv/page/2/"].kind == "category"
+    assert len(model.home.entries) < count and not model.home.abstracts
+
+
+def test_a_short_listing_is_one_page_with_abstracts(make_site):
+    root = make_site({f"content/papers/p{i}.md": paper(f"P{i}", "2020") for i in range(3)})
+    model = model_of(root)
+    assert model.home.abstracts and len(model.home.entries) == 3
+    assert model.by_year[0].pages == ("/years/2020/",) and model.listings["/years/2020/"].abstracts

@@ -1,0 +1,262 @@
+"""The one table of every field cvsite reads: site.yaml, the profile and the paper records.
+
+Each field is declared once here — name, type, converter, required, default, help text and
+what it becomes in the exported bibliography files — and everything else derives from it:
+the validator (validate.py checks documents against these tables), the field order of records
+written by `cvsite import`, the README's field tables (`python -m generator.fields` prints
+them) and the record dataclasses, which are checked against the tables when this module is
+imported so the two cannot drift apart.
+
+A field may hold nested fields: a mapping (the profile's metrics) or, with many=True, a list
+of entries that each have the same fields (sections of a CV such as jobs or degrees).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from dataclasses import field as _field
+from types import MappingProxyType
+from typing import Any
+
+from . import schema as s
+from .config import SiteConfig
+from .records import Metrics, Paper, Profile
+
+COMPUTED = object()  # default of a field the validator always fills in (a paper's slug)
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # as the README states it
+    convert: Callable[[Any], Any]
+    help: str
+    required: bool = False
+    default: Any = None  # the record attribute's value when the field is not given
+    default_doc: str = ""  # the README's default column, when the plain default says too little
+    export: Mapping[str, str] = _field(default_factory=lambda: _EMPTY)  # format (bibtex, csl, ris) -> what the field becomes there
+    fields: Table | None = None  # nested fields of a mapping, or of each entry when many
+    many: bool = False  # a list of entries, each with `fields`
+    build: Callable[..., Any] | None = None  # the record class of a nested mapping or entry
+
+
+class Table(Mapping[str, Field]):
+    """An ordered, read-only mapping name -> Field; its order is the README's and the importer's."""
+
+    def __init__(self, name: str, *fields: Field, defaults: bool = False):
+        self.name = name  # how the README marks the generated table: <!-- fields:NAME -->
+        self.defaults = defaults  # the README table has a default column for every field
+        self._fields = {f.name: f for f in fields}
+
+    def __getitem__(self, key: str) -> Field:
+        return self._fields[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __repr__(self) -> str:
+        return f"Table({self.name!r}, {', '.join(self._fields)})"
+
+
+def _no_default(name: str, type_: str, convert, help_: str, **more) -> Field:
+    return Field(name, type_, convert, help_, required=True, **more)
+
+
+CONFIG = Table(
+    "config",
+    Field("title", "text", s.text, "site title, shown in the header and page titles", default="", default_doc="the profile name"),
+    Field("base_url", 'URL or `""`', s.base_url,
+          "where the site is published, e.g. `https://user.github.io/repo/`; used for canonical URLs, feeds and the 404 page", default=""),
+    Field("language", "language tag", s.language, "the `lang` of every page", default="en"),
+    Field("theme", "name", s.nonempty_text, "a folder under the site's `themes/` or a built-in theme", default="default"),
+    Field("author", "text", s.text, "the name highlighted in author lists", default="", default_doc="the profile name"),
+    Field("categories", "map code → name", s.category_names,
+          "category codes of your own, beside arXiv's (`QC: Quantum Computing`)", default=_EMPTY),
+    Field("allow_html", "true/false", s.boolean,
+          "let raw HTML in bios and abstracts through; off, it is shown escaped (titles always escape it)", default=False),
+    Field("cname", "domain", s.domain, "custom domain for GitHub Pages, written to `CNAME`", default=""),
+    Field("feed_limit", "whole number", s.number(1, integer=True), "how many of the newest papers each Atom feed carries", default=100),
+    Field("extra", "map", s.frozen_mapping, "anything, passed to templates as `config.extra`", default=_EMPTY),
+    defaults=True,
+)
+
+METRICS = Table(
+    "metrics",
+    Field("h_index", "whole number", s.number(0, integer=True), "shown as the h-index"),
+    Field("citations", "whole number", s.number(0, integer=True), "total citations"),
+    Field("novelty", "number 0–100", s.number(0, 100), "shown as a percentage"),
+    Field("ai_score", "number 0–100", s.number(0, 100), "shown as the AI score"),
+)
+
+PROFILE = Table(
+    "profile",
+    _no_default("name", "text", s.nonempty_text, "your name"),
+    Field("headline", "text", s.text, 'one line under the name (e.g. "Associate Professor of Computer Science")', default=""),
+    Field("affiliation", "text", s.text, "institution", default=""),
+    Field("photo", "URL or site path", s.url, "e.g. `me.jpg` (put the file in `static/`); without one, your initials are shown", default=""),
+    Field("email", "text", s.text, "shown as a `mailto:` link", default=""),
+    Field("links", "map label → URL", s.url_map,
+          "e.g. `Google Scholar: https://scholar.google.com/...`, `ORCID: ...`, `GitHub: ...`", default=()),
+    Field("metrics", "map", s.mapping, "the numbers shown under your name (fields below); the paper count is computed from the records",
+          default=Metrics(), fields=METRICS, build=Metrics),
+)
+
+PAPER = Table(
+    "paper",
+    _no_default("title", "text", s.nonempty_text, "may contain LaTeX (`\\emph{x}`, `{\\\"o}`) and math (`$\\alpha$`)",
+                export={"bibtex": "`title`", "csl": "`title`", "ris": "`TI`"}),
+    _no_default("authors", "list of text", s.text_list(nonempty=True), "in order; at least one",
+                export={"bibtex": "`author` (joined with `and`)", "csl": "`author` (`family`/`given`)", "ris": "`AU` (`Last, First`), one each"}),
+    Field("et_al", "true/false", s.boolean, 'the list above is truncated: "et al." is shown after it', default=False,
+          export={"bibtex": "`and others` after the authors"}),
+    _no_default("date", "`YYYY-MM-DD`, `YYYY-MM` or `YYYY`", s.partial_date, "publication date; impossible dates are errors",
+                export={"bibtex": "`year`, `month`, `date`", "csl": "`issued` (at the record's precision)", "ris": "`DA`, `PY`"}),
+    _no_default("category", "code", s.nonempty_text,
+                'arXiv-style: `CV` means `cs.CV` ("Computer Vision and Pattern Recognition"); `stat.ML`, `eess.IV`, … or a code from `site.yaml`',
+                export={"bibtex": "`primaryClass` (full code, e.g. `cs.CL`)"}),
+    Field("affiliation", "text", s.text, "shown after the authors", default=""),
+    Field("venue", "text", s.text, 'e.g. "CVPR 2024"', default="",
+          export={"bibtex": "`journal`, or `booktitle` for `inproceedings`/`incollection`", "csl": "`container-title`", "ris": "`JO`, or `T2` for conference papers"}),
+    Field("links", "map kind → URL", s.url_map, "`code`, `pdf`, `arxiv`, `doi`, `project`, `slides`, `video`, …", default=(),
+          export={"bibtex": "`eprint` + `archivePrefix` (arxiv), `doi`, `pdf`, `code`, `url` (project)",
+                  "csl": "`DOI`, `URL` (arXiv, else PDF or project), `number` (`arXiv:ID`)",
+                  "ris": "`DO`, `UR`, `L1` (PDF)"}),
+    Field("score", "number", s.number(0), "shown in listings"),
+    Field("citations", "whole number", s.number(0, integer=True), "shown on the paper page"),
+    Field("tags", "list of text", s.text_list(), "shown on the paper page", default=(),
+          export={"bibtex": "`keywords`", "csl": "`keyword`", "ris": "`KW`, one each"}),
+    Field("featured", "true/false", s.boolean, "marks a paper for templates (`paper.featured`)", default=False),
+    Field("draft", "true/false", s.boolean, "left out unless `--drafts`", default=False),
+    Field("slug", "lowercase-with-hyphens", s.nonempty_text, "the paper's URL: `/papers/<slug>/`", default=COMPUTED,
+          default_doc="the file name", export={"csl": "`id` is the citation key"}),
+    Field("abstract", "Markdown", s.text, "in `.yaml` records only; a `.md` record's abstract is its body", default="",
+          export={"bibtex": "`abstract`", "csl": "`abstract`", "ris": "`AB`"}),
+    Field("extra", "map", s.frozen_mapping,
+          "anything, passed to templates as `paper.extra`",
+          default=_EMPTY, export={"bibtex": "`citation_key`, `entry_type` (`article`, `inproceedings`, …)", "csl": "`id` from `citation_key`", "ris": "`ID` from `citation_key`"}),
+)
+
+TABLES = (CONFIG, PROFILE, METRICS, PAPER)
+
+
+# -- the record classes must have exactly these fields ------------------------------------------
+
+def _record_default(field: dataclasses.Field) -> Any:
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return COMPUTED
+
+
+def check_record(cls: type, table: Table, derived: frozenset[str] = frozenset()) -> None:
+    """Raise TypeError when the dataclass cls and the table disagree on a field or its default.
+
+    derived names the attributes cls has that no file sets (the record's source path, say).
+    """
+    attributes = {f.name: f for f in dataclasses.fields(cls)}
+    wrong = sorted(set(attributes) - set(table) - derived) + sorted(set(table) - set(attributes))
+    if wrong:
+        raise TypeError(f"{cls.__name__} and the {table.name} field table disagree on: {', '.join(wrong)}")
+    for name, spec in table.items():
+        expected = COMPUTED if spec.required else spec.default
+        if _record_default(attributes[name]) != expected:
+            raise TypeError(f"{cls.__name__}.{name}: its default differs from the {table.name} field table's")
+
+
+check_record(SiteConfig, CONFIG)
+check_record(Metrics, METRICS)
+check_record(Profile, PROFILE, derived=frozenset({"bio", "source"}))
+check_record(Paper, PAPER, derived=frozenset({"source"}))
+
+
+# -- the README's tables ---------------------------------------------------------------------------
+
+def _shown_default(spec: Field, table: Table) -> str:
+    if spec.default_doc or not table.defaults:
+        return spec.default_doc
+    if spec.required or spec.default is COMPUTED or spec.default is None:
+        return ""
+    value = spec.default
+    if isinstance(value, Mapping):
+        value = dict(value)
+    return f"`{json.dumps(value) if isinstance(value, (bool, dict)) or value == '' else value}`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(table: Table) -> str:
+    """The README table of one field table; nested tables follow as tables of their own."""
+    required = any(f.required for f in table.values())
+    defaults = table.defaults or any(f.default_doc for f in table.values())
+    head = ["field", "type", *(["required"] if required else []), *(["default"] if defaults else []), "meaning"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for spec in table.values():
+        cells = [f"`{spec.name}`", spec.type]
+        if required:
+            cells.append("yes" if spec.required else "")
+        if defaults:
+            cells.append(_shown_default(spec, table))
+        cells.append(spec.help)
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+EXPORT_FORMATS = (("bibtex", "BibTeX (`papers.bib`)"), ("csl", "CSL-JSON (`papers.json`)"), ("ris", "RIS (`papers.ris`)"))
+
+
+def export_table(table: Table = PAPER) -> str:
+    """What each exported field becomes in each bibliography format."""
+    head = ["field", *(label for _, label in EXPORT_FORMATS)]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for spec in table.values():
+        if spec.export:
+            cells = [f"`{spec.name}`", *(spec.export.get(key, "") for key, _ in EXPORT_FORMATS)]
+            rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def readme_blocks() -> dict[str, str]:
+    """Marker name -> generated Markdown, for every <!-- fields:NAME --> block of the README."""
+    blocks = {t.name: markdown_table(t) for t in TABLES}
+    blocks["export"] = export_table()
+    return blocks
+
+
+def update_readme(text: str) -> str:
+    """text with every generated block replaced by what the tables say now."""
+    for name, body in readme_blocks().items():
+        start, end = f"<!-- fields:{name} -->\n", f"<!-- /fields:{name} -->"
+        if start in text and end in text:
+            before, rest = text.split(start, 1)
+            _, after = rest.split(end, 1)
+            text = before + start + body + end + after
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m generator.fields [README.md]: print the tables, or rewrite them in that README."""
+    import sys
+    from pathlib import Path
+
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        path = Path(args[0])
+        path.write_text(update_readme(path.read_text("utf-8")), "utf-8")
+        return 0
+    for name, body in readme_blocks().items():
+        print(f"<!-- fields:{name} -->\n{body}<!-- /fields:{name} -->\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
