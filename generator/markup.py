@@ -103,8 +103,8 @@ def _latex_in_text(state) -> None:
                     child.content = latex_text(child.content)
 
 
-@lru_cache(maxsize=2)
-def markdown(allow_html: bool) -> MarkdownIt:
+@lru_cache(maxsize=4)
+def markdown(allow_html: bool, links: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "linkify": True, "typographer": False})
     md.enable(["table", "linkify"])  # bare URLs in abstracts become links
     # Backslashes belong to LaTeX in abstracts (\"o, \textbf), not to Markdown escapes.
@@ -116,6 +116,8 @@ def markdown(allow_html: bool) -> MarkdownIt:
     # linkify-it's pretest regex is slow on long abstracts; most have no URL at all.
     full_pretest = md.linkify.pretest
     md.linkify.pretest = lambda text: ("://" in text or "www." in text or "@" in text) and full_pretest(text)
+    if not links:  # a title is itself a link in listings: a link inside it would nest <a> in <a>
+        md.disable(["link", "autolink", "image", "linkify"])
     return md
 
 
@@ -133,12 +135,13 @@ def _text_of(tokens) -> str:
 
 
 @lru_cache(maxsize=65536)  # a rebuild while serving re-renders only the texts that changed
-def render_noted(source: str, allow_html: bool = False, inline: bool = False) -> tuple[Markup, str, tuple]:
+def render_noted(source: str, allow_html: bool = False, inline: bool = False,
+                 links: bool = True) -> tuple[Markup, str, tuple]:
     """Parse once; return the HTML, the plain text (for descriptions, feeds, citation tags) and
     the (source text, problem) of any malformed LaTeX or math in it."""
     if not source.strip():
         return Markup(""), "", ()
-    md = markdown(allow_html)
+    md = markdown(allow_html, links)
     env: dict = {}
     notes: list = []
     token = _notes.set(notes)

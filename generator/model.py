@@ -124,7 +124,7 @@ def _norm_name(name: str) -> str:
 
 def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
     me = _norm_name(author)
-    title_html, title_text, title_notes = render_noted(paper.title, False, inline=True)  # raw HTML in titles: never
+    title_html, title_text, title_notes = render_noted(paper.title, False, inline=True, links=False)  # raw HTML in titles: never
     abstract_html, abstract_text, abstract_notes = render_noted(paper.abstract, allow_html)
     names, author_notes = zip(*(latex_text_noted(n) for n in paper.authors)) if paper.authors else ((), ())
     notes = ([("title", *n) for n in title_notes] + [("abstract", *n) for n in abstract_notes]

@@ -117,7 +117,7 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
                 pages[page.url] = previous
             else:
                 pages[page.url] = (fingerprint, render_page(page, model, env))
-    except Exception as exc:  # TemplateError, or a TypeError raised by a template's own code
+    except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
         raise ContentError([_template_problem(exc, root, template_dirs(root, theme))]) from None
     cache.rendered = sum(1 for url, entry in pages.items() if cache.pages.get(url) is not entry)
     cache.pages = pages

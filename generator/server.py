@@ -418,7 +418,7 @@ class PreviewServer(HTTPServer):
                 self._pending -= 1
             try:
                 self.finish_request(request, client_address)
-            except Exception:
+            except Exception:  # noqa: BLE001 - as socketserver does: one failed request must not end a worker
                 self.handle_error(request, client_address)
             finally:
                 self.shutdown_request(request)

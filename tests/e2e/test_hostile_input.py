@@ -274,3 +274,15 @@ def test_malformed_latex_is_a_located_warning_and_the_build_succeeds(make_site):
         "content/papers/p.md:11: abstract: warning: malformed math (MissingSuperScriptOrSubscriptError); shown as typed: '$a^$'",
     ]
     assert all(LOCATED.match(line) for line in warnings)
+
+
+# Found by the fuzz test: a link in a title nested <a> in the listing's <a> (invalid HTML)
+
+def test_links_in_a_title_stay_text_so_listing_links_do_not_nest(make_site):
+    title = "'See <https://example.org>, [code](https://example.org/c) and www.example.org'"
+    root = make_site({"content/papers/p.md": PAPER.replace("title: A Paper", f"title: {title}")})
+    assert build(root, "--base-url", "https://example.org/").returncode == 0
+    parser = html5lib.HTMLParser(strict=True)
+    for page in ("index.html", "papers/p/index.html", "categories/cv/index.html"):
+        parser.parse((root / "output" / page).read_bytes())
+    assert "[code](https://example.org/c)" in (root / "output/papers/p/index.html").read_text()
