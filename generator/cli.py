@@ -141,6 +141,8 @@ def _run_serve(args) -> int:
             observer = start_watching(root, debouncer, [root / "output"], poll=args.poll)
         if not preview.rebuild():
             _print_problems(preview.errors)
+        shown_warnings = preview.warnings
+        _print_problems(shown_warnings)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         shown = f"[{args.host}]" if ":" in args.host else args.host
         print(f"Serving {root} at http://{shown}:{port}{prefix} (Ctrl-C to stop)", flush=True)
@@ -155,6 +157,9 @@ def _run_serve(args) -> int:
                 if preview.rebuild():
                     print(f"Rebuilt after {len(batch)} change{'s' * (len(batch) != 1)} in "
                           f"{time.perf_counter() - started:.2f} s ({preview.cache.rendered} pages rendered)", flush=True)
+                    if preview.warnings != shown_warnings:  # each new set of warnings once, not every rebuild
+                        shown_warnings = preview.warnings
+                        _print_problems(shown_warnings)
                 else:
                     _print_problems(preview.errors)
         else:

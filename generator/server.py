@@ -99,6 +99,7 @@ class Preview:
         self.epoch = 0
         self.builds = 0
         self.errors: list[str] = []
+        self.warnings: list[str] = []  # of the last good build (malformed LaTeX shown as typed)
         self.has_site = False
         self.live = True  # inject the live-reload script (off with --no-reload)
         self._written: dict[str, str] = {}  # served path -> digest of what is on disk
@@ -114,6 +115,7 @@ class Preview:
         self.builds += 1
         try:
             rendered = render_site(self.options, self.cache)
+            self.warnings = [str(w) for w in rendered.warnings]
             wanted, stamps = self._contents(rendered)
         except ContentError as exc:
             return self._publish([str(p) for p in exc.problems], changed=False)

@@ -286,3 +286,12 @@ def test_links_in_a_title_stay_text_so_listing_links_do_not_nest(make_site):
     for page in ("index.html", "papers/p/index.html", "categories/cv/index.html"):
         parser.parse((root / "output" / page).read_bytes())
     assert "[code](https://example.org/c)" in (root / "output/papers/p/index.html").read_text()
+
+
+def test_the_preview_prints_latex_warnings_too(serve, example_copy, edit):
+    paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
+    edit(paper, "title: Prototype Rectification", "title: Prototype \\emph{Rectification")
+    server = serve()
+    line = server.process.stderr.readline()
+    assert line.startswith("content/papers/prototype-rectification-for-few-shot-learning.md:")
+    assert ": title: warning: malformed LaTeX" in line and "shown as typed: 'Prototype \\emph{Rectification" in line
