@@ -107,7 +107,7 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):  # a C library without it (musl before 1.2.?, old glibc)
+    except (OSError, AttributeError):  # a C library without it (glibc before 2.28, others)
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
