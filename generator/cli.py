@@ -13,8 +13,6 @@ from pathlib import Path
 from . import __version__
 from .errors import ContentError, UsageError
 from .load import CONFIG_FILE
-from .schema import FieldIssue
-from .validate import base_url as _base_url
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 
@@ -34,6 +32,9 @@ def _site_root(value: str | None) -> Path:
 
 def _base_url_arg(value: str) -> str:
     """A full URL, as site.yaml's base_url, or a path as serve takes it ('/repo/', '/repo', 'repo/')."""
+    from .schema import FieldIssue
+    from .validate import base_url as _base_url
+
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or not value.strip():  # a scheme: only http(s) will do
         try:
             return _base_url(value)
@@ -67,6 +68,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", type=_base_url_arg,
                        help="where the site is published (overrides site.yaml): the full URL, e.g. https://user.github.io/repo/, "
                             "or only its path, e.g. /repo/, which leaves out what needs the full URL (feeds, sitemap, canonical URLs)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="build from nothing: neither read nor write the build cache in SITE/.cvsite-cache/")
     build.set_defaults(run=_run_build)
 
     serve = commands.add_parser("serve", help="preview the site locally, rebuilding and reloading on every save",
@@ -102,13 +105,15 @@ def _run_build(args) -> int:
 
     root = _site_root(args.site)
     output = Path(args.output).expanduser() if args.output else None
-    options = BuildOptions(root, output, args.base_url, args.drafts)
+    options = BuildOptions(root, output, args.base_url, args.drafts, cache=not args.no_cache)
 
     def waiting() -> None:
         print(f"cvsite: another build is writing into {options.output_dir}; waiting for it to finish",
               file=sys.stderr, flush=True)
 
     result = build(options, waiting)
+    if result.note:
+        print(f"cvsite: note: {result.note}", file=sys.stderr)
     _print_problems(result.warnings)
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s")
@@ -174,7 +179,7 @@ def _run_serve(args) -> int:
                 started = time.perf_counter()
                 if preview.rebuild():
                     print(f"Rebuilt after {len(batch)} change{'s' * (len(batch) != 1)} in "
-                          f"{time.perf_counter() - started:.2f} s ({preview.cache.rendered} pages rendered)", flush=True)
+                          f"{time.perf_counter() - started:.2f} s ({preview.rendered} pages rendered)", flush=True)
                     if preview.warnings != shown_warnings:  # each new set of warnings once, not every rebuild
                         shown_warnings = preview.warnings
                         _print_problems(shown_warnings)

@@ -7,17 +7,14 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem
+from .memo import cached
 from .sources import link_problems
-from .yamlio import (
-    BAD_CHARACTER,
-    Document,
-    YamlProblem,
-    bad_character_message,
-    parse_mapping,
-    split_front_matter,
-)
+
+if TYPE_CHECKING:
+    from .yamlio import Document
 
 CONFIG_FILE = "site.yaml"
 PROFILE_FILE = "content/profile.md"
@@ -41,15 +38,13 @@ class RawSite:
     profile: RawRecord | None
     papers: tuple[RawRecord, ...]
     problems: tuple[Problem, ...]
-    # path -> (mtime_ns, size, inode) of every file read: what incremental rebuilds compare
-    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # path -> sha256 of every file read: what the pages showing it are keyed by
+    digests: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class RecordCache:
-    """Parsed files kept between builds of one process (cvsite serve): unchanged files are not re-read."""
-
-    parsed: dict[str, tuple[tuple[int, int, int], RawRecord | Problem]] = field(default_factory=dict)
+class _NotReadable(Exception):
+    def __init__(self, message: str):
+        self.message = message
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -58,28 +53,41 @@ def _read_bytes(path: Path) -> bytes:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as file:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise YamlProblem(1, "not a regular file")
+            raise _NotReadable("not a regular file")
         data = file.read(MAX_RECORD_BYTES + 1)
     if len(data) > MAX_RECORD_BYTES:
-        raise YamlProblem(1, f"file is larger than {MAX_RECORD_BYTES // 2**20} MB, the most one record may hold")
+        raise _NotReadable(f"file is larger than {MAX_RECORD_BYTES // 2**20} MB, the most one record may hold")
     return data
 
 
-def _read_text(root: Path, rel: str) -> tuple[str, str]:
-    """The text of a record and the sha256 of its bytes."""
-    data = _read_bytes(root / rel)
+def _check_characters(text: str, body_line: int = 0, body_field: str = "file") -> None:
+    """Raw control characters (YAML escapes such as "\\x01" are checked by the parser)."""
+    from .yamlio import BAD_CHARACTER, YamlProblem, bad_character_message
+
+    bad = BAD_CHARACTER.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise YamlProblem(line, bad_character_message(bad.group()),
+                          body_field if body_line and line >= body_line else "file")
+
+
+def _decode(data: bytes) -> str:
+    from .yamlio import YamlProblem
+
     if not data.strip():
         raise YamlProblem(1, "file is empty")
     try:
-        return data.decode("utf-8-sig"), hashlib.sha256(data).hexdigest()
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise YamlProblem(line, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8") from None
 
 
-def read_record(root: Path, rel: str) -> RawRecord:
+def parse_record(rel: str, data: bytes, digest: str = "") -> RawRecord:
     """Parse one .md (front matter + body) or .yaml record; raises YamlProblem."""
-    text, digest = _read_text(root, rel)
+    from .yamlio import YamlProblem, parse_mapping, split_front_matter
+
+    text = _decode(data)
     if rel.endswith(".md"):
         parts = split_front_matter(text)
         if parts is None:
@@ -92,27 +100,13 @@ def read_record(root: Path, rel: str) -> RawRecord:
     return RawRecord(rel, parse_mapping(text), digest=digest)
 
 
-def _check_characters(text: str, body_line: int = 0, body_field: str = "file") -> None:
-    """Raw control characters (YAML escapes such as "\\x01" are checked by the parser)."""
-    bad = BAD_CHARACTER.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        raise YamlProblem(line, bad_character_message(bad.group()),
-                          body_field if body_line and line >= body_line else "file")
+def _parse(rel: str, data: bytes, digest: str) -> RawRecord | Problem:
+    from .yamlio import YamlProblem
 
-
-def _parse(root: Path, rel: str) -> RawRecord | Problem:
     try:
-        return read_record(root, rel)
+        return parse_record(rel, data, digest)
     except YamlProblem as issue:
         return Problem(rel, issue.line, issue.field, issue.message)
-    except OSError as exc:
-        return Problem(rel, 1, "file", f"cannot read: {exc.strerror}")
-
-
-def _stamp(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def paper_files(root: Path) -> list[str]:
@@ -125,21 +119,22 @@ def paper_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def load_site(root: Path, cache: RecordCache | None = None) -> RawSite:
-    cache = cache if cache is not None else RecordCache()
+def load_site(root: Path) -> RawSite:
+    """Every file is read; one whose bytes were parsed before (see memo.py) is not parsed again."""
     problems: list[Problem] = link_problems(root)
-    stamps: dict[str, tuple[int, int, int]] = {}
+    digests: dict[str, str] = {}
 
     def read(rel: str) -> RawRecord | None:
         try:
-            stamp = _stamp(root / rel)
+            data = _read_bytes(root / rel)
+        except _NotReadable as exc:
+            problems.append(Problem(rel, 1, "file", exc.message))
+            return None
         except OSError as exc:
             problems.append(Problem(rel, 1, "file", f"cannot read: {exc.strerror}"))
             return None
-        stamps[rel] = stamp
-        cached = cache.parsed.get(rel)
-        result = cached[1] if cached and cached[0] == stamp else _parse(root, rel)
-        cache.parsed[rel] = (stamp, result)
+        digest = digests[rel] = hashlib.sha256(data).hexdigest()
+        result = cached("parse", f"{rel}\0{digest}", lambda: _parse(rel, data, digest))
         if isinstance(result, Problem):
             problems.append(result)
             return None
@@ -155,6 +150,4 @@ def load_site(root: Path, cache: RecordCache | None = None) -> RawSite:
     else:
         problems.append(Problem(PROFILE_FILE, 1, "file", "missing: every site needs a profile (name and bio)"))
     papers = tuple(r for rel in paper_files(root) if (r := read(rel)))
-    for gone in set(cache.parsed) - set(stamps):
-        del cache.parsed[gone]
-    return RawSite(config, profile, papers, tuple(problems), stamps)
+    return RawSite(config, profile, papers, tuple(problems), digests)

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from . import urls
 from .config import SiteConfig
 from .markup import latex_text_noted, render_noted
+from .memo import cached, digest
 from .records import Category, Paper, Profile
 from .validate import ValidSite
 
@@ -37,6 +38,7 @@ class PaperEntry:
     abstract_text: str
     category_url: str
     year_url: str
+    key: str = ""  # hash of everything this entry was made from: what cached listing items key on
     notes: tuple[tuple[str, str, str], ...] = ()  # (field, source text, problem) of malformed LaTeX
 
 
@@ -122,7 +124,7 @@ def _norm_name(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
+def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     me = _norm_name(author)
     title_html, title_text, title_notes = render_noted(paper.title, False, inline=True, links=False)  # raw HTML in titles: never
     abstract_html, abstract_text, abstract_notes = render_noted(paper.abstract, allow_html)
@@ -139,6 +141,7 @@ def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
         abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
         year_url=urls.year_url(paper.date.year),
+        key=key,
         notes=tuple(notes),
     )
 
@@ -168,21 +171,27 @@ def newest_first(papers) -> list[Paper]:
     return sorted(ordered, key=lambda p: p.date, reverse=True)
 
 
-def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
-    """memo (kept by cvsite serve) reuses the entries of papers validated to the same object."""
+def entry_key(site: ValidSite, paper: Paper) -> str:
+    """The hash of everything an entry is made from: its record, the author highlighted, allow_html."""
+    config = site.config
+    return digest(site.paper_keys.get(paper.source, repr(paper)), config.author or site.profile.name, config.allow_html)
+
+
+def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:
+    config = site.config
+    return _entry(paper, config.author or site.profile.name, config.allow_html, entry_key(site, paper))
+
+
+def build_model(site: ValidSite) -> SiteModel:
+    """An entry made before from the same paper and settings is not made again (memo.py)."""
     config, profile = site.config, site.profile
     author = config.author or profile.name
-    memo = memo if memo is not None else {}
 
     def entry_of(paper: Paper) -> PaperEntry:
-        hit = memo.get(paper.source)
-        if hit is None or hit[0] is not paper or hit[1] != (author, config.allow_html):
-            hit = memo[paper.source] = (paper, (author, config.allow_html), _entry(paper, author, config.allow_html))
-        return hit[2]
+        key = entry_key(site, paper)
+        return cached("entry", key, lambda: _entry(paper, author, config.allow_html, key))
 
     entries = tuple(entry_of(p) for p in newest_first(site.papers))
-    for gone in set(memo) - {e.paper.source for e in entries}:
-        del memo[gone]
 
     by_year = tuple(
         Group(str(year), str(year), urls.year_url(year), tuple(group))

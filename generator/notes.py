@@ -3,9 +3,13 @@ located like errors as `path:line: field: warning: ...` with the source text the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import Problem
-from .load import RawRecord, RawSite
-from .model import SiteModel
+
+if TYPE_CHECKING:  # imported by the pipeline at start: the model and its Markdown stay unloaded
+    from .load import RawRecord, RawSite
+    from .model import SiteModel
 
 SHOWN = 80  # characters of the source text quoted in a warning
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import PurePosixPath
@@ -17,6 +17,7 @@ from . import schema as s
 from .config import SiteConfig
 from .errors import ContentError, Problem
 from .load import RawRecord, RawSite
+from .memo import cached, digest
 from .records import Category, Paper, Profile
 
 MAX_SLUG_BYTES = 200
@@ -101,14 +102,15 @@ class ValidSite:
     config: SiteConfig
     profile: Profile
     papers: tuple[Paper, ...]  # drafts removed unless asked for
+    # paper source -> hash of what it was made from (its file, the category table): what caches key on
+    paper_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def validate_site(raw: RawSite, drafts: bool = False, memo: dict | None = None) -> ValidSite:
+def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
     """Raises ContentError listing every problem of the whole site.
 
-    memo (kept by cvsite serve between builds) skips records parsed to the same object as last time.
+    A record validated before against the same category table is not validated again (memo.py).
     """
-    memo = memo if memo is not None else {}
     problems = list(raw.problems)
     config, found = validate_config(raw.config)
     problems += found
@@ -117,25 +119,20 @@ def validate_site(raw: RawSite, drafts: bool = False, memo: dict | None = None) 
         profile, found = validate_profile(raw.profile)
         problems += found
     table = category_table(config)
-    table_key = tuple(sorted(config.categories.items()))
+    table_key = digest(sorted(config.categories.items()))
     papers: list[Paper] = []
+    keys: dict[str, str] = {}
     for record in raw.papers:
-        cached = memo.get(record.path)
-        if cached and cached[0] is record and cached[1] == table_key:
-            paper, found = cached[2]
-        else:
-            paper, found = validate_paper(record, table)
-            memo[record.path] = (record, table_key, (paper, found))
+        key = keys[record.path] = f"{record.path}\0{record.digest}\0{table_key}"
+        paper, found = cached("paper", key, lambda record=record: validate_paper(record, table))
         problems += found
         if paper is not None:
             papers.append(paper)
-    for gone in set(memo) - {r.path for r in raw.papers}:
-        del memo[gone]
     problems += _duplicate_slugs(papers, raw)
     if problems or profile is None:
         raise ContentError(problems)
     kept = tuple(p for p in papers if drafts or not p.draft)
-    return ValidSite(config, profile, kept)
+    return ValidSite(config, profile, kept, MappingProxyType(keys))
 
 
 def _duplicate_slugs(papers: list[Paper], raw: RawSite) -> list[Problem]:

@@ -37,6 +37,7 @@ AT_FDCWD, RENAME_EXCHANGE = -100, 2  # from <fcntl.h> and <linux/fs.h>
 # by entry, in steps that a later build can finish if this one is killed (see _recover_mounted).
 MOUNT_STAGING, MOUNT_OLD = ".cvsite-staging-", ".cvsite-old-"
 COMPLETE, CLEARED = ".cvsite-complete", ".cvsite-cleared"
+UPDATING = ".cvsite-updating"  # in an output folder being updated in place (see update_site)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -137,6 +138,12 @@ def recover(out: Path) -> None:
     if out.is_dir() and not out.is_symlink():
         if os.path.ismount(out):
             _recover_mounted(out)
+        if (out / UPDATING).exists():  # an update in place was killed: drop its temporary files
+            for folder, _, names in os.walk(out):
+                for name in names:
+                    if name.startswith(".") and name.endswith(".cvsite-tmp"):
+                        os.unlink(os.path.join(folder, name))
+            (out / UPDATING).unlink()
         for name in RETAINED:
             caught = [p / name for p in leftovers if (p / name).exists()]
             if caught and not (out / name).exists():
@@ -207,7 +214,7 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 
 def _own_entry(name: str) -> bool:
-    return name.startswith((MOUNT_STAGING, MOUNT_OLD)) or name in RETAINED
+    return name.startswith((MOUNT_STAGING, MOUNT_OLD)) or name in (*RETAINED, UPDATING)
 
 
 def _replace_contents(out: Path, staging: Path) -> None:
@@ -238,37 +245,43 @@ def _recover_mounted(out: Path) -> None:
         remove_tree(old)
 
 
-def _write_files(staging: Path, items: Mapping[PurePosixPath, str], files: Mapping[str, bytes],
-                 copies: Mapping[str, Path]) -> int:
-    """Write every file and the manifest into staging; an I/O error names the file."""
-    _make_dirs(staging, items)
-
-    def write_one(path: PurePosixPath) -> tuple[str, str]:
-        rel = items[path]
-        data = files[rel] if rel in files else Path(copies[rel]).read_bytes()
-        _write_bytes(staging / path, data)
-        return rel, hashlib.sha256(data).hexdigest()
-
-    with ThreadPoolExecutor(IO_THREADS) as pool:
-        digests = dict(pool.map(write_one, items))
-    manifest = json.dumps(dict(sorted(digests.items())), indent=0, sort_keys=True) + "\n"
-    _write_bytes(staging / MANIFEST, manifest.encode("utf-8"))
-    return len(digests)
+FileState = tuple  # (sha256, size, mtime_ns) of a file as written: how the next build knows it is intact
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: bytes) -> tuple[int, int]:
     try:
-        path.write_bytes(data)
+        with open(path, "wb") as file:
+            file.write(data)
+            file.flush()  # the write, not the close, sets the time the next build compares
+            st = os.fstat(file.fileno())
     except OSError as exc:  # a full disk fails in write(), whose error carries no file name
         raise OSError(exc.errno, exc.strerror, str(path)) from None
+    return st.st_size, st.st_mtime_ns
+
+
+def write_file(folder: Path, rel: str, data: bytes, beside: bool = False) -> FileState:
+    """Write one file below folder (beside its place, as .NAME.cvsite-tmp, when beside: the caller
+    moves it in once every file is written). Returns its state."""
+    path = folder / _safe_rel(rel)
+    sha = hashlib.sha256(data).hexdigest()
+    return (sha, *_write_file(path.with_name(f".{path.name}{TMP_SUFFIX}") if beside else path, data))
+
+
+TMP_SUFFIX = ".cvsite-tmp"
+Later = tuple  # (paths, write(folder, beside) -> {path: state}): files rendered and written by workers
+
+
+def _manifest(state: Mapping[str, FileState]) -> str:
+    return json.dumps({rel: s[0] for rel, s in sorted(state.items())}, indent=0, sort_keys=True) + "\n"
 
 
 def write_site(out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path],
-               on_wait: Callable[[], None] | None = None) -> int:
+               later: Later = ((), None), on_wait: Callable[[], None] | None = None) -> dict[str, FileState]:
     """Write rendered files and copied assets into a fresh folder and swap it for out.
 
-    out must have passed check_output_dir. Returns the number of files written. Builds into one
-    output folder take turns (on_wait: called if this one has to wait for another).
+    out must have passed check_output_dir. Returns the state of every file written. later's
+    files are written into the fresh folder by later's function, once their folders exist.
+    Builds into one output folder take turns (on_wait: called if this one has to wait).
     """
     items = {_safe_rel(rel): rel for rel in (*copies, *files)}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -278,7 +291,18 @@ def write_site(out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path]
         prefix = MOUNT_STAGING if mounted else f".{out.name}.staging-"
         staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out if mounted else out.parent))
         try:
-            written = _write_files(staging, items, files, copies)
+            _make_dirs(staging, [*items, *map(_safe_rel, later[0])])
+            more = later[1](staging, False) if later[0] else {}
+
+            def write_one(path: PurePosixPath) -> tuple[str, FileState]:
+                rel = items[path]
+                data = files[rel] if rel in files else Path(copies[rel]).read_bytes()
+                return rel, (hashlib.sha256(data).hexdigest(), *_write_file(staging / path, data))
+
+            with ThreadPoolExecutor(IO_THREADS) as pool:
+                state = dict(pool.map(write_one, items))
+            state.update(more)
+            _write_file(staging / MANIFEST, _manifest(state).encode("utf-8"))
             os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
             if mounted:
                 (staging / COMPLETE).touch()
@@ -289,4 +313,97 @@ def write_site(out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path]
             if staging.exists() and not (staging / COMPLETE).exists():
                 remove_tree(staging)
             raise
-    return written
+    return state
+
+
+def _replace(path: Path, data: bytes) -> tuple[int, int]:
+    """Write beside, then rename over: a reader sees the old file or the new one, never half."""
+    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    try:
+        stat = _write_file(tmp, data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return stat
+
+
+def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
+                copies: Mapping[str, Path], previous: Mapping[str, FileState],
+                later: Later = ((), None), on_wait: Callable[[], None] | None = None) -> dict[str, FileState]:
+    """update_in_place, taking its turn among the builds into out (see write_site)."""
+    with build_lock(out, on_wait):
+        recover(out)
+        (out / UPDATING).touch()  # until the update is over: a killed one leaves its temporary files
+        try:
+            return update_in_place(out, files, digests, copies, previous, later)
+        finally:
+            (out / UPDATING).unlink(missing_ok=True)
+
+
+def update_in_place(out: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
+                    copies: Mapping[str, Path], previous: Mapping[str, FileState],
+                    later: Later = ((), None)) -> dict[str, FileState]:
+    """Bring an output folder written by an earlier build in step, in place: only the files
+    whose bytes changed are written (each replaced atomically), the ones no longer generated are
+    removed. files holds the bytes of every rendered file, digests the sha256 of every generated
+    one (the others are on disk as previous says). Returns the state of every file."""
+    state: dict[str, FileState] = {}
+    writes: dict[PurePosixPath, bytes] = {}
+    for rel, sha in digests.items():
+        old = previous.get(rel)
+        if rel in files and (old is None or old[0] != sha or not _intact(out / rel, old)):
+            writes[_safe_rel(rel)] = files[rel]
+        else:
+            state[rel] = old
+    for rel, source in copies.items():
+        data = Path(source).read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        old = previous.get(rel)
+        if old is not None and old[0] == sha and _intact(out / rel, old):
+            state[rel] = old
+        else:
+            writes[_safe_rel(rel)] = data
+    _make_dirs(out, [*writes, *map(_safe_rel, later[0])])
+    if later[0]:  # written beside their places first: a worker failing leaves the site as it was
+        try:
+            more = later[1](out, True)
+        except BaseException:
+            for rel in later[0]:
+                path = out / rel
+                path.with_name(f".{path.name}{TMP_SUFFIX}").unlink(missing_ok=True)
+            raise
+        for rel in later[0]:
+            path = out / rel
+            os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
+        state.update(more)
+
+    def write_one(path: PurePosixPath) -> tuple[str, FileState]:
+        data = writes[path]
+        return path.as_posix(), (hashlib.sha256(data).hexdigest(), *_replace(out / path, data))
+
+    with ThreadPoolExecutor(IO_THREADS) as pool:
+        state.update(pool.map(write_one, writes))
+    for rel in sorted(set(previous) - set(state)):  # pages of deleted papers, removed static files
+        path = out / _safe_rel(rel)
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == out or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    manifest = _manifest(state).encode("utf-8")
+    try:
+        same = (out / MANIFEST).read_bytes() == manifest
+    except OSError:
+        same = False
+    if not same:
+        _replace(out / MANIFEST, manifest)
+    return state
+
+
+def _intact(path: Path, state: FileState) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == tuple(state[1:])
