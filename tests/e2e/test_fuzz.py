@@ -141,7 +141,9 @@ def run_build(site: Path, out: Path) -> tuple[int, str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file of the site but the build cache, the one thing a build writes there (documented)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".cvsite-cache" not in p.relative_to(folder).parts}
 
 
 def check_build(files: dict[str, bytes]) -> tuple[int, str]:
