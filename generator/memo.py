@@ -20,6 +20,7 @@ import os
 import pickle
 import secrets
 import tempfile
+import zlib
 from pathlib import Path
 from collections.abc import Callable
 from types import MappingProxyType
@@ -29,9 +30,9 @@ from . import __version__
 
 CACHE_DIR = ".cvsite-cache"
 CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
-STORE_FILE = "store.cache"  # every stage's results: read only when something has to be made
+STORE_FILE = "store-00.cache"  # every stage's results, in SHARDS files: read only when something has to be made
 INDEX_STAGES = ("site", "output", "page")
-MAGIC = b"cvsite-cache 1\n"
+MAGIC = b"cvsite-cache 2\n"
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
 
 
@@ -64,32 +65,39 @@ def code_version() -> str:
     return digest(__version__, stamps)
 
 
-KEEP_UNUSED = 3  # builds an entry survives without being used (listing items of unchanged listings)
+SHARDS = 32  # the store is split so that a build writes again only the parts it changed
+
+
+def shard(slot: tuple[str, str]) -> int:
+    return zlib.crc32(f"{slot[0]}\0{slot[1]}".encode("utf-8", "surrogatepass")) % SHARDS
 
 
 class Memo:
-    """Results by (stage, key). An entry no build used for KEEP_UNUSED builds is dropped, so the
-    memo follows the site instead of growing with every edit."""
+    """Results by (stage, key). Results no longer used stay until the memo has doubled since its
+    live part was last measured, then only what the last build used is kept: stale entries cost
+    only room (every key is the hash of its inputs), and dropping them rarely keeps saves small."""
 
-    def __init__(self, entries: dict | None = None, idle: dict | None = None,
-                 store: Callable[[], tuple[dict, dict]] | None = None):
+    def __init__(self, entries: dict | None = None, store: Callable[[], dict] | None = None):
         self.entries: dict[tuple[str, str], Any] = entries or {}
-        self.idle: dict[tuple[str, str], int] = idle or {}  # slot -> builds since it was last used
         self.used: dict[tuple[str, str], Any] = {}
         self.computed: dict[str, int] = {}  # stage -> how many results were computed, not reused
         self.changed = False  # whether anything differs from what was loaded
         self._store = store  # reads the results of the other stages, on their first use
+        self.dirty: set[int] = set() if store is not None else set(range(SHARDS))  # shards to write
 
     def _need(self, stage: str) -> None:
         if self._store is not None and stage not in INDEX_STAGES:
             read, self._store = self._store, None
-            entries, idle = read()
-            self.entries.update(entries)
-            self.idle.update(idle)
+            self.entries.update(read())
 
     @property
     def store_loaded(self) -> bool:
         return self._store is None
+
+    def _changed(self, slot: tuple[str, str]) -> None:
+        self.changed = True
+        if slot[0] not in INDEX_STAGES:
+            self.dirty.add(shard(slot))
 
     def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
         self._need(stage)
@@ -101,7 +109,7 @@ class Memo:
         else:
             value = compute()
             self.computed[stage] = self.computed.get(stage, 0) + 1
-            self.changed = True
+            self._changed(slot)
         self.used[slot] = value
         return value
 
@@ -114,28 +122,24 @@ class Memo:
         self._need(stage)
         slot = (stage, key)
         if slot not in self.entries or self.entries[slot] != value:
-            self.changed = True
+            self._changed(slot)
         self.used[slot] = value
 
     def start(self) -> None:
-        """A new build: what it does not use is dropped when it finishes (a failed one drops nothing)."""
+        """A new build."""
         self.used = {}
         self.computed = {}
         self.changed = False
 
     def finish(self) -> None:
-        if not self.changed:  # a build that made nothing new leaves no garbage: keep all as it was
-            self.used = {}
-            return
-        self._need("")  # entries are aged all together
-        idle = {}
-        for slot in self.entries.keys() - self.used.keys():
-            idle[slot] = self.idle.get(slot, 0) + 1
-            if idle[slot] <= KEEP_UNUSED:
-                self.used[slot] = self.entries[slot]
-            else:
-                del idle[slot]
-        self.entries, self.idle, self.used = self.used, idle, {}
+        """The build succeeded: keep what it made (a failed build leaves the memo as it was)."""
+        if self.changed and len(self.entries) + len(self.used) > 2 * len(self.used) + 256:
+            self._need("")
+            if len(self.entries.keys() | self.used.keys()) > 2 * len(self.used) + 256:
+                self.entries = {}  # mostly stale: keep only what this build used
+                self.dirty = set(range(SHARDS))
+        self.entries.update(self.used)
+        self.used = {}
 
 
 _active: contextvars.ContextVar[Memo | None] = contextvars.ContextVar("cvsite_memo", default=None)
@@ -196,8 +200,8 @@ def _atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
-def _read(path: Path, salt: str) -> tuple[tuple[dict, dict] | None, str | None]:
-    """The (entries, idle) signed in path for salt, or None and why not (None: no file)."""
+def _read(path: Path, salt: str) -> tuple[Any, str | None]:
+    """What is signed in path for salt, or None and why not (None: no file)."""
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
@@ -213,10 +217,14 @@ def _read(path: Path, salt: str) -> tuple[tuple[dict, dict] | None, str | None]:
         return None, (f"{path} was written by another cvsite version or user, or is damaged; "
                       "ignoring it and building from nothing")
     try:
-        entries, idle = pickle.loads(body)
-    except Exception:  # signed by us, yet unreadable: a class it names has changed
+        found = pickle.loads(body)
+    except Exception:  # noqa: BLE001  signed by us, yet unreadable: a class it names has changed
         return None, f"{path} could not be read; ignoring it and building from nothing"
-    return (entries, idle), None
+    return (found, None) if isinstance(found, dict) else (None, f"{path} could not be read; building from nothing")
+
+
+def _shard_file(n: int) -> str:
+    return f"store-{n:02d}.cache"
 
 
 def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
@@ -227,36 +235,48 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
     if index is None:
         notes += [note] if note else []
         return Memo(), notes
+    memo = Memo(index)
 
-    def store() -> tuple[dict, dict]:
-        found, problem = _read(folder / STORE_FILE, salt)
-        if found is None:
-            notes.append(problem or f"{folder / STORE_FILE} is missing; building from nothing")
-            return {}, {}
-        return found
+    def store() -> dict:
+        entries: dict = {}
+        for n in range(SHARDS):
+            found, problem = _read(folder / _shard_file(n), salt)
+            if found is None:  # that part is made again, and written again
+                memo.dirty.add(n)
+                if not any(line.startswith("the build cache store") for line in notes):
+                    notes.append(f"the build cache store in {folder} is incomplete or damaged; "
+                                 f"what it lacks is made again ({problem or _shard_file(n) + ' is missing'})")
+            else:
+                entries.update(found)
+        return entries
 
-    return Memo(*index, store=store), notes
+    memo._store = store
+    return memo, notes
 
 
-def _write(path: Path, salt: str, entries: dict, idle: dict) -> None:
-    body = pickle.dumps((entries, idle), protocol=pickle.HIGHEST_PROTOCOL)
+def _write(path: Path, salt: str, entries: dict) -> None:
+    body = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
     mac = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
     _atomic_write(path, MAGIC + mac + body)
 
 
 def save(folder: Path, salt: str, memo: Memo) -> None:
-    """Write the memo (unless it is what was loaded), each file atomically: two builds at once
-    leave whole files, and since every entry is keyed by its inputs, any mix of them is right."""
+    """Write the memo (unless it is what was loaded): the index, and the store's changed parts,
+    each file atomically: two builds at once leave whole files, and since every entry is keyed by
+    its inputs, any mix of them is right."""
     if not memo.changed and (folder / CACHE_FILE).is_file():
         return
     folder.mkdir(exist_ok=True)
-    parts: dict[bool, tuple[dict, dict]] = {True: ({}, {}), False: ({}, {})}
+    index: dict = {}
+    shards: dict[int, dict] = {n: {} for n in memo.dirty} if memo.store_loaded else {}
     for slot, value in memo.entries.items():
-        if slot[0] not in TRANSIENT:
-            entries, idle = parts[slot[0] in INDEX_STAGES]
-            entries[slot] = value
-            if slot in memo.idle:
-                idle[slot] = memo.idle[slot]
-    if memo.store_loaded:
-        _write(folder / STORE_FILE, salt, *parts[False])
-    _write(folder / CACHE_FILE, salt, *parts[True])
+        if slot[0] in INDEX_STAGES:
+            index[slot] = value
+        elif slot[0] not in TRANSIENT and shards:
+            part = shards.get(shard(slot))
+            if part is not None:
+                part[slot] = value
+    for n, entries in shards.items():
+        _write(folder / _shard_file(n), salt, entries)
+    memo.dirty = set()
+    _write(folder / CACHE_FILE, salt, index)

@@ -174,7 +174,8 @@ def newest_first(papers) -> list[Paper]:
 def entry_key(site: ValidSite, paper: Paper) -> str:
     """The hash of everything an entry is made from: its record, the author highlighted, allow_html."""
     config = site.config
-    return digest(site.paper_keys.get(paper.source, repr(paper)), config.author or site.profile.name, config.allow_html)
+    record = site.paper_keys.get(paper.source) or digest(paper)
+    return f"{record}\0{config.author or site.profile.name}\0{config.allow_html}"
 
 
 def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:

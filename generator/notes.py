@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import Problem
+from .errors import Problem, warning
 
 if TYPE_CHECKING:  # imported by the pipeline at start: the model and its Markdown stay unloaded
     from .load import RawRecord, RawSite
@@ -34,5 +34,5 @@ def latex_warnings(model: SiteModel, raw: RawSite) -> list[Problem]:
     for path, field, source, message in found:
         record = records.get(path)
         line = _line(record, field, source) if record else 1
-        warnings.add(Problem(path, line, field, f"warning: {message}; shown as typed: {_quoted(source)}"))
+        warnings.add(warning(path, line, field, f"{message}; shown as typed: {_quoted(source)}"))
     return sorted(warnings)
