@@ -19,6 +19,7 @@ class SiteConfig:
     allow_html: bool = False
     feed_limit: int = 100  # newest papers in each Atom feed
     cname: str = ""  # custom domain for GitHub Pages, written to CNAME
+    strings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # interface text overrides
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 

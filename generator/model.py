@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from . import urls
 from .config import SiteConfig
-from .markup import latex_text_noted, render_noted
+from .markup import latex_text, latex_text_noted, render_noted
 from .memo import cached, digest
 from .records import Category, Paper, Profile
 from .validate import ValidSite
@@ -28,12 +28,46 @@ class Author:
 
 
 @dataclass(frozen=True)
+class AuthorLine:
+    """An author list as shown: None stands for authors left out ("…")."""
+
+    names: tuple[Author | None, ...]
+    total: int | None = None  # shown as "(12 authors)" when the line is shortened and the count is known
+    et_al: bool = False  # the record's list is itself truncated and the line does not end in "…"
+
+
+# A listing shows author lists of up to AUTHORS_WHOLE names whole; a longer one as its first
+# AUTHORS_FIRST names, then the site author where they stand, then the count. A truncated record
+# (et_al) that leaves the site author out still shows them: every paper of a CV is the owner's.
+AUTHORS_WHOLE = 6
+AUTHORS_FIRST = 3
+
+
+def author_line(authors: tuple[Author, ...], et_al: bool, owner: str, short: bool) -> AuthorLine:
+    mine = next((i for i, a in enumerate(authors) if a.is_site_author), None)
+    if mine is None and et_al:  # the owner is somewhere in the authors left out
+        first = authors[:AUTHORS_FIRST] if short else authors
+        return AuthorLine((*first, None, Author(owner, True), None))
+    if not short or len(authors) <= AUTHORS_WHOLE:
+        return AuthorLine(authors, et_al=et_al)
+    names: tuple[Author | None, ...] = authors[:AUTHORS_FIRST]
+    if mine is not None and mine >= AUTHORS_FIRST:
+        names += ((None,) if mine > AUTHORS_FIRST else ()) + (authors[mine],)
+        names += (None,) if mine < len(authors) - 1 else ()
+    else:
+        names += (None,)
+    return AuthorLine(names, None if et_al else len(authors))
+
+
+@dataclass(frozen=True)
 class PaperEntry:
     paper: Paper
     url: str
     title_html: Markup
     title_text: str
-    authors: tuple[Author, ...]
+    authors: tuple[Author, ...]  # as in the record
+    author_line: AuthorLine  # on the paper's page: every listed author
+    short_author_line: AuthorLine  # in listings
     abstract_html: Markup
     abstract_text: str
     category_url: str
@@ -92,7 +126,8 @@ class Listing:
 class Page:
     url: str
     template: str
-    kind: str  # home, paper, categories, category, years, year, not_found; feed, sitemap, robots (with base_url)
+    kind: str  # home, paper, categories, category, years, year, cv, search, not_found; search_data;
+    # feed, sitemap, robots (with base_url)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
 
@@ -104,6 +139,7 @@ class SiteModel:
     author: str
     bio_html: Markup
     entries: tuple[PaperEntry, ...]  # newest first
+    featured: tuple[PaperEntry, ...]  # papers marked featured: true, newest first
     by_year: tuple[Group, ...]  # newest year first
     by_category: tuple[Group, ...]  # most papers first
     pages: tuple[Page, ...]
@@ -131,12 +167,15 @@ def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     names, author_notes = zip(*(latex_text_noted(n) for n in paper.authors)) if paper.authors else ((), ())
     notes = ([("title", *n) for n in title_notes] + [("abstract", *n) for n in abstract_notes]
              + [("authors", name, issue) for name, issue in zip(paper.authors, author_notes) if issue])
+    authors = tuple(Author(n, _norm_name(n) == me) for n in names)
     return PaperEntry(
         paper=paper,
         url=urls.paper_url(paper.slug),
         title_html=title_html,
         title_text=title_text,
-        authors=tuple(Author(n, _norm_name(n) == me) for n in names),
+        authors=authors,
+        author_line=author_line(authors, paper.et_al, latex_text(author), short=False),
+        short_author_line=author_line(authors, paper.et_al, latex_text(author), short=True),
         abstract_html=abstract_html,
         abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
@@ -217,12 +256,19 @@ def build_model(site: ValidSite) -> SiteModel:
         site's shape, which every page's fingerprint includes (incremental.site_shape)."""
         return (profile.source, *(e.paper.source for e in listings[url].entries))
 
+    featured = tuple(e for e in entries if e.paper.featured)
+
     pages = [
-        Page(urls.HOME, "index.html", "home", inputs=shown(urls.HOME)),
+        Page(urls.HOME, "index.html", "home",
+             inputs=tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured))))),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
+    pages.append(Page("/cv/", "cv.html", "cv", inputs=every))  # the printable CV lists every paper
+    # search: a page of its own, and its data (search.py), which any paper may change
+    pages.append(Page("/search/", "search.html", "search", inputs=(profile.source,)))
+    pages += [Page(url, "", "search_data", inputs=every) for url in urls.search_data_urls(len(entries))]
     pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
               for g in by_category for url in g.pages]
@@ -235,5 +281,5 @@ def build_model(site: ValidSite) -> SiteModel:
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     bio_html, _, bio_notes = render_noted(profile.bio, config.allow_html)
     return SiteModel(config, profile, author, bio_html,
-                     entries, by_year, by_category, tuple(pages), MappingProxyType(by_url),
+                     entries, featured, by_year, by_category, tuple(pages), MappingProxyType(by_url),
                      MappingProxyType(listings), bio_notes)
