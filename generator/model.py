@@ -17,7 +17,7 @@ from markupsafe import Markup
 from . import bibliography, urls
 from .config import SiteConfig
 from .fields import LINK_KINDS
-from .markup import latex_text, render, render_block
+from .markup import latex_text, latex_text_noted, render_noted
 from .memo import cached, digest
 from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
@@ -79,6 +79,7 @@ class PaperEntry:
     link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_KINDS order, then the rest
     citation_base: str  # the citation key it wants, before papers wanting the same one are told apart
     key: str = ""  # hash of everything this entry was made from: what cached listing items key on
+    notes: tuple[tuple[str, str, str], ...] = ()  # (field, source text, problem) of malformed LaTeX
 
 
 # How listings scale (documented in README, "Listings at any size"): a listing of at most
@@ -152,6 +153,7 @@ class SiteModel:
     listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
     citation_keys: Mapping[str, str]  # paper slug -> its citation key in every bibliography file
     exports: Mapping[str, bibliography.PaperExport]  # paper slug -> the paper in BibTeX, CSL-JSON and RIS
+    bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio
 
     @property
     def home(self) -> Listing:
@@ -177,9 +179,11 @@ def _link_items(paper: Paper) -> tuple[tuple[str, str, str], ...]:
 
 def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     me = _norm_name(author)
-    title_html, title_text = render(paper.title, False, inline=True)  # raw HTML in titles: never
-    abstract_html, abstract_text = render(paper.abstract, allow_html)
-    names = [latex_text(n) for n in paper.authors]
+    title_html, title_text, title_notes = render_noted(paper.title, False, inline=True, links=False)  # raw HTML in titles: never
+    abstract_html, abstract_text, abstract_notes = render_noted(paper.abstract, allow_html)
+    names, author_notes = zip(*(latex_text_noted(n) for n in paper.authors)) if paper.authors else ((), ())
+    notes = ([("title", *n) for n in title_notes] + [("abstract", *n) for n in abstract_notes]
+             + [("authors", name, issue) for name, issue in zip(paper.authors, author_notes) if issue])
     authors = tuple(Author(n, _norm_name(n) == me) for n in names)
     return PaperEntry(
         paper=paper,
@@ -197,6 +201,7 @@ def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
         link_items=_link_items(paper),
         citation_base=bibliography.wanted_key(paper),
         key=key,
+        notes=tuple(notes),
     )
 
 
@@ -315,6 +320,7 @@ def build_model(site: ValidSite) -> SiteModel:
                        (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]
         pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
-    return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
+    bio_html, _, bio_notes = render_noted(profile.bio, config.allow_html)
+    return SiteModel(config, profile, author, bio_html,
                      entries, featured, by_year, by_category, tuple(pages), MappingProxyType(by_url),
-                     MappingProxyType(listings), MappingProxyType(keys), MappingProxyType(exports))
+                     MappingProxyType(listings), MappingProxyType(keys), MappingProxyType(exports), bio_notes)

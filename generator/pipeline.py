@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import stat
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,8 @@ from .errors import ContentError, Problem
 from .incremental import tree_digest
 from .load import CONFIG_FILE, PROFILE_FILE, paper_files
 from .memo import Memo, digest
+from .notes import latex_warnings
+from .sources import static_files
 from .write import MANIFEST, check_output_dir, update_site, write_site
 
 if TYPE_CHECKING:
@@ -71,17 +75,21 @@ class BuildResult:
     warnings: tuple[Problem, ...] = ()
 
 
-def _static_files(folder: Path) -> dict[str, Path]:
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".")}
-
-
-def _template_problem(exc: jinja2.TemplateError) -> Problem:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
-    line = getattr(exc, "lineno", None) or 1
-    return Problem(str(name), line, "template", str(exc.message or exc))
+def _template_problem(exc: Exception, root: Path) -> Problem:
+    """Locate a template error at the template file and line (Jinja puts template frames in
+    the traceback with their own file and line); the path is relative to the site when inside."""
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not name:
+        folders = tuple(str(d.resolve()) + os.sep for d in (root / "templates", root / "themes",
+                                                             builtin_dir("templates"), builtin_dir("themes")))
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(folders)]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    shown = str(name or "templates")
+    if name and Path(name).is_absolute() and Path(name).resolve().is_relative_to(root.resolve()):
+        shown = Path(name).resolve().relative_to(root.resolve()).as_posix()
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return Problem(shown, line or 1, "template", message)
 
 
 def _sha256(data: bytes) -> str:
@@ -143,7 +151,10 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
         model = build_model(site)
     templates = tree_digest(template_dirs(root, theme))
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
-    shared = digest(templates, repr(site.config), raw.digests.get(site.profile.source), site_shape(model))
+    # Files are compared by their bytes (digests), never by repr() of the parsed config: a config
+    # full of YAML aliases is as large as what they expand to.
+    shared = digest(templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source),
+                    site_shape(model))
     environment = []
 
     def env() -> jinja2.Environment:
@@ -171,14 +182,14 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
             memo.put("page", key, digests[rel])
         if deferred:
             env()  # compiled before the workers fork, so each inherits it
-    except jinja2.TemplateError as exc:
-        raise ContentError([_template_problem(exc)]) from None
+    except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
+        raise ContentError([_template_problem(exc, root)]) from None
     extra = {NOJEKYLL: b""}  # GitHub Pages: serve the files as they are, no Jekyll
     if site.config.cname:
         extra["CNAME"] = f"{site.config.cname}\n".encode()
     for rel, data in extra.items():
         files[rel], digests[rel] = data, _sha256(data)
-    copies = _static_files(theme / "static") | _static_files(root / "static")
+    copies = static_files(theme / "static") | static_files(root / "static")
     clashes = sorted(set(copies) & set(digests))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
@@ -187,7 +198,7 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
         raise _strict(errors, site.warnings, options.strict)
     memo.finish()
     return RenderedSite(model, files, digests, copies, deferred, lambda page: render_page(page, model, env()),
-                        site.warnings)
+                        tuple(sorted({*site.warnings, *latex_warnings(model, raw)})))
 
 
 def _strict(errors, warnings, strict: bool) -> ContentError:
@@ -232,11 +243,7 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
     root = options.site_root
     records = {}
     for rel in (CONFIG_FILE, PROFILE_FILE, *paper_files(root)):
-        try:
-            with open(os.path.join(root, rel), "rb") as file:  # os.path: pathlib costs more than the read
-                records[rel] = _sha256(file.read())
-        except OSError:
-            records[rel] = None
+        records[rel] = _file_sha256(os.path.join(root, rel))
     static = []
     for dirpath, _, filenames in sorted(os.walk(root / "static")):
         for name in sorted(filenames):
@@ -244,6 +251,20 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
             static.append((dirpath, name, st.st_size, st.st_mtime_ns))
     looks = tree_digest([root / "templates", root / "themes", builtin_dir("templates"), builtin_dir("themes")])
     return digest(salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static)
+
+
+def _file_sha256(path: str) -> str | None:
+    """The digest of a regular record file; None for anything else (a FIFO would block, a
+    device never end: load reports them)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # os.path: pathlib costs more than the read
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 10 * 2**20:
+            return None
+        return _sha256(file.read())
 
 
 def _intact(out: Path, state: dict) -> bool:
@@ -257,10 +278,11 @@ def _intact(out: Path, state: dict) -> bool:
     return True
 
 
-def build(options: BuildOptions) -> BuildResult:
+def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> BuildResult:
     """Build into the output folder. With the cache, a file whose inputs did not change since the
     last build is neither rendered nor written again, provided it is still on disk as written;
-    when no input changed at all, nothing but the inputs and the output's file times is read."""
+    when no input changed at all, nothing but the inputs and the output's file times is read.
+    on_wait is called if another build is writing into the same output folder (this one waits)."""
     started = time.perf_counter()
     out = check_output_dir(options.output_dir, options.site_root)
     cache_dir = options.site_root / memo_store.CACHE_DIR
@@ -290,14 +312,14 @@ def build(options: BuildOptions) -> BuildResult:
     later = _write_deferred(rendered, options.jobs)
     try:
         if written and (out / MANIFEST).is_file():
-            state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later)
+            state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later, on_wait)
         else:
-            state = write_site(out, rendered.files, rendered.copies, later)
+            state = write_site(out, rendered.files, rendered.copies, later, on_wait)
     except Exception as exc:
         import jinja2
 
         if isinstance(exc, jinja2.TemplateError):  # raised by a worker rendering a deferred page
-            raise ContentError([_template_problem(exc)]) from None
+            raise ContentError([_template_problem(exc, options.site_root)]) from None
         raise
     for rel, (_, key) in rendered.deferred.items():
         memo.entries[("page", key)] = state[rel][0]

@@ -22,6 +22,8 @@ from .load import RawRecord, RawSite
 from .memo import cached, digest
 from .records import Category, Paper, Profile
 
+MAX_SLUG_BYTES = 200
+
 # Every field is declared once, in fields.py; these names are the tables the validator applies.
 CONFIG_FIELDS = fields.CONFIG
 PROFILE_FIELDS = fields.PROFILE
@@ -114,6 +116,10 @@ def validate_paper(raw: RawRecord, categories: dict[str, Category]) -> tuple[Pap
     if slug != slugify(slug) or not slug:
         line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
         problems.append(Problem(raw.path, line, "slug", f"slugs use lowercase letters, digits and hyphens, e.g. {slugify(slug) or 'my-paper'!r}"))
+    elif len(slug.encode()) > MAX_SLUG_BYTES:  # it becomes a folder name: file systems stop at 255 bytes
+        line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
+        problems.append(Problem(raw.path, line, "slug", f"slug is {len(slug.encode())} bytes long, more than the {MAX_SLUG_BYTES} bytes "
+                                                         "a folder name may safely have; set a shorter 'slug:'"))
     if split(problems)[0]:
         return None, problems
     if raw.path.endswith(".md"):
