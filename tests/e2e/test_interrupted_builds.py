@@ -199,10 +199,10 @@ def test_a_full_disk_is_an_io_error_with_the_path_and_the_old_site_stays(example
     cvsite = f"{sys.executable} -m generator build --no-cache --site {example_copy} --output {out}"
     big = example_copy / "static" / "big.bin"
     result = in_namespace(f"""
-        mount -t tmpfs -o size=1m disk {disk}
+        mount -t tmpfs -o size=3m disk {disk}
         {cvsite} > /dev/null
         find {out} -type f | sort | xargs sha256sum > {tmp_path}/before
-        mkdir -p {big.parent} && head -c 800000 /dev/urandom > {big}
+        mkdir -p {big.parent} && head -c 2500000 /dev/urandom > {big}
         set +e
         {cvsite}
         echo "exit=$?" >&2
