@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.memo import Memo  # noqa: E402
 from generator.load import load_site  # noqa: E402
+from generator.memo import Memo  # noqa: E402
 from generator.model import build_model  # noqa: E402
 from generator.pipeline import BuildOptions, build, render_site  # noqa: E402
 from generator.validate import validate_site  # noqa: E402

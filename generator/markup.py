@@ -7,7 +7,6 @@ import html
 import re
 from contextvars import ContextVar
 from functools import lru_cache
-
 from xml.etree.ElementTree import Element, tostring
 
 from latex2mathml.converter import convert_to_element as latex_to_mathml

@@ -21,8 +21,8 @@ import pickle
 import secrets
 import tempfile
 import zlib
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 

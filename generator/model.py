@@ -7,10 +7,10 @@ Every Page declares the record files it depends on; that is what incremental reb
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from types import MappingProxyType
-from typing import Mapping
 
 from markupsafe import Markup
 

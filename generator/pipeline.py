@@ -121,7 +121,6 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     With defer, paper pages are left for the write stage to render in parallel (see build).
     """
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
-    import jinja2
 
     from . import urls
     from .incremental import page_key, site_shape

@@ -209,7 +209,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         if not self.quiet:
-            sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
+            sys.stderr.write(f"{self.address_string()} - {fmt % args}\n")
 
     def refused(self) -> bool:
         """Answer, and True, for a request that is not served: a Host not allowed. A request

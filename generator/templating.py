@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from markupsafe import Markup
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
+from markupsafe import Markup
 
 from . import urls
 from .config import builtin_dir
@@ -53,7 +53,9 @@ class ListingItems:
     def __call__(self, context, entry, level: int, abstract: bool = True):
         absolute = bool(context.get("absolute_links"))
         depth = 0 if absolute else context["page_url"].count("/") - 1
-        render = lambda: self._render(context, entry, level, depth, absolute, abstract)
+        def render() -> str:
+            return self._render(context, entry, level, depth, absolute, abstract)
+
         if self.memo is None or not entry.key:
             return Markup(render())
         key = f"{self.shared}\0{entry.key}\0{level}\0{depth}\0{absolute}\0{abstract}"

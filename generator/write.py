@@ -14,11 +14,11 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping
 
 try:
     import fcntl

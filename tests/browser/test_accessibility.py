@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from e2e.rich_site import RICH_PAPER, write_rich_site
 
 pytestmark = pytest.mark.browser

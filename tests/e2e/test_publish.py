@@ -254,7 +254,7 @@ def test_paper_pages_carry_google_scholar_tags(site):
     root, out = site
     for slug, record in records(root).items():
         meta = head_meta(parse_strict(out / "papers" / slug / "index.html"))
-        values = lambda name: [content for key, content in meta if key == name]  # noqa: E731
+        values = lambda name, meta=meta: [content for key, content in meta if key == name]  # noqa: E731
         assert values("citation_title") == [record["title"]]
         assert values("citation_author") == record["authors"]
         assert values("citation_publication_date") == [str(record["date"]).replace("-", "/")]

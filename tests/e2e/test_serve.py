@@ -161,7 +161,7 @@ def test_requests_during_rebuilds_see_whole_pages(serve, example_copy, edit):
     try:
         for old, new in zip(titles, titles[1:]):
             edit(example_copy / PAPER, f"title: {old} for", f"title: {new} for")
-            server.wait_for(lambda: f"{new} for" in server.get(PAGE)[2])
+            server.wait_for(lambda new=new: f"{new} for" in server.get(PAGE)[2])
     finally:
         done.set()
         for thread in threads:

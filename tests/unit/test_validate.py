@@ -125,7 +125,7 @@ def test_unsafe_profile_link_is_rejected(make_site):
 
 
 def test_non_utf8_file(make_site):
-    found = one_problem(make_site, "content/papers/p.md", "---\ntitle: Caf".encode() + b"\xe9\n---\n")
+    found = one_problem(make_site, "content/papers/p.md", b"---\ntitle: Caf" + b"\xe9\n---\n")
     assert found.startswith("content/papers/p.md:2: file: ") and "UTF-8" in found
 
 
@@ -202,7 +202,7 @@ def test_whitespace_only_file_is_empty(make_site):
 
 
 def test_non_utf8_names_the_line_of_the_bad_byte(make_site):
-    text = "---\ntitle: T\nauthors: [A]\naffiliation: Universit".encode() + b"\xe4t\n---\n"
+    text = b"---\ntitle: T\nauthors: [A]\naffiliation: Universit" + b"\xe4t\n---\n"
     found = one_problem(make_site, "content/papers/p.md", text)
     assert found.startswith("content/papers/p.md:4: file: file is not valid UTF-8") and "0xe4" in found
 
@@ -230,7 +230,7 @@ def test_wrong_types_each_say_what_was_expected(make_site):
         text = GOOD.replace("authors: [Ada Lovelace]", "authors: [Ada Lovelace]\n" + line) if field != "authors" \
             else GOOD.replace("authors: [Ada Lovelace]", line)
         found = problems_of(make_site({"content/papers/p.md": text}))
-        assert len(found) == 1 and found[0].startswith(f"content/papers/p.md:") and f": {field}: " in found[0], found
+        assert len(found) == 1 and found[0].startswith("content/papers/p.md:") and f": {field}: " in found[0], found
         assert words in found[0]
         expected_line = 3 if field == "authors" else 4
         assert found[0].split(":")[1] == str(expected_line)

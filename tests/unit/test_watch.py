@@ -108,8 +108,7 @@ def handler_for(root: Path):
 
 
 def test_an_editor_save_dance_comes_down_to_the_saved_file(tmp_path):
-    from watchdog.events import (FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
-                                 FileMovedEvent, FileOpenedEvent)
+    from watchdog.events import FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileOpenedEvent
 
     root = tmp_path
     paper = str(root / "content/papers/paper.md")
