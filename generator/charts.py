@@ -58,7 +58,7 @@ def papers_per_year(model: SiteModel) -> Chart | None:
     every = -(-len(years) // 12)  # at most about 12 year labels
     for i, year in enumerate(years):
         x = LEFT + i * slot + (slot - bar) / 2
-        base = HEIGHT - BOTTOM
+        base: float = HEIGHT - BOTTOM
         for s, n in enumerate(counts[year]):
             if n:
                 h = plot_h * n / top

@@ -18,7 +18,9 @@ def atom_date(date: PartialDate) -> str:
 
 def feed_context(page: Page, model: SiteModel) -> dict:
     base = model.config.base_url
-    group: Group | None = model.by_url[page.key] if page.key else None
+    found = model.by_url[page.key] if page.key else None
+    assert found is None or isinstance(found, Group)  # a feed's key is its category's or year's URL
+    group = found
     entries: tuple[PaperEntry, ...] = (group.entries if group else model.entries)[: model.config.feed_limit]
     title = model.config.title or model.profile.name
     return {
@@ -53,5 +55,6 @@ def head_feeds(page: Page, model: SiteModel) -> list[tuple[str, str]]:
     feeds = [(f"{title}: all papers", "/feed.xml")]
     if page.kind == "category":
         group = model.listings[page.url].group
+        assert group is not None  # only the home listing has none
         feeds.append((f"{title}: {group.label}", group.url + "feed.xml"))
     return feeds

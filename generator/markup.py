@@ -198,8 +198,9 @@ def markdown(allow_html: bool, links: bool = True) -> MarkdownIt:
     dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=False,
                       renderer=lambda tex, opts: math_to_mathml(tex, opts.get("display_mode", False)))
     md.core.ruler.push("latex_text", _latex_in_text)
-    md.validateLink = _safe_link
+    md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's documented per-instance hook
     # linkify-it's pretest regex is slow on long abstracts; most have no URL at all.
+    assert md.linkify is not None  # set by the "linkify": True option above
     full_pretest = md.linkify.pretest
     md.linkify.pretest = lambda text: ("://" in text or "www." in text or "@" in text) and full_pretest(text)
     if not links:  # a title is itself a link in listings: a link inside it would nest <a> in <a>

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from markupsafe import Markup
 
@@ -74,7 +75,7 @@ def _same_as(links) -> list[str]:
 
 def article_jsonld(entry: PaperEntry, model: SiteModel) -> dict:
     paper, base = entry.paper, urls.absolute_base(model.config.base_url)
-    data = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
         "headline": entry.title_text,
@@ -99,7 +100,7 @@ def article_jsonld(entry: PaperEntry, model: SiteModel) -> dict:
 
 def person_jsonld(model: SiteModel) -> dict:
     profile, base = model.profile, urls.absolute_base(model.config.base_url)
-    data = {"@context": "https://schema.org", "@type": "Person", "name": profile.name}
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Person", "name": profile.name}
     if profile.headline:
         data["jobTitle"] = profile.headline
     if profile.affiliation:

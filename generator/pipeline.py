@@ -154,7 +154,7 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     # full of YAML aliases is as large as what they expand to.
     shared = digest(templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source),
                     site_shape(model))
-    environment = []
+    environment: list[jinja2.Environment] = []
 
     def env() -> jinja2.Environment:
         """Made (templates compiled) only when a page has to be rendered; kept while serving."""
@@ -230,6 +230,7 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None):
     def write(folder: Path, beside: bool) -> dict:
         def one(i: int):
             rel, (page, _) = items[i]
+            assert rendered.render is not None  # set by every build that defers pages
             return rel, write_file(folder, rel, rendered.render(page), beside)
         return dict(parallel.fork_map(one, range(len(items)), jobs))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jinja2 import Environment
 
 from . import bibliography, charts, feeds, i18n, metadata, search, urls
-from .model import Page, SiteModel
+from .model import Page, PaperEntry, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
 # (link title, media type) of each bibliography file the home page's head advertises
@@ -38,13 +38,14 @@ def page_context(page: Page, model: SiteModel) -> dict:
     }
     if page.kind == "paper":
         entry = context["entry"] = model.by_url[page.url]
+        assert isinstance(entry, PaperEntry)  # a paper page's URL is its entry's
         context["citation_tags"] = metadata.citation_tags(entry, model, page.url)
         context["jsonld"] = metadata.jsonld_script(metadata.article_jsonld(entry, model))
         context["citation_key"] = model.citation_keys[entry.paper.slug]
         context["bibtex"] = model.exports[entry.paper.slug].bibtex
     elif page.kind in ("category", "year"):
-        context["listing"] = model.listings[page.url]
-        context["group"] = context["listing"].group
+        listing = context["listing"] = model.listings[page.url]
+        context["group"] = listing.group
     elif page.kind == "years":
         context["chart"] = charts.papers_per_year(model)
     elif page.kind == "home":

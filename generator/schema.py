@@ -74,8 +74,8 @@ def number(minimum: float | None = None, maximum: float | None = None, integer: 
     """percent: a percentage, which may be written with its sign ("46%", as the profile shows it)."""
     def convert(value: Any) -> float | int:
         wanted = "a whole number" if integer else "a number"
-        if percent and isinstance(value, str) and _PERCENT.match(value):
-            digits = _PERCENT.match(value).group(1)
+        if percent and isinstance(value, str) and (found := _PERCENT.match(value)):
+            digits = found.group(1)
             value = float(digits) if "." in digits else int(digits)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise FieldIssue(f"expected {wanted}, got {_describe(value)}")
@@ -280,10 +280,11 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 def partial_date(value: Any) -> PartialDate:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not _DATE.match(value.strip()):
+    parts = _DATE.match(value.strip()) if isinstance(value, str) else None
+    if parts is None:
         raise FieldIssue(f"expected YYYY-MM-DD, YYYY-MM or YYYY, got {value!r}")
-    year, month, day = (int(g) if g else 0 for g in _DATE.match(value.strip()).groups())
-    given = [g for g in _DATE.match(value.strip()).groups() if g]
+    year, month, day = (int(g) if g else 0 for g in parts.groups())
+    given = [g for g in parts.groups() if g]
     if any(int(g) == 0 for g in given):
         raise FieldIssue(f"impossible date {value.strip()}: month and day start at 01")
     try:
@@ -357,6 +358,7 @@ def _sub_document(doc: Document, data: dict, prefix: str) -> Document:
 
 def _check_nested(doc: Document, key: str, spec: Field, value: Any, path: str, problems: list[Problem]) -> Any:
     def one(data: dict, prefix: str, shown: str) -> Any:
+        assert spec.fields is not None  # check_fields calls this only for a spec with nested fields
         found, issues = check_fields(_sub_document(doc, data, prefix), spec.fields, path)
         problems.extend(Problem(p.path, p.line, f"{shown}.{p.field}", p.message) for p in issues)
         return spec.build(**found) if spec.build and not issues else found

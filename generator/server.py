@@ -206,6 +206,7 @@ class Handler(BaseHTTPRequestHandler):
     allowed: frozenset[str] | None = frozenset(LOCAL_NAMES)
     timeout = 10  # seconds a connection may stay silent (idle keep-alive, slow headers) holding a worker
     max_body = 64 * 1024  # a request body up to this is read and discarded; a larger one closes the connection
+    server: PreviewServer
 
     def log_message(self, fmt, *args):
         if not self.quiet:
@@ -376,6 +377,8 @@ class PreviewServer(HTTPServer):
     connection beyond max_connections (served or waiting for a worker) is closed at once, so no
     number of clients can exhaust threads or file descriptors."""
 
+    RequestHandlerClass: type[Handler]
+    stopping: threading.Event
     allow_reuse_address = True
     request_queue_size = 64
     max_workers = 32

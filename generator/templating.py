@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 from markupsafe import Markup
@@ -47,7 +48,7 @@ class ListingItems:
     def __init__(self, memo, shared: str):
         self.memo = memo
         self.shared = shared
-        self.modules: dict[tuple[int, bool], object] = {}
+        self.modules: dict[tuple[int, bool], Any] = {}  # jinja2 template modules: macros as attributes
 
     @pass_context
     def __call__(self, context, entry, level: int, abstract: bool = True):

@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -155,7 +155,7 @@ def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
     keys: dict[str, str] = {}
     for record in raw.papers:
         key = keys[record.path] = f"{record.path}\0{record.digest}\0{table_key}"
-        paper, found = cached("paper", key, lambda record=record: validate_paper(record, table))
+        paper, found = cached("paper", key, partial(validate_paper, record, table))
         problems += found
         if paper is not None:
             papers.append(paper)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from .config import builtin_dir
@@ -140,7 +141,7 @@ def start_watching(site_root: Path, debouncer: Debouncer, ignore_under: list[Pat
     observer = PollingObserver(timeout=0.5) if poll else Observer()
     site_root = site_root.resolve()
     watched = watched_paths(site_root)
-    watches = {}
+    watches: dict[Path, ObservedWatch] = {}
 
     def watch(path: Path, recursive: bool = True) -> None:
         if path in watches:  # recreated: its old watch ended with the folder it watched

@@ -19,13 +19,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path, PurePosixPath
+from types import ModuleType
+from typing import cast
 
+from .errors import UsageError
+
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
-
-from .errors import UsageError
 
 MANIFEST = ".cvsite-manifest.json"
 # File creation is latency-bound (the GIL is released in the syscalls): threads overlap it.
@@ -148,8 +151,8 @@ def recover(out: Path) -> None:
             caught = [p / name for p in leftovers if (p / name).exists()]
             if caught and not (out / name).exists():
                 caught[0].rename(out / name)
-    for folder in leftovers:
-        remove_tree(folder)
+    for leftover in leftovers:
+        remove_tree(leftover)
 
 
 @contextmanager
@@ -355,7 +358,7 @@ def update_in_place(out: Path, files: Mapping[str, bytes], digests: Mapping[str,
         if rel in files and (old is None or old[0] != sha or not _intact(out / rel, old)):
             writes[_safe_rel(rel)] = files[rel]
         else:
-            state[rel] = old
+            state[rel] = cast(FileState, old)  # not rendered: previous holds its state
     for rel, source in copies.items():
         data = Path(source).read_bytes()
         sha = hashlib.sha256(data).hexdigest()

@@ -87,7 +87,7 @@ def _indented_too_far(lines: list[str], line: int, line_offset: int) -> YamlProb
     current = _KEY.match(lines[line]) if 0 <= line < len(lines) else None
     above = next((n for n in range(line - 1, -1, -1) if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
     match = _KEY.match(lines[above]) if above is not None else None
-    if not (current and match and len(match["indent"]) < len(current["indent"])
+    if not (current and match and above is not None and len(match["indent"]) < len(current["indent"])
             and lines[above][match.end():].strip()):
         return None
     # imported here, as fields.py itself reads documents through this module

@@ -15,7 +15,7 @@ from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
-from bibtexparser.model import DuplicateBlockKeyBlock
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from . import Imported
 from .common import (
@@ -193,8 +193,9 @@ def parse(data: bytes, source: str) -> list[Imported]:
     found: list[Imported] = []
     raw: dict[str, dict[str, str]] = {}
     types: dict[str, str] = {}
-    pending: list[tuple[Imported, object]] = []
+    pending: list[tuple[Imported, Entry]] = []
     for entry in library.entries:
+        assert entry.start_line is not None  # the parser sets it on every block it reads
         item = Imported(source, entry.start_line + 1, entry.key)
         values: dict[str, str] = {}
         for fld in entry.fields:

@@ -65,7 +65,9 @@ def _strip_braces(text: str) -> str:
     while i < len(text):
         ch = text[i]
         if ch == "\\" and i + 1 < len(text):
-            word = re.match(r"\\([A-Za-z@]+\*?|.)", text[i:], re.DOTALL).group(0)
+            command = re.match(r"\\([A-Za-z@]+\*?|.)", text[i:], re.DOTALL)
+            assert command is not None  # a backslash and one more character always match
+            word = command.group(0)
             out.append(word)
             last = "other" if word[1:] in ("&", "%", "#", "_", "$", "\\") else "command"
             i += len(word)

@@ -94,12 +94,13 @@ class Fetcher:
             pages.append((f"{identifier} (page {number})", data, "openalex"))
             try:
                 payload = json.loads(data)
-                cursor = (payload.get("meta") or {}).get("next_cursor")
+                next_cursor = (payload.get("meta") or {}).get("next_cursor")
                 more = bool(payload.get("results"))
             except (ValueError, AttributeError):
                 break  # the OpenAlex importer reports the broken page
-            if not cursor or not more:
+            if not next_cursor or not more:
                 break
+            cursor = next_cursor
         return pages
 
 

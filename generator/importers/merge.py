@@ -75,7 +75,7 @@ def group_entries(entries: list[Imported]) -> list[Group]:
     owner: dict[str, Group] = {}
     for entry in entries:
         keys = identities(entry.fields)
-        hits = []
+        hits: list[Group] = []
         for key in keys:
             group = owner.get(key)
             if group is not None and all(group is not h for h in hits):

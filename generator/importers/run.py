@@ -140,7 +140,8 @@ def plan_update(record: Existing, fields: dict, table) -> tuple[dict, dict[str, 
         if key not in fields:
             continue
         if key in NESTED:
-            have = data.get(key) if isinstance(data.get(key), dict) else {}
+            value = data.get(key)
+            have: dict = value if isinstance(value, dict) else {}
             nested[key] = {k: v for k, v in fields[key].items() if k not in have}
             if key == "links":
                 conflicts += [f"{record.path}: links.{k}: kept {have[k]!r}, source has {v!r}"
@@ -187,13 +188,13 @@ def run_import(options: ImportOptions) -> ImportReport:
         slug = unique_slug(fields, taken)
         rel = record_path(slug)
         text = to_markdown(fields)
-        found = check(rel, text, table)
+        issues = check(rel, text, table)
         if not fields.get("category"):  # still check the rest, so every problem shows in one run
             near = ", ".join(nearest_categories(fields, table, used))
-            found = [p for p in found if p.field != "category"]
+            issues = [p for p in issues if p.field != "category"]
             problems.append(group.first.problem("category", f"the source gives no category: pass --category CODE (nearest: {near})"))
-        if found or not fields.get("category"):
-            problems += [group.first.problem(p.field, p.message) for p in found]
+        if issues or not fields.get("category"):
+            problems += [group.first.problem(p.field, p.message) for p in issues]
             taken.discard(slug)
             continue
         writes.append((rel, text, True, group))
