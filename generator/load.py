@@ -11,6 +11,7 @@ from .yamlio import Document, YamlProblem, parse_mapping, split_front_matter
 
 CONFIG_FILE = "site.yaml"
 PROFILE_FILE = "content/profile.md"
+CV_FILE = "content/cv.yaml"  # optional: education, positions, awards, ... (see cv_records.py)
 PAPERS_DIR = "content/papers"
 PAPER_SUFFIXES = (".md", ".yaml", ".yml")
 
@@ -30,6 +31,7 @@ class RawSite:
     problems: tuple[Problem, ...]
     # path -> (mtime_ns, size, inode) of every file read: what incremental rebuilds compare
     stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    cv: RawRecord | None = None  # content/cv.yaml, when the site has one
 
 
 @dataclass
@@ -113,6 +115,7 @@ def load_site(root: Path, cache: RecordCache | None = None) -> RawSite:
     else:
         problems.append(Problem(PROFILE_FILE, 1, "file", "missing: every site needs a profile (name and bio)"))
     papers = tuple(r for rel in paper_files(root) if (r := read(rel)))
+    cv = read(CV_FILE) if (root / CV_FILE).is_file() else None
     for gone in set(cache.parsed) - set(stamps):
         del cache.parsed[gone]
-    return RawSite(config, profile, papers, tuple(problems), stamps)
+    return RawSite(config, profile, papers, tuple(problems), stamps, cv)

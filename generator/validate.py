@@ -15,9 +15,11 @@ from slugify import slugify
 from . import fields
 from . import schema as s
 from .config import SiteConfig
+from .cv_records import CV
 from .errors import ContentError, Problem
 from .load import RawRecord, RawSite
 from .records import Category, Paper, Profile
+from .validate_cv import validate_cv
 
 # Every field is declared once, in fields.py; these names are the tables the validator applies.
 CONFIG_FIELDS = fields.CONFIG
@@ -95,6 +97,7 @@ class ValidSite:
     config: SiteConfig
     profile: Profile
     papers: tuple[Paper, ...]  # drafts removed unless asked for
+    cv: CV = CV()  # content/cv.yaml; empty when the site has none
 
 
 def validate_site(raw: RawSite, drafts: bool = False, memo: dict | None = None) -> ValidSite:
@@ -126,10 +129,12 @@ def validate_site(raw: RawSite, drafts: bool = False, memo: dict | None = None) 
     for gone in set(memo) - {r.path for r in raw.papers}:
         del memo[gone]
     problems += _duplicate_slugs(papers, raw)
+    cv, found = validate_cv(raw.cv)
+    problems += found
     if problems or profile is None:
         raise ContentError(problems)
     kept = tuple(p for p in papers if drafts or not p.draft)
-    return ValidSite(config, profile, kept)
+    return ValidSite(config, profile, kept, cv)
 
 
 def _duplicate_slugs(papers: list[Paper], raw: RawSite) -> list[Problem]:
