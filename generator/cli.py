@@ -75,6 +75,9 @@ def make_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="create a new site, ready to build and publish on GitHub Pages",
                               description="Create a site with a profile, two example papers and a GitHub Pages workflow.")
     new.add_argument("directory", metavar="DIR", help="the folder to create (must not exist, or be empty)")
+    new.add_argument("--requirement", metavar="SPEC",
+                     help="the pip requirement the site's workflow installs cvsite with, e.g. 'cvsite==0.2.0' "
+                          "(default: exactly this cvsite, when GitHub can install it)")
     new.set_defaults(run=_run_new)
     return parser
 
@@ -155,13 +158,24 @@ def _run_serve(args) -> int:
 
 
 def _run_new(args) -> int:
-    from .scaffold import create_site
+    from .scaffold import (
+        create_site,
+        cvsite_requirement,
+        explicit_requirement,
+        requirements_text,
+    )
 
     target = Path(args.directory)
-    files = create_site(target)
+    requirement = explicit_requirement(args.requirement) if args.requirement is not None else cvsite_requirement()
+    files = create_site(target, requirement)
     print(f"Created a new site in {target} ({len(files)} files). Next:\n"
-          f"  cd {target}\n  cvsite build      # then open output/index.html\n"
+          f"  cd {target}\n  cvsite serve      # preview it at http://127.0.0.1:8000/ as you edit\n"
           "  edit site.yaml and content/, push to GitHub, and enable Pages (Source: GitHub Actions)")
+    if requirement.problem:  # the site's first Pages run would fail on this line: say so now
+        line = requirements_text(requirement)[1]
+        print(f"{target / 'requirements.txt'}:{line}: warning: {requirement.problem}; the GitHub Pages workflow "
+              f"installs cvsite from this line, so edit it (e.g. cvsite @ git+https://github.com/you/cvsite@COMMIT) "
+              f"or run cvsite new again with --requirement SPEC", file=sys.stderr)
     return EXIT_OK
 
 

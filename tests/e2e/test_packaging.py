@@ -1,24 +1,27 @@
-"""The wheel carries everything a fresh install needs: templates, themes and data ship inside it."""
+"""The package as PyPI would get it: complete metadata, and a wheel that carries everything a fresh
+install needs (templates, themes and data) and builds a site in a fresh venv."""
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
+import tarfile
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+import trove_classifiers
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
-                   check=True, capture_output=True)
-    return next(dist.glob("cvsite-*.whl"))
+def wheel(dist) -> Path:
+    return dist.wheel
 
 
 def test_wheel_ships_templates_themes_and_data(wheel):
@@ -44,8 +47,66 @@ def test_installed_wheel_builds_a_site_from_any_folder(wheel, tmp_path, example_
                            cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
     assert where.stdout.startswith(str(target))  # the installed copy, not the checkout
     result = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(example_copy),
-                             "--output", str(tmp_path / "out")], cwd=elsewhere, env=env, capture_output=True, text=True)
+                             "--output", str(tmp_path / "out")], cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "Liang Song" in home and "assets/style.css" in home
     assert (tmp_path / "out" / "assets" / "style.css").is_file()
+
+
+def test_twine_accepts_the_sdist_and_the_wheel(dist):
+    result = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(dist.sdist), str(dist.wheel)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("PASSED") == 2
+
+
+def test_wheel_metadata_is_complete_for_pypi(dist):
+    meta = dist.metadata()
+    assert meta["Name"] == "cvsite" and meta["Summary"] and meta["Description-Content-Type"] == "text/markdown"
+    assert meta["Requires-Python"] == ">=3.10"
+    classifiers = meta.get_all("Classifier")
+    assert classifiers and set(classifiers) <= trove_classifiers.classifiers  # PyPI refuses unknown ones
+    versions = {c.rsplit(" :: ", 1)[1] for c in classifiers if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)}
+    assert "3.10" in versions and "3.13" in versions  # the versions CI tests
+    urls = dict(u.split(", ", 1) for u in meta.get_all("Project-URL"))
+    assert {"Source", "Issues"} <= set(urls) and all(u.startswith("https://") for u in urls.values())
+    assert meta["License-Expression"] == "MIT" and meta.get_all("License-File") == ["LICENSE"]
+    license_text = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert license_text.startswith("MIT License")
+    with zipfile.ZipFile(dist.wheel) as wheel:
+        (shipped,) = [n for n in wheel.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+        assert wheel.read(shipped).decode("utf-8") == license_text
+    with tarfile.open(dist.sdist) as sdist:
+        assert any(n.endswith("/LICENSE") for n in sdist.getnames())
+
+
+def _imported_packages(folder: Path) -> set[str]:
+    found = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"generator", "__future__"}
+
+
+def test_every_package_the_code_imports_is_declared(dist):
+    imported = _imported_packages(REPO / "generator")
+    assert {"jinja2", "markupsafe", "yaml", "watchdog"} <= imported  # the scan sees imports at all
+    declared = {re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0].lower().replace("_", "-") for r in dist.requires()}
+    providers = metadata.packages_distributions()
+    for module in sorted(imported):
+        names = {d.lower().replace("_", "-") for d in providers.get(module, [])}
+        assert names & declared, f"generator imports {module} (from {names or 'nothing installed'}), not in dependencies"
+
+
+def test_the_wheel_in_a_fresh_venv_builds_the_example_site(wheel_venv, example_copy, tmp_path):
+    assert wheel_venv.direct_url()["url"].endswith(".whl")  # this venv runs the wheel, not the checkout
+    result = wheel_venv.cvsite("build", "--site", str(example_copy), "--output", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Liang Song" in home and (tmp_path / "out" / "assets" / "style.css").is_file()
+    papers = list((example_copy / "content" / "papers").glob("*.md"))
+    assert len(list((tmp_path / "out" / "papers").glob("*/index.html"))) == len(papers)
