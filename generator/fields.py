@@ -23,8 +23,22 @@ from typing import Any
 
 from . import schema as s
 from .config import SiteConfig
-from .cv_records import (CV, CV_SECTIONS, DEFAULT_SECTIONS, Award, CvSettings, Education, Grant, News, PdfSettings,
-                         Position, Service, Student, Talk, Teaching)
+from .cv_records import (
+    CV,
+    CV_SECTIONS,
+    DEFAULT_SECTIONS,
+    Award,
+    CvSettings,
+    Education,
+    Grant,
+    News,
+    PdfSettings,
+    Position,
+    Service,
+    Student,
+    Talk,
+    Teaching,
+)
 from .records import Metrics, Paper, Profile
 
 COMPUTED = object()  # default of a field the validator always fills in (a paper's slug)

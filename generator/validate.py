@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import PurePosixPath
@@ -97,7 +97,7 @@ class ValidSite:
     config: SiteConfig
     profile: Profile
     papers: tuple[Paper, ...]  # drafts removed unless asked for
-    cv: CV = CV()  # content/cv.yaml; empty when the site has none
+    cv: CV = field(default_factory=CV)  # content/cv.yaml; empty when the site has none
 
 
 def validate_site(raw: RawSite, drafts: bool = False, memo: dict | None = None) -> ValidSite:
