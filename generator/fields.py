@@ -94,7 +94,7 @@ PDF_SETTINGS = Table(
 CV_SETTINGS = Table(
     "cv_settings",
     Field("sections", "list of section names", s.name_list(CV_SECTIONS),
-          f"which sections `/cv/`, `cv.pdf` and `resume.json` show, in this order; any of {', '.join(f'`{n}`' for n in CV_SECTIONS)}",
+          f"which sections `/cv/` and `cv.pdf` show, in this order (`resume.json` carries every section); any of {', '.join(f'`{n}`' for n in CV_SECTIONS)}",
           default=DEFAULT_SECTIONS, default_doc="all but `news`, in that order"),
     Field("pdf", "map", s.mapping, "settings of `cv.pdf` (fields below)", default=PdfSettings(), default_doc="`paper: a4`",
           fields=PDF_SETTINGS, build=PdfSettings),

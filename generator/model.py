@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from . import urls
 from .config import SiteConfig
+from .cv_model import CvModel, build_cv
 from .markup import latex_text, render, render_block
 from .records import Category, Paper, Profile
 from .validate import ValidSite
@@ -89,7 +90,7 @@ class Listing:
 class Page:
     url: str
     template: str
-    kind: str  # home, paper, categories, category, years, year, not_found; feed, sitemap, robots (with base_url)
+    kind: str  # home, cv, paper, categories, category, years, year, not_found, resume, cv_pdf; feed, sitemap, robots (with base_url)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
 
@@ -106,6 +107,8 @@ class SiteModel:
     pages: tuple[Page, ...]
     by_url: Mapping[str, PaperEntry | Group]  # the paper, category and year groups by URL
     listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
+    cv: CvModel  # the sections of /cv/, cv.pdf and resume.json
+    pdf: bool = False  # cv.pdf is built (the pdf extra is installed)
 
     @property
     def home(self) -> Listing:
@@ -163,8 +166,9 @@ def newest_first(papers) -> list[Paper]:
     return sorted(ordered, key=lambda p: p.date, reverse=True)
 
 
-def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
-    """memo (kept by cvsite serve) reuses the entries of papers validated to the same object."""
+def build_model(site: ValidSite, memo: dict | None = None, pdf: bool = False) -> SiteModel:
+    """memo (kept by cvsite serve) reuses the entries of papers validated to the same object;
+    pdf says whether cv.pdf can be built (the pdf extra is installed)."""
     config, profile = site.config, site.profile
     author = config.author or profile.name
     memo = memo if memo is not None else {}
@@ -202,12 +206,17 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
         site's shape, which every page's fingerprint includes (incremental.site_shape)."""
         return (profile.source, *(e.paper.source for e in listings[url].entries))
 
+    cv = build_cv(site.cv, config.cv.sections, bool(entries), config.allow_html)
+    cv_file = (cv.source,) if cv.source else ()
     pages = [
-        Page(urls.HOME, "index.html", "home", inputs=shown(urls.HOME)),
+        Page(urls.HOME, "index.html", "home", inputs=(*shown(urls.HOME), *cv_file)),
+        Page(urls.CV, "cv.html", "cv", inputs=(*every, *cv_file)),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
+    if pdf:
+        pages.append(Page(urls.CV_PDF, "", "cv_pdf", inputs=(*every, *cv_file)))
     pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
               for g in by_category for url in g.pages]
@@ -220,4 +229,4 @@ def build_model(site: ValidSite, memo: dict | None = None) -> SiteModel:
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
                      entries, by_year, by_category, tuple(pages), MappingProxyType(by_url),
-                     MappingProxyType(listings))
+                     MappingProxyType(listings), cv, pdf)

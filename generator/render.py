@@ -38,6 +38,8 @@ def page_context(page: Page, model: SiteModel) -> dict:
     elif page.kind == "home":
         context["listing"] = model.home
         context["jsonld"] = metadata.jsonld_script(metadata.person_jsonld(model))
+    elif page.kind == "cv":
+        context["cv"] = model.cv
     elif page.kind == "feed":
         context.update(feeds.feed_context(page, model))
     elif page.kind == "sitemap":

@@ -11,6 +11,9 @@ from .records import Category
 
 HOME = "/"
 NOT_FOUND = "/404.html"
+CV = "/cv/"
+RESUME = "/resume.json"  # JSON Resume
+CV_PDF = "/cv.pdf"
 
 
 def paper_url(slug: str) -> str:

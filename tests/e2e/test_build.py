@@ -59,7 +59,7 @@ def test_the_example_is_the_seed_researcher():
 
 def test_the_page_set_is_exactly_what_the_records_call_for(example_site):
     recs = records()
-    expected = {"index.html", "404.html", "categories/index.html", "years/index.html"}
+    expected = {"index.html", "404.html", "categories/index.html", "years/index.html", "cv/index.html"}
     expected |= {f"papers/{slug}/index.html" for slug in recs}
     expected |= {f"categories/{r['category'].lower()}/index.html" for r in recs.values()}
     expected |= {f"years/{year_of(r)}/index.html" for r in recs.values()}
