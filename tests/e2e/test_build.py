@@ -212,7 +212,7 @@ def test_percent_signs_in_abstracts_are_kept(example_site):
 
 def test_every_page_parses_as_valid_html(example_site):
     pages = html_pages(example_site)
-    assert len(pages) == 4 + 27 + 4 + 7
+    assert len(pages) == 5 + 27 + 4 + 7  # home, categories, years, 404, cv; papers; categories; years
     for file in pages:
         tree = parse_strict(file)
         assert tree.find("head/title") is not None

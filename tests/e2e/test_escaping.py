@@ -71,7 +71,7 @@ def built(tmp_path_factory):
 
 def test_no_element_or_attribute_comes_from_record_text(built):
     pages = html_pages(built)
-    assert len(pages) == 4 + 2 + 2 + 2  # home, categories, years, 404; 2 papers; QX, CV; 2022, 2023
+    assert len(pages) == 5 + 2 + 2 + 2  # home, categories, years, 404, cv; 2 papers; QX, CV; 2022, 2023
     for page in pages:
         tree = parse_strict(page)
         assert injected(tree) == [], page
