@@ -6,6 +6,7 @@ Exit status: 0 ok, 1 content errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -32,10 +33,20 @@ def _site_root(value: str | None) -> Path:
 
 
 def _base_url_arg(value: str) -> str:
-    try:
-        return _base_url(value)
-    except FieldIssue as issue:
-        raise argparse.ArgumentTypeError(str(issue)) from None
+    """A full URL, as site.yaml's base_url, or a path as serve takes it ('/repo/', '/repo', 'repo/')."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or not value.strip():  # a scheme: only http(s) will do
+        try:
+            return _base_url(value)
+        except FieldIssue as issue:
+            raise argparse.ArgumentTypeError(str(issue)) from None
+    from .server import normalise_prefix
+
+    if not value.startswith("/") and "." in value.split("/")[0]:  # user.github.io/repo: a host without a scheme
+        raise argparse.ArgumentTypeError(f"expected a full URL such as https://{value.strip('/')}/ or a path such as /repo/, got {value!r}")
+    path = normalise_prefix(value)
+    if not re.fullmatch(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+", path):
+        raise argparse.ArgumentTypeError(f"expected a full URL such as https://user.github.io/repo/ or a path such as /repo/, got {value!r}")
+    return path
 
 
 def _add_site_options(cmd: argparse.ArgumentParser) -> None:
@@ -54,7 +65,8 @@ def make_parser() -> argparse.ArgumentParser:
     _add_site_options(build)
     build.add_argument("--output", metavar="DIR", help="where to write the site (default: SITE/output)")
     build.add_argument("--base-url", metavar="URL", type=_base_url_arg,
-                       help="absolute URL the site is published at, e.g. https://user.github.io/repo/ (overrides site.yaml)")
+                       help="where the site is published (overrides site.yaml): the full URL, e.g. https://user.github.io/repo/, "
+                            "or only its path, e.g. /repo/, which leaves out what needs the full URL (feeds, sitemap, canonical URLs)")
     build.set_defaults(run=_run_build)
 
     serve = commands.add_parser("serve", help="preview the site locally, rebuilding and reloading on every save",
@@ -90,6 +102,9 @@ def _run_build(args) -> int:
     result = build(BuildOptions(root, output, args.base_url, args.drafts))
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s")
+    if args.base_url and args.base_url.startswith("/"):
+        print(f"Note: --base-url {args.base_url} is only a path, so the Atom feeds, sitemap.xml, robots.txt and canonical "
+              f"URLs were left out: they need the full URL, e.g. --base-url https://you.github.io{args.base_url}")
     return EXIT_OK
 
 

@@ -47,7 +47,7 @@ def sitemap_context(model: SiteModel) -> dict:
 
 def head_feeds(page: Page, model: SiteModel) -> list[tuple[str, str]]:
     """(title, site path) of the feeds a page advertises in its head."""
-    if not model.config.base_url:
+    if not urls.absolute_base(model.config.base_url):
         return []
     title = model.config.title or model.profile.name
     feeds = [(f"{title}: all papers", "/feed.xml")]

@@ -50,7 +50,7 @@ def venue_tag(venue: str) -> str:
 
 
 def citation_tags(entry: PaperEntry, model: SiteModel, page_url: str) -> list[tuple[str, str]]:
-    paper, base = entry.paper, model.config.base_url
+    paper, base = entry.paper, urls.absolute_base(model.config.base_url)
     tags = [("citation_title", entry.title_text)]
     tags += [("citation_author", a.name) for a in entry.authors]
     tags.append(("citation_publication_date", scholar_date(entry)))
@@ -72,7 +72,7 @@ def _same_as(links) -> list[str]:
 
 
 def article_jsonld(entry: PaperEntry, model: SiteModel) -> dict:
-    paper, base = entry.paper, model.config.base_url
+    paper, base = entry.paper, urls.absolute_base(model.config.base_url)
     data = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
@@ -97,7 +97,7 @@ def article_jsonld(entry: PaperEntry, model: SiteModel) -> dict:
 
 
 def person_jsonld(model: SiteModel) -> dict:
-    profile, base = model.profile, model.config.base_url
+    profile, base = model.profile, urls.absolute_base(model.config.base_url)
     data = {"@context": "https://schema.org", "@type": "Person", "name": profile.name}
     if profile.headline:
         data["jobTitle"] = profile.headline

@@ -221,7 +221,7 @@ def build_model(site: ValidSite, memo: dict | None = None, pdf: bool = False) ->
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
               for g in by_category for url in g.pages]
     pages += [Page(url, "year.html", "year", g.key, shown(url)) for g in by_year for url in g.pages]
-    if config.base_url:  # feeds and sitemaps are made of absolute URLs
+    if urls.absolute_base(config.base_url):  # feeds and sitemaps are made of absolute URLs
         pages.append(Page("/feed.xml", "feed.xml", "feed", "", every))
         pages += [Page(g.url + "feed.xml", "feed.xml", "feed", g.url,
                        (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]

@@ -63,8 +63,17 @@ def base_path(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
+def absolute_base(base_url: str) -> str:
+    """base_url when it is a full URL; '' when it is unset or only a path such as '/repo/'.
+
+    A path places the site (links from 404.html) but names no host, so nothing absolute can be made.
+    """
+    return base_url if urlsplit(base_url).scheme else ""
+
+
 def absolute(base_url: str, target: str) -> str:
-    """Absolute URL for canonical links and feeds; '' when the site has no base_url."""
+    """Absolute URL for canonical links and feeds; '' when the site has no full base_url."""
     if is_external(target):
         return target
-    return base_url + target.lstrip("/") if base_url else ""
+    base = absolute_base(base_url)
+    return base + target.lstrip("/") if base else ""

@@ -40,8 +40,11 @@ def snapshot_repository(target: Path) -> Path:
 
 
 def clean_env() -> dict[str, str]:
-    """The environment for programs of a fresh venv: nothing that points back at this checkout."""
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    """The environment of a fresh shell: nothing that points back at this checkout or its venv."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    paths = env.get("PATH", "").split(os.pathsep)
+    env["PATH"] = os.pathsep.join(p for p in paths if p and not (Path(p).parent / "pyvenv.cfg").is_file())
+    return env
 
 
 @dataclass(frozen=True)

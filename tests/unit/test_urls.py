@@ -48,3 +48,9 @@ def test_base_path_and_absolute_urls_come_from_base_url():
     assert urls.absolute("https://user.github.io/repo/", "/papers/x/") == "https://user.github.io/repo/papers/x/"
     assert urls.absolute("", "/papers/x/") == ""  # no base_url: no absolute URLs at all
     assert urls.absolute("https://u.github.io/", "https://elsewhere.org/") == "https://elsewhere.org/"
+
+
+def test_a_path_base_url_places_the_site_but_makes_no_absolute_urls():
+    assert urls.base_path("/repo/") == "/repo/"  # 404.html links from here
+    assert urls.absolute_base("/repo/") == "" and urls.absolute("/repo/", "/papers/x/") == ""
+    assert urls.absolute_base("https://user.github.io/repo/") == "https://user.github.io/repo/"
