@@ -100,6 +100,8 @@ def _run_build(args) -> int:
     root = _site_root(args.site)
     output = Path(args.output).expanduser() if args.output else None
     result = build(BuildOptions(root, output, args.base_url, args.drafts))
+    for note in result.notes:
+        print(f"Note: {note}", file=sys.stderr)
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s")
     if args.base_url and args.base_url.startswith("/"):
@@ -142,6 +144,9 @@ def _run_serve(args) -> int:
             observer = start_watching(root, debouncer, [root / "output"], poll=args.poll)
         if not preview.rebuild():
             _print_problems(preview.errors)
+        from .cv_pdf import INSTALL_HINT, available
+        if not available():
+            print(f"Note: {INSTALL_HINT}", file=sys.stderr)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         shown = f"[{args.host}]" if ":" in args.host else args.host
         print(f"Serving {root} at http://{shown}:{port}{prefix} (Ctrl-C to stop)", flush=True)

@@ -211,6 +211,7 @@ def build_model(site: ValidSite, memo: dict | None = None, pdf: bool = False) ->
     pages = [
         Page(urls.HOME, "index.html", "home", inputs=(*shown(urls.HOME), *cv_file)),
         Page(urls.CV, "cv.html", "cv", inputs=(*every, *cv_file)),
+        Page(urls.RESUME, "", "resume", inputs=(*every, *cv_file)),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import urls
+from . import cv_pdf, urls
 from .errors import ContentError, Problem
 from .incremental import BuildCache, folder_stamp, page_fingerprint, site_shape
 from .load import CONFIG_FILE, load_site
@@ -40,6 +40,15 @@ class RenderedSite:
     files: dict[str, bytes]  # output path -> content
     copies: dict[str, Path]  # output path -> asset to copy
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the build could not do as well as it might, said once per build (cvsite build)."""
+        if not self.model.pdf:
+            return (cv_pdf.INSTALL_HINT,)
+        if cv_pdf.needs_cjk_font(self.model):
+            return (cv_pdf.CJK_HINT,)
+        return ()
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -48,6 +57,7 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
+    notes: tuple[str, ...] = ()
 
 
 def _static_files(folder: Path) -> dict[str, Path]:
@@ -87,7 +97,7 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
     if theme is None:
         line = raw.config.doc.line("theme") if raw.config else 1
         raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
-    model = build_model(site, cache.entries)
+    model = build_model(site, cache.entries, pdf=cv_pdf.available())
     env, template_stamp = _environment(root, theme, cache)
     shared = (template_stamp, repr(site.config), site_shape(model))
     if env.globals.get("fragments_for") != shared[:2]:  # cached listing items assume the same config
@@ -124,4 +134,4 @@ def build(options: BuildOptions) -> BuildResult:
     rendered = render_site(options)
     written = write_site(out, rendered.files, rendered.copies)
     return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), written,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, rendered.notes)

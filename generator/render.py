@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from . import feeds, metadata, urls
+from . import cv_pdf, feeds, metadata, resume, urls
 from .model import Page, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
@@ -48,5 +48,9 @@ def page_context(page: Page, model: SiteModel) -> dict:
 
 
 def render_page(page: Page, model: SiteModel, env: Environment) -> bytes:
+    if page.kind == "resume":
+        return resume.resume_json(model)
+    if page.kind == "cv_pdf":  # Typst, from the layered templates/cv.typ
+        return cv_pdf.render_pdf(model, env.loader.get_source(env, "cv.typ")[0])
     html = env.get_template(page.template).render(page_context(page, model))
     return html.encode("utf-8")

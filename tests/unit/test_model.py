@@ -108,7 +108,7 @@ def test_title_and_abstract_are_rendered_once_in_the_model(make_site):
 def test_page_list_covers_every_paper_category_and_year(make_site):
     root = make_site({"content/papers/a.md": paper("A", "2020", "CV"), "content/papers/b.md": paper("B", "2022", "stat.ML")})
     assert {p.url for p in model_of(root).pages} == {
-        "/", "/categories/", "/years/", "/404.html", "/papers/a/", "/papers/b/",
+        "/", "/categories/", "/years/", "/404.html", "/cv/", "/resume.json", "/papers/a/", "/papers/b/",
         "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/"}
 
 
