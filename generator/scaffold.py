@@ -51,20 +51,24 @@ def _subdirectory(folder: Path) -> str:
     return f"#subdirectory={prefix}" if prefix else ""
 
 
-def _from_checkout(folder: Path, commit: str = "") -> Requirement:
-    """A git checkout on this machine: its origin at the installed commit, once that commit is pushed."""
+def _from_checkout(folder: Path, commit: str = "", fragment: str | None = None) -> Requirement:
+    """A git checkout on this machine: its origin at the installed commit, once that commit is pushed.
+
+    fragment: the #subdirectory= part when pip recorded one; by default, where folder sits in its repository.
+    """
     head = _git(folder, "rev-parse", "HEAD")
     commit = commit or head
     if not commit:
         return Requirement(f"cvsite @ {folder.as_uri()}",
                            f"cvsite was installed from the folder {folder}, which is not a git checkout, "
                            "so GitHub's runner cannot install the same code")
+    fragment = _subdirectory(folder) if fragment is None else fragment
     origin, caveat = _web_url(_git(folder, "remote", "get-url", "origin"))
     if not origin:
-        return Requirement(f"cvsite @ git+{folder.as_uri()}@{commit}{_subdirectory(folder)}",
+        return Requirement(f"cvsite @ git+{folder.as_uri()}@{commit}{fragment}",
                            f"cvsite was installed from the git checkout {folder}, which has no origin on the web "
                            "for GitHub's runner to install it from")
-    line = f"cvsite @ git+{origin}@{commit}{_subdirectory(folder)}"
+    line = f"cvsite @ git+{origin}@{commit}{fragment}"
     if not _git(folder, "branch", "--remotes", "--list", "origin/*", "--contains", commit):
         return Requirement(line, f"commit {commit[:12]} is not on {origin} (as far as this checkout knows): push it first")
     if commit == head and _git(folder, "status", "--porcelain", "--untracked-files=no"):
@@ -99,7 +103,7 @@ def cvsite_requirement() -> Requirement:
     if "vcs_info" in info:
         vcs, commit = info["vcs_info"].get("vcs", "git"), info["vcs_info"].get("commit_id", "")
         if url.startswith("file:") and vcs == "git":
-            return _from_checkout(_local_path(url), commit)
+            return _from_checkout(_local_path(url), commit, fragment)
         web, caveat = _web_url(url)
         line = f"cvsite @ {vcs}+{web or url}@{commit}{fragment}"
         return Requirement(line, caveat if web else f"cannot tell whether GitHub's runner can fetch {url}")
