@@ -102,7 +102,7 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
     profile, base = model.profile, model.config.base_url
     contact = [{"label": profile.email, "url": f"mailto:{profile.email}"}] if profile.email else []
     contact += [{"label": label, "url": url} for label, target in profile.links if (url := _link(target, base))]
-    if base:
+    if "://" in base:  # a path-only base_url (/repo/) says nothing a reader of the PDF could open
         contact.append({"label": base.split("://", 1)[1].rstrip("/"), "url": base})
     sections = []
     for section in model.cv.sections:

@@ -108,7 +108,7 @@ class SiteModel:
     by_url: Mapping[str, PaperEntry | Group]  # the paper, category and year groups by URL
     listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
     cv: CvModel  # the sections of /cv/, cv.pdf and resume.json
-    pdf: bool = False  # cv.pdf is built (the pdf extra is installed)
+    pdf: bool = False  # there is a /cv.pdf to link: built here, or the site's own static/cv.pdf
 
     @property
     def home(self) -> Listing:
@@ -166,9 +166,10 @@ def newest_first(papers) -> list[Paper]:
     return sorted(ordered, key=lambda p: p.date, reverse=True)
 
 
-def build_model(site: ValidSite, memo: dict | None = None, pdf: bool = False) -> SiteModel:
+def build_model(site: ValidSite, memo: dict | None = None, pdf: bool = False, own_pdf: bool = False) -> SiteModel:
     """memo (kept by cvsite serve) reuses the entries of papers validated to the same object;
-    pdf says whether cv.pdf can be built (the pdf extra is installed)."""
+    pdf says whether cv.pdf can be built (the pdf extra is installed), own_pdf that the site has
+    a static/cv.pdf of its own, which is then published instead."""
     config, profile = site.config, site.profile
     author = config.author or profile.name
     memo = memo if memo is not None else {}
@@ -216,7 +217,7 @@ def build_model(site: ValidSite, memo: dict | None = None, pdf: bool = False) ->
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
-    if pdf:
+    if pdf and not own_pdf:
         pages.append(Page(urls.CV_PDF, "", "cv_pdf", inputs=(*every, *cv_file)))
     pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
@@ -230,4 +231,4 @@ def build_model(site: ValidSite, memo: dict | None = None, pdf: bool = False) ->
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
                      entries, by_year, by_category, tuple(pages), MappingProxyType(by_url),
-                     MappingProxyType(listings), cv, pdf)
+                     MappingProxyType(listings), cv, pdf or own_pdf)

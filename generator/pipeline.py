@@ -39,15 +39,7 @@ class RenderedSite:
     model: SiteModel
     files: dict[str, bytes]  # output path -> content
     copies: dict[str, Path]  # output path -> asset to copy
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """What the build could not do as well as it might, said once per build (cvsite build)."""
-        if not self.model.pdf:
-            return (cv_pdf.INSTALL_HINT,)
-        if cv_pdf.needs_cjk_font(self.model):
-            return (cv_pdf.CJK_HINT,)
-        return ()
+    notes: tuple[str, ...] = ()  # what the build could not do as well as it might, said once (cvsite build)
 
 
 @dataclass(frozen=True)
@@ -97,7 +89,8 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
     if theme is None:
         line = raw.config.doc.line("theme") if raw.config else 1
         raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
-    model = build_model(site, cache.entries, pdf=cv_pdf.available())
+    own_pdf = (root / "static" / "cv.pdf").is_file()  # the site's own PDF CV wins over the generated one
+    model = build_model(site, cache.entries, pdf=cv_pdf.available(), own_pdf=own_pdf)
     env, template_stamp = _environment(root, theme, cache)
     shared = (template_stamp, repr(site.config), site_shape(model))
     if env.globals.get("fragments_for") != shared[:2]:  # cached listing items assume the same config
@@ -125,7 +118,12 @@ def render_site(options: BuildOptions, cache: BuildCache | None = None) -> Rende
     clashes = sorted(set(copies) & set(files))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
-    return RenderedSite(model, files, copies)
+    notes: tuple[str, ...] = ()
+    if not own_pdf and not cv_pdf.available():
+        notes = (cv_pdf.INSTALL_HINT,)
+    elif not own_pdf and cv_pdf.needs_cjk_font(model):
+        notes = (cv_pdf.CJK_HINT,)
+    return RenderedSite(model, files, copies, notes)
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -125,3 +125,11 @@ def test_without_the_pdf_extra_the_build_says_so_once_and_goes_on(make_site, tmp
     assert not (tmp_path / "out/cv.pdf").exists()
     assert "cv.pdf" not in (tmp_path / "out/cv/index.html").read_text("utf-8")
     assert (tmp_path / "out/resume.json").is_file()
+
+
+def test_a_site_with_its_own_static_cv_pdf_publishes_that_one(make_site, tmp_path, capsys):
+    root = make_site(CV_SITE | {"static/cv.pdf": b"%PDF-1.4 my own CV"})
+    assert main(["build", "--site", str(root), "--output", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out/cv.pdf").read_bytes() == b"%PDF-1.4 my own CV"
+    assert 'href="../cv.pdf"' in (tmp_path / "out/cv/index.html").read_text("utf-8")
+    assert "Note:" not in capsys.readouterr().err
