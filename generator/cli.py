@@ -13,8 +13,6 @@ from pathlib import Path
 from . import __version__
 from .errors import ContentError, UsageError
 from .load import CONFIG_FILE
-from .validate import base_url as _base_url
-from .schema import FieldIssue
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -34,6 +32,9 @@ def _site_root(value: str | None) -> Path:
 
 def _base_url_arg(value: str) -> str:
     """A full URL, as site.yaml's base_url, or a path as serve takes it ('/repo/', '/repo', 'repo/')."""
+    from .schema import FieldIssue
+    from .validate import base_url as _base_url
+
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or not value.strip():  # a scheme: only http(s) will do
         try:
             return _base_url(value)
@@ -67,6 +68,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", type=_base_url_arg,
                        help="where the site is published (overrides site.yaml): the full URL, e.g. https://user.github.io/repo/, "
                             "or only its path, e.g. /repo/, which leaves out what needs the full URL (feeds, sitemap, canonical URLs)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="build from nothing: neither read nor write the build cache in SITE/.cvsite-cache/")
     build.set_defaults(run=_run_build)
 
     serve = commands.add_parser("serve", help="preview the site locally, rebuilding and reloading on every save",
@@ -99,9 +102,9 @@ def _run_build(args) -> int:
 
     root = _site_root(args.site)
     output = Path(args.output).expanduser() if args.output else None
-    result = build(BuildOptions(root, output, args.base_url, args.drafts))
-    for note in result.notes:
-        print(f"Note: {note}", file=sys.stderr)
+    result = build(BuildOptions(root, output, args.base_url, args.drafts, cache=not args.no_cache))
+    for note in (result.note or "").splitlines():
+        print(f"cvsite: note: {note}", file=sys.stderr)
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s")
     if args.base_url and args.base_url.startswith("/"):
@@ -146,7 +149,7 @@ def _run_serve(args) -> int:
             _print_problems(preview.errors)
         from .cv_pdf import INSTALL_HINT, available
         if not available():
-            print(f"Note: {INSTALL_HINT}", file=sys.stderr)
+            print(f"cvsite: note: {INSTALL_HINT}", file=sys.stderr)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         shown = f"[{args.host}]" if ":" in args.host else args.host
         print(f"Serving {root} at http://{shown}:{port}{prefix} (Ctrl-C to stop)", flush=True)
@@ -160,7 +163,7 @@ def _run_serve(args) -> int:
                 started = time.perf_counter()
                 if preview.rebuild():
                     print(f"Rebuilt after {len(batch)} change{'s' * (len(batch) != 1)} in "
-                          f"{time.perf_counter() - started:.2f} s ({preview.cache.rendered} pages rendered)", flush=True)
+                          f"{time.perf_counter() - started:.2f} s ({preview.rendered} pages rendered)", flush=True)
                 else:
                     _print_problems(preview.errors)
         else:

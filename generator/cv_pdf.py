@@ -18,10 +18,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import typst_math, urls
+from . import urls
 from .errors import ContentError, Problem
-from .markup import latex_text, render
 from .records import PartialDate
+
+# markup and typst_math are imported where used: the pipeline asks available() on every build,
+# even one that finds nothing changed and renders nothing.
 
 INSTALL_HINT = "cv.pdf not built: install the pdf extra to get it (pip install 'cvsite[pdf]')"
 CJK_HINT = ("cv.pdf has Chinese, Japanese or Korean text but no CJK font was found, so it shows empty boxes: "
@@ -56,6 +58,9 @@ def cjk_fonts() -> list[str]:
 
 def _rich(source: str, math: bool = True) -> list[dict[str, str]]:
     """Text with $...$ formulas as parts: {text} and {math} (Typst math, or Unicode text)."""
+    from . import typst_math
+    from .markup import latex_text
+
     parts: list[dict[str, str]] = []
     last = 0
     for match in _MATH.finditer(source):
@@ -99,7 +104,9 @@ def _newest_date(model) -> list[int] | None:
 
 def pdf_data(model, math: bool = True) -> dict[str, Any]:
     """Everything cv.typ shows, as plain JSON data."""
-    profile, base = model.profile, model.config.base_url
+    from .markup import render
+
+    profile, base = model.profile, urls.absolute_base(model.config.base_url)
     contact = [{"label": profile.email, "url": f"mailto:{profile.email}"}] if profile.email else []
     contact += [{"label": label, "url": url} for label, target in profile.links if (url := _link(target, base))]
     if "://" in base:  # a path-only base_url (/repo/) says nothing a reader of the PDF could open
@@ -127,6 +134,8 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
 
 
 def _paper(entry, base: str, math: bool) -> dict[str, Any]:
+    from .markup import latex_text
+
     paper = entry.paper
     page = urls.absolute(base, entry.url) or paper.link("doi") or paper.link("arxiv") or paper.link("pdf")
     return {

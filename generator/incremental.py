@@ -1,39 +1,35 @@
-"""What lets a rebuild redo only what changed: a page is re-rendered only when its fingerprint
-(templates, config, the site's shape, and the files of its declared inputs) differs from the
-last build's. cvsite serve keeps one BuildCache for its whole run."""
+"""What a page is keyed by in the build cache: a page is rendered again only when the hash of
+its inputs (templates, config, profile, the site's shape, and the content of its declared
+record files) differs from the one its bytes were rendered from."""
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment
+from .memo import digest
 
-from .load import RecordCache
-from .model import Page, SiteModel
-
-
-@dataclass
-class BuildCache:
-    records: RecordCache = field(default_factory=RecordCache)
-    validated: dict = field(default_factory=dict)  # path -> (raw record, category table, result)
-    entries: dict = field(default_factory=dict)  # path -> (paper, author settings, PaperEntry)
-    pages: dict[str, tuple[Any, bytes]] = field(default_factory=dict)  # url -> (fingerprint, bytes)
-    environment: tuple[Any, Environment] | None = None  # (template stamp, env)
-    rendered: int = 0  # pages rendered (not reused) by the last build
+if TYPE_CHECKING:
+    from .model import Page, SiteModel
 
 
-def folder_stamp(folders: list[Path]) -> tuple:
-    """Name, mtime and size of every file under the folders: changes when any template does."""
-    stamp = []
+def tree_digest(folders: list[Path]) -> str:
+    """The content of every file under the folders (templates): changes when any of them does."""
+    h = hashlib.sha256()
     for folder in folders:
-        for dirpath, _, filenames in os.walk(folder):
-            for name in filenames:
-                st = os.stat(os.path.join(dirpath, name))
-                stamp.append((dirpath, name, st.st_mtime_ns, st.st_size))
-    return tuple(sorted(stamp))
+        for dirpath, dirnames, filenames in sorted(os.walk(folder)):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = os.path.join(dirpath, name)
+                with open(path, "rb") as file:
+                    data = file.read()
+                h.update(f"{os.path.relpath(path, folder)}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+                h.update(data)
+            h.update(b"\1")
+        h.update(f"\2{folder}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
 def site_shape(model: SiteModel) -> tuple:
@@ -45,5 +41,6 @@ def site_shape(model: SiteModel) -> tuple:
     )
 
 
-def page_fingerprint(page: Page, shared: tuple, stamps: dict[str, tuple]) -> tuple:
-    return (shared, page.template, page.kind, page.key, tuple((src, stamps.get(src)) for src in page.inputs))
+def page_key(page: Page, shared: str, digests: dict[str, str]) -> str:
+    inputs = "\0".join(f"{src}\1{digests.get(src)}" for src in page.inputs)
+    return digest(shared, page.url, page.template, page.kind, page.key, inputs)

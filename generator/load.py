@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Problem
-from .yamlio import Document, YamlProblem, parse_mapping, split_front_matter
+from .memo import cached
+
+if TYPE_CHECKING:
+    from .yamlio import Document
 
 CONFIG_FILE = "site.yaml"
 PROFILE_FILE = "content/profile.md"
@@ -21,6 +26,7 @@ class RawRecord:
     path: str  # relative to the site root, with forward slashes
     doc: Document
     body: str = ""  # Markdown body of a .md record
+    digest: str = ""  # sha256 of the file's bytes: what caches compare, never the parsed data
 
 
 @dataclass(frozen=True)
@@ -29,20 +35,14 @@ class RawSite:
     profile: RawRecord | None
     papers: tuple[RawRecord, ...]
     problems: tuple[Problem, ...]
-    # path -> (mtime_ns, size, inode) of every file read: what incremental rebuilds compare
-    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # path -> sha256 of every file read: what the pages showing it are keyed by
+    digests: dict[str, str] = field(default_factory=dict)
     cv: RawRecord | None = None  # content/cv.yaml, when the site has one
 
 
-@dataclass
-class RecordCache:
-    """Parsed files kept between builds of one process (cvsite serve): unchanged files are not re-read."""
+def _decode(data: bytes) -> str:
+    from .yamlio import YamlProblem
 
-    parsed: dict[str, tuple[tuple[int, int, int], RawRecord | Problem]] = field(default_factory=dict)
-
-
-def _read_text(root: Path, rel: str) -> str:
-    data = (root / rel).read_bytes()
     if not data.strip():
         raise YamlProblem(1, "file is empty")
     try:
@@ -52,30 +52,27 @@ def _read_text(root: Path, rel: str) -> str:
         raise YamlProblem(line, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8") from None
 
 
-def read_record(root: Path, rel: str) -> RawRecord:
+def parse_record(rel: str, data: bytes, digest: str = "") -> RawRecord:
     """Parse one .md (front matter + body) or .yaml record; raises YamlProblem."""
-    text = _read_text(root, rel)
+    from .yamlio import YamlProblem, parse_mapping, split_front_matter
+
+    text = _decode(data)
     if rel.endswith(".md"):
         parts = split_front_matter(text)
         if parts is None:
             raise YamlProblem(1, "no front matter: start the file with a '---' line, the YAML fields, then '---'")
         front, body, offset = parts
-        return RawRecord(rel, parse_mapping(front, offset), body)
-    return RawRecord(rel, parse_mapping(text))
+        return RawRecord(rel, parse_mapping(front, offset), body, digest)
+    return RawRecord(rel, parse_mapping(text), digest=digest)
 
 
-def _parse(root: Path, rel: str) -> RawRecord | Problem:
+def _parse(rel: str, data: bytes, digest: str) -> RawRecord | Problem:
+    from .yamlio import YamlProblem
+
     try:
-        return read_record(root, rel)
+        return parse_record(rel, data, digest)
     except YamlProblem as issue:
         return Problem(rel, issue.line, "file", issue.message)
-    except OSError as exc:
-        return Problem(rel, 1, "file", f"cannot read: {exc.strerror}")
-
-
-def _stamp(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def paper_files(root: Path) -> list[str]:
@@ -88,21 +85,19 @@ def paper_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def load_site(root: Path, cache: RecordCache | None = None) -> RawSite:
-    cache = cache if cache is not None else RecordCache()
+def load_site(root: Path) -> RawSite:
+    """Every file is read; one whose bytes were parsed before (see memo.py) is not parsed again."""
     problems: list[Problem] = []
-    stamps: dict[str, tuple[int, int, int]] = {}
+    digests: dict[str, str] = {}
 
     def read(rel: str) -> RawRecord | None:
         try:
-            stamp = _stamp(root / rel)
+            data = (root / rel).read_bytes()
         except OSError as exc:
             problems.append(Problem(rel, 1, "file", f"cannot read: {exc.strerror}"))
             return None
-        stamps[rel] = stamp
-        cached = cache.parsed.get(rel)
-        result = cached[1] if cached and cached[0] == stamp else _parse(root, rel)
-        cache.parsed[rel] = (stamp, result)
+        digest = digests[rel] = hashlib.sha256(data).hexdigest()
+        result = cached("parse", f"{rel}\0{digest}", lambda: _parse(rel, data, digest))
         if isinstance(result, Problem):
             problems.append(result)
             return None
@@ -116,6 +111,4 @@ def load_site(root: Path, cache: RecordCache | None = None) -> RawSite:
         problems.append(Problem(PROFILE_FILE, 1, "file", "missing: every site needs a profile (name and bio)"))
     papers = tuple(r for rel in paper_files(root) if (r := read(rel)))
     cv = read(CV_FILE) if (root / CV_FILE).is_file() else None
-    for gone in set(cache.parsed) - set(stamps):
-        del cache.parsed[gone]
-    return RawSite(config, profile, papers, tuple(problems), stamps, cv)
+    return RawSite(config, profile, papers, tuple(problems), digests, cv)

@@ -95,11 +95,32 @@ def _text_of(tokens) -> str:
     return " ".join("".join(parts).split())
 
 
+# Text no Markdown rule, LaTeX command or link detector acts on: words, spaces, plain punctuation,
+# lines that start with a letter (no list, heading, quote or code), no trailing spaces (no hard
+# breaks), no "--", no URL. markdown-it would only wrap its paragraphs in <p> and escape '"'
+# (tests/unit/test_markup.py checks this against the parser on thousands of texts).
+_PLAIN_CHARS = re.compile(r"[^\w \n.,;:'\"()?/%-]|_|--|://|www\.|\n[^\n(\"'\w]|\n[\d_]| \n|\n ")
+
+
+def _plain(source: str) -> tuple[Markup, str] | None:
+    """The parser's output for Markdown-free text, without the parser (None: not that simple)."""
+    if _PLAIN_CHARS.search(source) or source != source.strip() or not (source[0].isalpha() or source[0] in "(\"'"):
+        return None
+    paragraphs = [p for p in source.split("\n\n") if p]
+    if any(p.startswith("\n") or p.endswith("\n") for p in paragraphs):  # three newlines or more: parse
+        return None
+    body = "".join("<p>" + p.replace('"', "&quot;") + "</p>\n" for p in paragraphs)
+    return Markup(body), " ".join(source.split())
+
+
 @lru_cache(maxsize=65536)  # a rebuild while serving re-renders only the texts that changed
 def render(source: str, allow_html: bool = False, inline: bool = False) -> tuple[Markup, str]:
     """Parse once; return the HTML and the plain text (for descriptions, feeds, citation tags)."""
     if not source.strip():
         return Markup(""), ""
+    plain = None if inline else _plain(source)
+    if plain is not None:
+        return plain
     md = markdown(allow_html)
     env: dict = {}
     tokens = md.parseInline(source, env) if inline else md.parse(source, env)

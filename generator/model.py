@@ -17,6 +17,7 @@ from . import urls
 from .config import SiteConfig
 from .cv_model import CvModel, build_cv
 from .markup import latex_text, render, render_block
+from .memo import cached, digest
 from .records import Category, Paper, Profile
 from .validate import ValidSite
 
@@ -38,6 +39,7 @@ class PaperEntry:
     abstract_text: str
     category_url: str
     year_url: str
+    key: str = ""  # hash of everything this entry was made from: what cached listing items key on
 
 
 # How listings scale (documented in README, "Listings at any size"): a listing of at most
@@ -123,7 +125,7 @@ def _norm_name(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
+def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     me = _norm_name(author)
     title_html, title_text = render(paper.title, False, inline=True)  # raw HTML in titles: never
     abstract_html, abstract_text = render(paper.abstract, allow_html)
@@ -138,6 +140,7 @@ def _entry(paper: Paper, author: str, allow_html: bool) -> PaperEntry:
         abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
         year_url=urls.year_url(paper.date.year),
+        key=key,
     )
 
 
@@ -166,23 +169,31 @@ def newest_first(papers) -> list[Paper]:
     return sorted(ordered, key=lambda p: p.date, reverse=True)
 
 
-def build_model(site: ValidSite, memo: dict | None = None, pdf: bool = False, own_pdf: bool = False) -> SiteModel:
-    """memo (kept by cvsite serve) reuses the entries of papers validated to the same object;
+def entry_key(site: ValidSite, paper: Paper) -> str:
+    """The hash of everything an entry is made from: its record, the author highlighted, allow_html."""
+    config = site.config
+    record = site.paper_keys.get(paper.source) or digest(paper)
+    return f"{record}\0{config.author or site.profile.name}\0{config.allow_html}"
+
+
+def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:
+    config = site.config
+    return _entry(paper, config.author or site.profile.name, config.allow_html, entry_key(site, paper))
+
+
+def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> SiteModel:
+    """An entry made before from the same paper and settings is not made again (memo.py).
+
     pdf says whether cv.pdf can be built (the pdf extra is installed), own_pdf that the site has
     a static/cv.pdf of its own, which is then published instead."""
     config, profile = site.config, site.profile
     author = config.author or profile.name
-    memo = memo if memo is not None else {}
 
     def entry_of(paper: Paper) -> PaperEntry:
-        hit = memo.get(paper.source)
-        if hit is None or hit[0] is not paper or hit[1] != (author, config.allow_html):
-            hit = memo[paper.source] = (paper, (author, config.allow_html), _entry(paper, author, config.allow_html))
-        return hit[2]
+        key = entry_key(site, paper)
+        return cached("entry", key, lambda: _entry(paper, author, config.allow_html, key))
 
     entries = tuple(entry_of(p) for p in newest_first(site.papers))
-    for gone in set(memo) - {e.paper.source for e in entries}:
-        del memo[gone]
 
     by_year = tuple(
         Group(str(year), str(year), urls.year_url(year), tuple(group))

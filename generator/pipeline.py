@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from . import cv_pdf, urls
+from . import cv_pdf
+from . import memo as memo_store
+from .config import builtin_dir
 from .errors import ContentError, Problem
-from .incremental import BuildCache, folder_stamp, page_fingerprint, site_shape
-from .load import CONFIG_FILE, load_site
-from .model import SiteModel, build_model
-from .render import render_page
-from .templating import make_environment, template_dirs, theme_dir
-from .validate import validate_site
-from .write import check_output_dir, write_site
+from .incremental import tree_digest
+from .load import CONFIG_FILE, CV_FILE, PROFILE_FILE, paper_files
+from .memo import Memo, digest
+from .write import MANIFEST, check_output_dir, update_site, write_site
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .model import Page, SiteModel
 
 NOJEKYLL = ".nojekyll"
 
@@ -28,6 +34,8 @@ class BuildOptions:
     output: Path | None = None  # default: <site_root>/output
     base_url: str | None = None  # overrides site.yaml
     drafts: bool = False
+    cache: bool = True  # keep a build cache in <site_root>/.cvsite-cache/ (--no-cache: off)
+    jobs: int | None = None  # processes that render (None: one per core; 1: all in this one)
 
     @property
     def output_dir(self) -> Path:
@@ -37,9 +45,17 @@ class BuildOptions:
 @dataclass(frozen=True)
 class RenderedSite:
     model: SiteModel
-    files: dict[str, bytes]  # output path -> content
+    files: dict[str, bytes]  # output path -> content, of every file rendered by this build
+    digests: dict[str, str]  # output path -> sha256, of every generated file, rendered or reused
     copies: dict[str, Path]  # output path -> asset to copy
-    notes: tuple[str, ...] = ()  # what the build could not do as well as it might, said once (cvsite build)
+    # paper pages left for the write stage's workers to render and write (see build): path -> page key
+    deferred: dict[str, tuple[Page, str]] = dataclasses.field(default_factory=dict)
+    render: Callable[[Page], bytes] | None = None  # renders a deferred page
+    notes: tuple[str, ...] = ()  # what the build could not do as well as it might (cv.pdf), said once
+
+    @property
+    def rendered(self) -> int:
+        return len(self.files) + len(self.deferred)
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,8 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
-    notes: tuple[str, ...] = ()
+    rendered: int = 0  # pages rendered (the others were unchanged and reused)
+    note: str | None = None  # why the build cache was not used, when it was there
 
 
 def _static_files(folder: Path) -> dict[str, Path]:
@@ -65,71 +82,207 @@ def _template_problem(exc: jinja2.TemplateError) -> Problem:
     return Problem(str(name), line, "template", str(exc.message or exc))
 
 
-def _environment(root: Path, theme: Path, cache: BuildCache) -> tuple[jinja2.Environment, tuple]:
-    """The Jinja environment, reused while no template changed (templates compile once)."""
-    stamp = (theme, folder_stamp(template_dirs(root, theme)))
-    if cache.environment is None or cache.environment[0] != stamp:
-        cache.environment = (stamp, make_environment(root, theme))
-    return cache.environment[1], stamp
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def render_site(options: BuildOptions, cache: BuildCache | None = None) -> RenderedSite:
+def _make_entries(site, memo: Memo, jobs: int | None) -> None:
+    """The entries (Markdown and LaTeX rendered) not in the memo, made by every core at once."""
+    from . import parallel
+    from .model import PaperEntry, entry_key, make_entry
+
+    missing = [(paper, key) for paper in site.papers if memo.peek("entry", key := entry_key(site, paper)) is None]
+
+    def made(i: int) -> dict:  # in a worker: all but the paper, which the parent has already
+        entry = make_entry(site, missing[i][0])
+        return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
+
+    for (paper, key), fields in zip(missing, parallel.fork_map(made, range(len(missing)), jobs)):
+        memo.put("entry", key, PaperEntry(paper=paper, **fields))
+
+
+def render_site(options: BuildOptions, memo: Memo | None = None,
+                reuse: Callable[[str, str], bool] | None = None, defer: bool = False) -> RenderedSite:
     """Everything but the write: raises ContentError with every problem found.
 
-    With a cache kept from the previous build, unchanged files are not re-parsed and pages
-    whose inputs did not change are not re-rendered.
+    Every stage's result is looked up in memo by the hash of its inputs (a fresh memo: nothing
+    is reused). A page whose inputs were rendered before into bytes that reuse(path, sha256)
+    says are already in place is not rendered again; without reuse every page is rendered.
+    With defer, paper pages are left for the write stage to render in parallel (see build).
     """
-    cache = cache if cache is not None else BuildCache()
+    # Imported here: a build whose inputs did not change needs none of this (start-up time).
+    import jinja2
+
+    from . import urls
+    from .incremental import page_key, site_shape
+    from .load import load_site
+    from .model import build_model
+    from .render import render_page
+    from .templating import ListingItems, MemoBytecode, make_environment, template_dirs, theme_dir
+    from .validate import validate_site
+
+    memo = memo if memo is not None else Memo()
+    memo.start()
     root = options.site_root
-    raw = load_site(root, cache.records)
-    site = validate_site(raw, drafts=options.drafts, memo=cache.validated)
-    if options.base_url is not None:
-        site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=options.base_url))
-    theme = theme_dir(root, site.config.theme)
-    if theme is None:
-        line = raw.config.doc.line("theme") if raw.config else 1
-        raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
-    own_pdf = (root / "static" / "cv.pdf").is_file()  # the site's own PDF CV wins over the generated one
-    model = build_model(site, cache.entries, pdf=cv_pdf.available(), own_pdf=own_pdf)
-    env, template_stamp = _environment(root, theme, cache)
-    shared = (template_stamp, repr(site.config), site_shape(model))
-    if env.globals.get("fragments_for") != shared[:2]:  # cached listing items assume the same config
-        env.fragments.clear()
-        env.fragment_modules.clear()
-        env.globals["fragments_for"] = shared[:2]
-    pages: dict[str, tuple[tuple, bytes]] = {}
+    with memo_store.using(memo):
+        raw = load_site(root)
+        site = validate_site(raw, drafts=options.drafts)
+        if options.base_url is not None:
+            site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=options.base_url))
+        theme = theme_dir(root, site.config.theme)
+        if theme is None:
+            line = raw.config.doc.line("theme") if raw.config else 1
+            raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
+        if defer:
+            _make_entries(site, memo, options.jobs)
+        own_pdf = (root / "static" / "cv.pdf").is_file()  # the site's own PDF CV wins over the generated one
+        model = build_model(site, pdf=cv_pdf.available(), own_pdf=own_pdf)
+    templates = tree_digest(template_dirs(root, theme))
+    # What every page may show beside its declared inputs: templates, config, profile, site shape.
+    shared = digest(templates, repr(site.config), raw.digests.get(site.profile.source), site_shape(model))
+    environment = []
+
+    def env() -> jinja2.Environment:
+        """Made (templates compiled) only when a page has to be rendered; kept while serving."""
+        if not environment:
+            environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, MemoBytecode(memo))))
+            environment[0].globals["cached_item"] = ListingItems(memo, shared)
+        return environment[0]
+    files: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
+    deferred: dict[str, tuple[Page, str]] = {}
     try:
         for page in model.pages:
-            fingerprint = page_fingerprint(page, shared, raw.stamps)
-            previous = cache.pages.get(page.url)
-            if previous and previous[0] == fingerprint:
-                pages[page.url] = previous
+            rel = urls.output_path(page.url)
+            key = page_key(page, shared, raw.digests)
+            known = memo.peek("page", key)
+            if known is not None and reuse is not None and reuse(rel, known):
+                digests[rel] = known
+            elif defer and page.kind == "paper":  # many small pages: the write stage's workers render them
+                deferred[rel] = (page, key)
+                continue
             else:
-                pages[page.url] = (fingerprint, render_page(page, model, env))
+                data = files[rel] = render_page(page, model, env())
+                digests[rel] = _sha256(data)
+            memo.put("page", key, digests[rel])
+        if deferred:
+            env()  # compiled before the workers fork, so each inherits it
     except jinja2.TemplateError as exc:
         raise ContentError([_template_problem(exc)]) from None
-    cache.rendered = sum(1 for url, entry in pages.items() if cache.pages.get(url) is not entry)
-    cache.pages = pages
-    files = {urls.output_path(url): data for url, (_, data) in pages.items()}
-    files[NOJEKYLL] = b""  # GitHub Pages: serve the files as they are, no Jekyll
+    extra = {NOJEKYLL: b""}  # GitHub Pages: serve the files as they are, no Jekyll
     if site.config.cname:
-        files["CNAME"] = f"{site.config.cname}\n".encode()
+        extra["CNAME"] = f"{site.config.cname}\n".encode()
+    for rel, data in extra.items():
+        files[rel], digests[rel] = data, _sha256(data)
     copies = _static_files(theme / "static") | _static_files(root / "static")
-    clashes = sorted(set(copies) & set(files))
+    clashes = sorted(set(copies) & set(digests))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
+    memo.finish()
     notes: tuple[str, ...] = ()
     if not own_pdf and not cv_pdf.available():
         notes = (cv_pdf.INSTALL_HINT,)
     elif not own_pdf and cv_pdf.needs_cjk_font(model):
         notes = (cv_pdf.CJK_HINT,)
-    return RenderedSite(model, files, copies, notes)
+    return RenderedSite(model, files, digests, copies, deferred, lambda page: render_page(page, model, env()), notes)
+
+
+def _write_deferred(rendered: RenderedSite, jobs: int | None):
+    """The write stage's hook for the deferred pages: forked workers render them and write each
+    into the folder (beside its place, when replacing in place), sending back only its state."""
+    from . import parallel
+    from .write import write_file
+
+    items = list(rendered.deferred.items())
+
+    def write(folder: Path, beside: bool) -> dict:
+        def one(i: int):
+            rel, (page, _) = items[i]
+            return rel, write_file(folder, rel, rendered.render(page), beside)
+        return dict(parallel.fork_map(one, range(len(items)), jobs))
+
+    return [rel for rel, _ in items], write
+
+
+def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
+    """The hash of everything a build reads: options, record files, templates, themes, static files.
+    (Static files by name, size and time: they may be large, and are compared by content when written.)"""
+    root = options.site_root
+    records = {}
+    for rel in (CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)):
+        try:
+            with open(os.path.join(root, rel), "rb") as file:  # os.path: pathlib costs more than the read
+                records[rel] = _sha256(file.read())
+        except OSError:
+            records[rel] = None
+    static = []
+    for dirpath, _, filenames in sorted(os.walk(root / "static")):
+        for name in sorted(filenames):
+            st = os.stat(os.path.join(dirpath, name))
+            static.append((dirpath, name, st.st_size, st.st_mtime_ns))
+    looks = tree_digest([root / "templates", root / "themes", builtin_dir("templates"), builtin_dir("themes")])
+    return digest(salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static,
+                  cv_pdf.available())  # installing the pdf extra builds cv.pdf next time
+
+
+def _intact(out: Path, state: dict) -> bool:
+    for rel, (_, size, mtime) in state.items():
+        try:
+            st = os.stat(os.path.join(out, rel))
+        except OSError:
+            return False
+        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+            return False
+    return True
 
 
 def build(options: BuildOptions) -> BuildResult:
+    """Build into the output folder. With the cache, a file whose inputs did not change since the
+    last build is neither rendered nor written again, provided it is still on disk as written;
+    when no input changed at all, nothing but the inputs and the output's file times is read."""
     started = time.perf_counter()
     out = check_output_dir(options.output_dir, options.site_root)
-    rendered = render_site(options)
-    written = write_site(out, rendered.files, rendered.copies)
-    return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), written,
-                       time.perf_counter() - started, rendered.notes)
+    cache_dir = options.site_root / memo_store.CACHE_DIR
+    salt = memo_store.code_version()
+    memo, notes = memo_store.load(cache_dir, salt) if options.cache else (Memo(), [])
+    written = memo.entries.get(("output", str(out))) or {}  # path -> (sha256, size, mtime) as last written
+    inputs = _inputs_key(options, out, salt) if options.cache else ""
+    same = memo.entries.get(("site", inputs))
+    if same is not None and (out / MANIFEST).is_file() and _intact(out, written):
+        return BuildResult(out, same[0], same[1], len(written), time.perf_counter() - started, 0,
+                           "\n".join(notes) or None)
+
+    def on_disk(rel: str, sha: str) -> bool:
+        state = written.get(rel)
+        if state is None or state[0] != sha:
+            return False
+        try:
+            st = os.stat(out / rel)
+        except OSError:
+            return False
+        return (st.st_size, st.st_mtime_ns) == state[1:]
+
+    rendered = render_site(options, memo, on_disk if written else None, defer=options.jobs != 1)
+    later = _write_deferred(rendered, options.jobs)
+    try:
+        if written and (out / MANIFEST).is_file():
+            state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later)
+        else:
+            state = write_site(out, rendered.files, rendered.copies, later)
+    except Exception as exc:
+        import jinja2
+
+        if isinstance(exc, jinja2.TemplateError):  # raised by a worker rendering a deferred page
+            raise ContentError([_template_problem(exc)]) from None
+        raise
+    for rel, (_, key) in rendered.deferred.items():
+        memo.entries[("page", key)] = state[rel][0]
+    for slot in [slot for slot in memo.entries if slot[0] == "site"]:
+        del memo.entries[slot]
+    memo.entries[("site", inputs)] = (rendered.model.paper_count, len(rendered.model.pages))
+    memo.entries[("output", str(out))] = state
+    memo.changed = True
+    if options.cache:
+        memo_store.save(cache_dir, salt, memo)
+    return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), len(state),
+                       time.perf_counter() - started, rendered.rendered, "\n".join([*notes, *rendered.notes]) or None)

@@ -75,7 +75,8 @@ def _paper(entry, base_url: str) -> dict[str, Any]:
 
 def resume(model) -> dict[str, Any]:
     """The site model as a JSON Resume document."""
-    profile, cv, base = model.profile, model.cv.record, model.config.base_url
+    profile, cv = model.profile, model.cv.record
+    base = urls.absolute_base(model.config.base_url)  # a path-only base_url names no address
     basics: dict[str, Any] = {"name": profile.name}
     if profile.headline:
         basics["label"] = profile.headline

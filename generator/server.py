@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import ContentError
-from .incremental import BuildCache
+from .memo import Memo
 from .pipeline import BuildOptions, render_site
 
 RESERVED = "/__cvsite/"
@@ -58,7 +58,8 @@ class Preview:
     def __init__(self, options: BuildOptions, temp_root: str | None = None):
         self.options = options
         self.root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=temp_root)).resolve()
-        self.cache = BuildCache()
+        self.memo = Memo()  # every stage's results, kept for the whole run
+        self.rendered = 0  # pages the last build rendered (the others were unchanged)
         self.instance = secrets.token_hex(4)  # a restarted server's epochs differ from this one's
         self.epoch = 0
         self.builds = 0
@@ -67,7 +68,6 @@ class Preview:
         self.live = True  # inject the live-reload script (off with --no-reload)
         self._written: dict[str, str] = {}  # served path -> digest of what is on disk
         self._copied: dict[str, tuple] = {}  # served path -> (source, mtime, size) it was copied from
-        self._hashed: dict[str, tuple[bytes, str]] = {}  # served path -> (bytes, digest) last built
         self._swap = threading.Lock()  # held while files change, so no half-updated site is served
         self.changed = threading.Condition()
 
@@ -77,8 +77,9 @@ class Preview:
         Open pages are told (a new epoch) when a served file or the errors changed."""
         self.builds += 1
         try:
-            rendered = render_site(self.options, self.cache)
+            rendered = render_site(self.options, self.memo, lambda rel, sha: self._written.get(rel) == sha)
             wanted, stamps = self._contents(rendered)
+            self.rendered = rendered.rendered
         except ContentError as exc:
             return self._publish([str(p) for p in exc.problems], changed=False)
         except Exception as exc:  # a broken template, theme or static file must not stop the server either
@@ -101,15 +102,9 @@ class Preview:
             return self._publish([], changed)  # still holding the swap: no new page with an old version
 
     def _contents(self, rendered) -> tuple[dict[str, tuple[bytes, str]], dict[str, tuple]]:
-        """Served path -> (bytes, digest), and the stamps of the static files; an unchanged
-        page or static file is neither hashed nor read again."""
-        wanted = {}
-        for rel, data in rendered.files.items():
-            # a page the build cache reused is the very same bytes object: no need to hash it again
-            previous = self._hashed.get(rel)
-            digest = previous[1] if previous and previous[0] is data else hashlib.sha256(data).hexdigest()
-            wanted[rel] = (data, digest)
-        self._hashed = dict(wanted)
+        """Served path -> (bytes, digest), and the stamps of the static files; a page that was
+        not rendered again is already on disk, and an unchanged static file is not read again."""
+        wanted = {rel: (rendered.files.get(rel, b""), sha) for rel, sha in rendered.digests.items()}
         stamps = {}
         for rel, source in rendered.copies.items():
             st = os.stat(source)

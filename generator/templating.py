@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from markupsafe import Markup
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 
 from . import urls
 from .config import builtin_dir
@@ -34,32 +34,37 @@ def _url(context, target: str) -> str:
     return urls.relative(context["page_url"], target)
 
 
-@pass_context
-def _cached_item(context, entry, level: int, abstract: bool = True):
-    """partials/papers.html's paper_item, rendered once per paper and link depth.
+class ListingItems:
+    """partials/papers.html's paper_item, rendered once per paper, link depth and everything shared.
 
     Listings show every paper again (profile, category and year pages), and a rebuild after one
     edit would otherwise re-render them all. Relative links depend only on the page's depth, so
-    the fragment is shared by every page at that depth.
+    an item is shared by every page at that depth, and kept in the build cache (memo.py) under
+    the hash of its entry and of what every page may show (`shared`: templates, config, profile).
     """
-    env = context.environment
-    absolute = bool(context.get("absolute_links"))
-    depth = 0 if absolute else context["page_url"].count("/") - 1
-    key = (entry.url, level, depth, absolute, abstract)
-    hit = env.fragments.get(key)
-    if hit is not None and hit[0] is entry:
-        return hit[1]
-    module_key = (depth, absolute)
-    module = env.fragment_modules.get(module_key)
-    if module is None:
-        page_url = "/" + "x/" * depth
-        variables = {k: context[k] for k in ("config", "profile", "site", "base_path")}
-        variables.update(page_url=page_url, absolute_links=absolute)
-        module = env.get_template("partials/papers.html").make_module(variables)
-        env.fragment_modules[module_key] = module
-    html = Markup(module.paper_item(entry, level, abstract))
-    env.fragments[key] = (entry, html)
-    return html
+
+    def __init__(self, memo, shared: str):
+        self.memo = memo
+        self.shared = shared
+        self.modules: dict[tuple[int, bool], object] = {}
+
+    @pass_context
+    def __call__(self, context, entry, level: int, abstract: bool = True):
+        absolute = bool(context.get("absolute_links"))
+        depth = 0 if absolute else context["page_url"].count("/") - 1
+        render = lambda: self._render(context, entry, level, depth, absolute, abstract)
+        if self.memo is None or not entry.key:
+            return Markup(render())
+        key = f"{self.shared}\0{entry.key}\0{level}\0{depth}\0{absolute}\0{abstract}"
+        return Markup(self.memo.get("item", key, render))
+
+    def _render(self, context, entry, level: int, depth: int, absolute: bool, abstract: bool) -> str:
+        module = self.modules.get((depth, absolute))
+        if module is None:
+            variables = {k: context[k] for k in ("config", "profile", "site", "base_path")}
+            variables.update(page_url="/" + "x/" * depth, absolute_links=absolute)
+            module = self.modules[(depth, absolute)] = context.environment.get_template("partials/papers.html").make_module(variables)
+        return str(module.paper_item(entry, level, abstract))
 
 
 def _thousands(value) -> str:
@@ -76,7 +81,24 @@ def template_dirs(site_root: Path, theme: Path) -> list[Path]:
     return [Path(d) for d in _unique([site_root / "templates", theme / "templates", builtin_dir("templates")])]
 
 
-def make_environment(site_root: Path, theme: Path) -> Environment:
+class MemoBytecode(BytecodeCache):
+    """Compiled templates kept in the build cache (memo.py), keyed by name and source checksum:
+    the next build loads them instead of compiling them. In the signed cache rather than in
+    Jinja's own files, which would run whatever bytecode is found in the site folder."""
+
+    def __init__(self, memo):
+        self.memo = memo
+
+    def load_bytecode(self, bucket) -> None:
+        code = self.memo.peek("bytecode", f"{bucket.key}\0{bucket.checksum}")
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.memo.put("bytecode", f"{bucket.key}\0{bucket.checksum}", bucket.bytecode_to_string())
+
+
+def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | None = None) -> Environment:
     """Autoescaped for HTML and XML: record text is data, never markup."""
     builtin = builtin_dir("templates")
     search = [str(d) for d in template_dirs(site_root, theme)]
@@ -94,11 +116,10 @@ def make_environment(site_root: Path, theme: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode,
     )
     env.globals["url"] = _url
-    env.globals["cached_item"] = _cached_item
-    env.fragments = {}  # (paper url, level, depth, absolute, abstract) -> (entry, html); see _cached_item
-    env.fragment_modules = {}
+    env.globals["cached_item"] = ListingItems(None, "")  # replaced by each build (see pipeline.py)
     env.filters["thousands"] = _thousands
     env.filters["number"] = _number
     return env

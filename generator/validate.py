@@ -18,6 +18,7 @@ from .config import SiteConfig
 from .cv_records import CV
 from .errors import ContentError, Problem
 from .load import RawRecord, RawSite
+from .memo import cached, digest
 from .records import Category, Paper, Profile
 from .validate_cv import validate_cv
 
@@ -97,15 +98,16 @@ class ValidSite:
     config: SiteConfig
     profile: Profile
     papers: tuple[Paper, ...]  # drafts removed unless asked for
+    # paper source -> hash of what it was made from (its file, the category table): what caches key on
+    paper_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     cv: CV = field(default_factory=CV)  # content/cv.yaml; empty when the site has none
 
 
-def validate_site(raw: RawSite, drafts: bool = False, memo: dict | None = None) -> ValidSite:
+def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
     """Raises ContentError listing every problem of the whole site.
 
-    memo (kept by cvsite serve between builds) skips records parsed to the same object as last time.
+    A record validated before against the same category table is not validated again (memo.py).
     """
-    memo = memo if memo is not None else {}
     problems = list(raw.problems)
     config, found = validate_config(raw.config)
     problems += found
@@ -114,27 +116,22 @@ def validate_site(raw: RawSite, drafts: bool = False, memo: dict | None = None) 
         profile, found = validate_profile(raw.profile)
         problems += found
     table = category_table(config)
-    table_key = tuple(sorted(config.categories.items()))
+    table_key = digest(sorted(config.categories.items()))
     papers: list[Paper] = []
+    keys: dict[str, str] = {}
     for record in raw.papers:
-        cached = memo.get(record.path)
-        if cached and cached[0] is record and cached[1] == table_key:
-            paper, found = cached[2]
-        else:
-            paper, found = validate_paper(record, table)
-            memo[record.path] = (record, table_key, (paper, found))
+        key = keys[record.path] = f"{record.path}\0{record.digest}\0{table_key}"
+        paper, found = cached("paper", key, lambda record=record: validate_paper(record, table))
         problems += found
         if paper is not None:
             papers.append(paper)
-    for gone in set(memo) - {r.path for r in raw.papers}:
-        del memo[gone]
     problems += _duplicate_slugs(papers, raw)
     cv, found = validate_cv(raw.cv)
     problems += found
     if problems or profile is None:
         raise ContentError(problems)
     kept = tuple(p for p in papers if drafts or not p.draft)
-    return ValidSite(config, profile, kept, cv)
+    return ValidSite(config, profile, kept, MappingProxyType(keys), cv)
 
 
 def _duplicate_slugs(papers: list[Paper], raw: RawSite) -> list[Problem]:

@@ -103,30 +103,139 @@ def _swap_in(staging: Path, out: Path) -> None:
     remove_tree(old)
 
 
-def write_site(out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> int:
+FileState = tuple  # (sha256, size, mtime_ns) of a file as written: how the next build knows it is intact
+
+
+def _write_file(path: Path, data: bytes) -> tuple[int, int]:
+    with open(path, "wb") as file:
+        file.write(data)
+        file.flush()  # the write, not the close, sets the time the next build compares
+        st = os.fstat(file.fileno())
+    return st.st_size, st.st_mtime_ns
+
+
+def write_file(folder: Path, rel: str, data: bytes, beside: bool = False) -> FileState:
+    """Write one file below folder (beside its place, as .NAME.cvsite-tmp, when beside: the caller
+    moves it in once every file is written). Returns its state."""
+    path = folder / _safe_rel(rel)
+    sha = hashlib.sha256(data).hexdigest()
+    return (sha, *_write_file(path.with_name(f".{path.name}{TMP_SUFFIX}") if beside else path, data))
+
+
+TMP_SUFFIX = ".cvsite-tmp"
+Later = tuple  # (paths, write(folder, beside) -> {path: state}): files rendered and written by workers
+
+
+def _manifest(state: Mapping[str, FileState]) -> str:
+    return json.dumps({rel: s[0] for rel, s in sorted(state.items())}, indent=0, sort_keys=True) + "\n"
+
+
+def write_site(out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path],
+               later: Later = ((), None)) -> dict[str, FileState]:
     """Write rendered files and copied assets into a fresh folder and swap it for out.
 
-    out must have passed check_output_dir. Returns the number of files written.
+    out must have passed check_output_dir. Returns the state of every file written. later's
+    files are written into the fresh folder by later's function, once their folders exist.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
         items = {_safe_rel(rel): rel for rel in (*copies, *files)}
-        _make_dirs(staging, items)
+        _make_dirs(staging, [*items, *map(_safe_rel, later[0])])
+        more = later[1](staging, False) if later[0] else {}
 
-        def write_one(path: PurePosixPath) -> tuple[str, str]:
+        def write_one(path: PurePosixPath) -> tuple[str, FileState]:
             rel = items[path]
             data = files[rel] if rel in files else Path(copies[rel]).read_bytes()
-            (staging / path).write_bytes(data)
-            return rel, hashlib.sha256(data).hexdigest()
+            return rel, (hashlib.sha256(data).hexdigest(), *_write_file(staging / path, data))
 
         with ThreadPoolExecutor(IO_THREADS) as pool:
-            digests = dict(pool.map(write_one, items))
-        manifest = json.dumps(dict(sorted(digests.items())), indent=0, sort_keys=True) + "\n"
-        (staging / MANIFEST).write_text(manifest, encoding="utf-8")
+            state = dict(pool.map(write_one, items))
+        state.update(more)
+        (staging / MANIFEST).write_text(_manifest(state), encoding="utf-8")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return len(digests)
+    return state
+
+
+def _replace(path: Path, data: bytes) -> tuple[int, int]:
+    """Write beside, then rename over: a reader sees the old file or the new one, never half."""
+    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    try:
+        stat = _write_file(tmp, data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return stat
+
+
+def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
+                copies: Mapping[str, Path], previous: Mapping[str, FileState],
+                later: Later = ((), None)) -> dict[str, FileState]:
+    """Bring an output folder written by an earlier build in step, in place: only the files
+    whose bytes changed are written (each replaced atomically), the ones no longer generated are
+    removed. files holds the bytes of every rendered file, digests the sha256 of every generated
+    one (the others are on disk as previous says). Returns the state of every file."""
+    state: dict[str, FileState] = {}
+    writes: dict[PurePosixPath, bytes] = {}
+    for rel, sha in digests.items():
+        old = previous.get(rel)
+        if rel in files and (old is None or old[0] != sha or not _intact(out / rel, old)):
+            writes[_safe_rel(rel)] = files[rel]
+        else:
+            state[rel] = old
+    for rel, source in copies.items():
+        data = Path(source).read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        old = previous.get(rel)
+        if old is not None and old[0] == sha and _intact(out / rel, old):
+            state[rel] = old
+        else:
+            writes[_safe_rel(rel)] = data
+    _make_dirs(out, [*writes, *map(_safe_rel, later[0])])
+    if later[0]:  # written beside their places first: a worker failing leaves the site as it was
+        try:
+            more = later[1](out, True)
+        except BaseException:
+            for rel in later[0]:
+                path = out / rel
+                path.with_name(f".{path.name}{TMP_SUFFIX}").unlink(missing_ok=True)
+            raise
+        for rel in later[0]:
+            path = out / rel
+            os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
+        state.update(more)
+
+    def write_one(path: PurePosixPath) -> tuple[str, FileState]:
+        data = writes[path]
+        return path.as_posix(), (hashlib.sha256(data).hexdigest(), *_replace(out / path, data))
+
+    with ThreadPoolExecutor(IO_THREADS) as pool:
+        state.update(pool.map(write_one, writes))
+    for rel in sorted(set(previous) - set(state)):  # pages of deleted papers, removed static files
+        path = out / _safe_rel(rel)
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == out or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    manifest = _manifest(state).encode("utf-8")
+    try:
+        same = (out / MANIFEST).read_bytes() == manifest
+    except OSError:
+        same = False
+    if not same:
+        _replace(out / MANIFEST, manifest)
+    return state
+
+
+def _intact(path: Path, state: FileState) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == tuple(state[1:])

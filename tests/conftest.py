@@ -33,6 +33,14 @@ An abstract.
 """
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_key(tmp_path_factory):
+    """The build cache's signing key goes to a test folder, not the user's ~/.cache."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     for rel, content in files.items():
         path = root / rel
@@ -61,7 +69,7 @@ def make_site(tmp_path):
 def example_site(tmp_path_factory) -> Path:
     """The example site in content/, built once into a temp folder (the checkout stays clean)."""
     out = tmp_path_factory.mktemp("example") / "output"
-    build(BuildOptions(REPO, out))
+    build(BuildOptions(REPO, out, cache=False))  # no build cache in the checkout
     return out
 
 

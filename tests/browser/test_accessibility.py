@@ -28,7 +28,7 @@ def site_url(tmp_path_factory, serve_dir):
     from generator.pipeline import BuildOptions, build
 
     out = tmp_path_factory.mktemp("pages") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
+    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/", cache=False))
     return serve_dir(out, "/repo/")
 
 

@@ -172,10 +172,10 @@ def test_builds_are_byte_identical(three):
 
 
 def test_rebuilds_keep_feeds_and_sitemap_in_step_with_a_clean_build(example_copy, edit):
-    from generator.incremental import BuildCache
+    from generator.memo import Memo
 
     options = BuildOptions(example_copy, base_url=BASE)
-    cache = BuildCache()
+    cache = Memo()
     render_site(options, cache)
     paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
     edit(paper, "category: CV", "category: LG")

@@ -1,51 +1,92 @@
-"""Rebuilds with a cache redo only what changed, and give exactly what a clean build gives."""
+"""Rebuilds with a memo (what cvsite serve keeps) redo only what changed, and give exactly what a
+clean build gives."""
 
 from __future__ import annotations
 
-from generator.incremental import BuildCache
+from generator.memo import Memo
 from generator.pipeline import BuildOptions, render_site
 
 
+def keep_all(served: dict[str, bytes]):
+    """What the preview does: pages it already has with these bytes are not rendered again."""
+    import hashlib
+
+    digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in served.items()}
+    return lambda rel, sha: digests.get(rel) == sha
+
 
 def test_unchanged_site_renders_nothing_again(example_copy):
-    cache = BuildCache()
-    first = render_site(BuildOptions(example_copy), cache)
-    second = render_site(BuildOptions(example_copy), cache)
-    assert cache.rendered == 0
-    assert second.files == first.files
+    memo = Memo()
+    first = render_site(BuildOptions(example_copy), memo)
+    second = render_site(BuildOptions(example_copy), memo, keep_all(first.files))
+    assert second.files.keys() <= {".nojekyll"}  # nothing rendered but the fixed marker file
+    assert second.digests == first.digests
 
 
 def test_editing_one_paper_matches_a_clean_build(example_copy, edit):
-    cache = BuildCache()
-    render_site(BuildOptions(example_copy), cache)
+    memo = Memo()
+    first = render_site(BuildOptions(example_copy), memo)
     paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
     edit(paper, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
 
-    incremental = render_site(BuildOptions(example_copy), cache)
+    incremental = render_site(BuildOptions(example_copy), memo, keep_all(first.files))
     clean = render_site(BuildOptions(example_copy))
-    assert incremental.files == clean.files
+    assert incremental.digests == clean.digests
+    assert {rel: clean.files[rel] for rel in incremental.files} == incremental.files
     assert "Prototype Rectification Revisited" in incremental.files["index.html"].decode()
     # the paper, the listings that show it, not the other 26 paper pages
-    assert 1 < cache.rendered < 10
+    assert 1 < len(incremental.files) < 10
 
 
 def test_moving_a_paper_to_another_category_and_deleting_one_match_a_clean_build(example_copy, edit):
-    cache = BuildCache()
-    render_site(BuildOptions(example_copy), cache)
+    memo = Memo()
+    render_site(BuildOptions(example_copy), memo)
     edit(example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md", "category: CV", "category: LG")
     (example_copy / "content/papers/korgym-a-dynamic-game-platform-for-llm-reasoning.md").unlink()
 
-    incremental = render_site(BuildOptions(example_copy), cache)
+    incremental = render_site(BuildOptions(example_copy), memo)
     clean = render_site(BuildOptions(example_copy))
     assert incremental.files == clean.files
     assert not any("korgym" in path for path in incremental.files)
 
 
 def test_a_new_site_template_reaches_the_pages(example_copy):
-    cache = BuildCache()
-    render_site(BuildOptions(example_copy), cache)
+    memo = Memo()
+    render_site(BuildOptions(example_copy), memo)
     (example_copy / "templates").mkdir()
     (example_copy / "templates" / "404.html").write_text("{% extends 'builtin/404.html' %}{% block title %}Lost{% endblock %}")
-    rebuilt = render_site(BuildOptions(example_copy), cache)
+    rebuilt = render_site(BuildOptions(example_copy), memo)
     assert "<title>Lost</title>" in rebuilt.files["404.html"].decode()
     assert rebuilt.files == render_site(BuildOptions(example_copy)).files
+
+
+def override_listing_item(site, addition: str) -> None:
+    """A site-level partials/papers.html: the built-in one with something more in every item."""
+    from tests.conftest import REPO
+
+    builtin = (REPO / "templates/partials/papers.html").read_text(encoding="utf-8")
+    assert '<article class="paper">' in builtin
+    (site / "templates/partials").mkdir(parents=True, exist_ok=True)
+    (site / "templates/partials/papers.html").write_text(
+        builtin.replace('<article class="paper">', f'<article class="paper">{addition}'), encoding="utf-8")
+
+
+def set_headline(site, headline: str) -> None:
+    profile = site / "content/profile.md"
+    lines = [line for line in profile.read_text(encoding="utf-8").splitlines() if not line.startswith("headline:")]
+    lines.insert(1, f"headline: {headline}")
+    profile.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_listing_override_showing_the_profile_follows_profile_edits(example_copy):
+    """Listing items are kept per paper; one that shows the profile must not keep the old one."""
+    memo = Memo()
+    override_listing_item(example_copy, '<p class="by">{{ profile.headline }}</p>')
+    set_headline(example_copy, "Tinkerer")
+    first = render_site(BuildOptions(example_copy), memo)
+    assert '<p class="by">Tinkerer</p>' in first.files["index.html"].decode()
+    set_headline(example_copy, "Keeper of Engines")
+    rebuilt = render_site(BuildOptions(example_copy), memo, keep_all(first.files))
+    assert rebuilt.digests == render_site(BuildOptions(example_copy)).digests
+    home = rebuilt.files["index.html"].decode()
+    assert '<p class="by">Keeper of Engines</p>' in home and "Tinkerer" not in home

@@ -119,3 +119,37 @@ def test_raw_html_in_markdown_never_becomes_elements_unless_allowed():
     source = 'Hi <img src=x onerror=alert(1)> <iframe src="https://x.org"></iframe>\n\n<div onclick="x()">block</div>'
     assert not {"img", "iframe", "div"} & set(elements(render_block(source)))
     assert {"img", "iframe", "div"} <= set(elements(render_block(source, allow_html=True)))
+
+
+def _parsed(source: str, allow_html: bool):
+    from generator.markup import _text_of, markdown
+
+    md = markdown(allow_html)
+    env: dict = {}
+    tokens = md.parse(source, env)
+    return md.renderer.render(tokens, md.options, env), _text_of(tokens)
+
+
+def test_text_without_markdown_skips_the_parser_with_the_same_output():
+    """render() answers plain prose without markdown-it; on thousands of texts built from prose and
+    every Markdown, LaTeX and link trigger, whenever it does, the parser gives the very same."""
+    import random
+
+    from generator.markup import _plain
+
+    pieces = [*"abcXYZéß1209", " ", " ", "\n", "\n\n", "\n\n\n", ".", ",", ";", ":", "'", '"', "(", ")", "?", "/",
+              "%", "-", "--", "1.", "2)", "www.", "://", "a.com", "x@y", "*", "_", "`", "$", "\\", "#", ">", "<", "&",
+              "[", "]", "  \n", "\n    ", "\t", "+", "=", "|", "~", "!", "{", "}", "http", "e.g.", "Fig. 1", "\n-",
+              "\n1.", "\n(", '\n"', "\n'", "example.org", "http:x", "\u00a0"]
+    rng = random.Random(9)
+    skipped = 0
+    for _ in range(40000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))).strip()
+        fast = _plain(text) if text else None
+        if fast is not None:
+            skipped += 1
+            for allow_html in (False, True):
+                assert (str(fast[0]), fast[1]) == _parsed(text, allow_html), text
+    assert skipped > 500  # the check covers many texts that take the short way
+    abstract = 'We propose a "simple" method.\nIt works (mostly); see Fig. 2 / 3.\n\nA second paragraph: 95% better.'
+    assert _plain(abstract) is not None and str(render(abstract)[0]) == _parsed(abstract, False)[0]

@@ -93,13 +93,17 @@ def test_a_build_writes_nothing_outside_its_output_folder(example_copy, tmp_path
     build(BuildOptions(example_copy, out))  # a rebuild swaps folders beside it
     assert [p.name for p in (tmp_path / "deep").iterdir()] == ["out"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "example"]
-    assert snapshot(example_copy) == sources
+    # the sources are untouched; the one thing added to the site is its build cache
+    cache = {rel for rel in snapshot(example_copy) if rel.startswith(".cvsite-cache/")}
+    assert {rel: data for rel, data in snapshot(example_copy).items() if rel not in cache} == sources
+    build(BuildOptions(example_copy, tmp_path / "other", cache=False))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "example", "other"]
 
 
 def test_the_default_output_folder_is_inside_the_site(example_copy):
     build(BuildOptions(example_copy))
     assert (example_copy / "output" / "index.html").is_file()
-    assert sorted(p.name for p in example_copy.iterdir()) == ["content", "output", "site.yaml"]
+    assert sorted(p.name for p in example_copy.iterdir()) == [".cvsite-cache", "content", "output", "site.yaml"]
 
 
 def test_a_folder_cvsite_made_is_rebuilt_whole(tmp_path):

@@ -1,0 +1,282 @@
+"""One caching layer around the pure stages: a stage's result is kept under the hash of its inputs.
+
+A stage asks `cached(stage, key, compute)`; the pipeline decides which store is active (none: every
+call computes). `cvsite serve` keeps one store in memory for its whole run; `cvsite build` loads one
+from `.cvsite-cache/` in the site and saves it back, so a second build does almost nothing.
+
+The file on disk is a pickle, which must never be loaded from an untrusted source: it is signed
+with an HMAC whose key lives in the user's own cache folder, so a cache copied from another
+machine or user, written by another cvsite, truncated or edited is discarded, never unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import copyreg
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+import zlib
+from pathlib import Path
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any
+
+from . import __version__
+
+CACHE_DIR = ".cvsite-cache"
+CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
+STORE_FILE = "store-00.cache"  # every stage's results, in SHARDS files: read only when something has to be made
+INDEX_STAGES = ("site", "output", "page")
+MAGIC = b"cvsite-cache 2\n"
+TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
+
+
+
+def read_only(mapping: dict) -> MappingProxyType:
+    """How a read-only mapping in a record (extra fields) is rebuilt from the cache."""
+    return MappingProxyType(mapping)
+
+
+copyreg.pickle(MappingProxyType, lambda proxy: (read_only, (dict(proxy),)))
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of plain values (str, bytes, numbers, tuples of them)."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def code_version() -> str:
+    """cvsite's version, plus its own source files' sizes and times (a checkout changes without a new version)."""
+    package = Path(__file__).resolve().parent
+    stamps = []
+    for path in sorted(package.glob("*.py")):
+        st = path.stat()
+        stamps.append((path.name, st.st_size, st.st_mtime_ns))
+    return digest(__version__, stamps)
+
+
+SHARDS = 32  # the store is split so that a build writes again only the parts it changed
+
+
+def shard(slot: tuple[str, str]) -> int:
+    return zlib.crc32(f"{slot[0]}\0{slot[1]}".encode("utf-8", "surrogatepass")) % SHARDS
+
+
+class Memo:
+    """Results by (stage, key). Results no longer used stay until the memo has doubled since its
+    live part was last measured, then only what the last build used is kept: stale entries cost
+    only room (every key is the hash of its inputs), and dropping them rarely keeps saves small."""
+
+    def __init__(self, entries: dict | None = None, store: Callable[[], dict] | None = None):
+        self.entries: dict[tuple[str, str], Any] = entries or {}
+        self.used: dict[tuple[str, str], Any] = {}
+        self.computed: dict[str, int] = {}  # stage -> how many results were computed, not reused
+        self.changed = False  # whether anything differs from what was loaded
+        self._store = store  # reads the results of the other stages, on their first use
+        self.dirty: set[int] = set() if store is not None else set(range(SHARDS))  # shards to write
+
+    def _need(self, stage: str) -> None:
+        if self._store is not None and stage not in INDEX_STAGES:
+            read, self._store = self._store, None
+            self.entries.update(read())
+
+    @property
+    def store_loaded(self) -> bool:
+        return self._store is None
+
+    def _changed(self, slot: tuple[str, str]) -> None:
+        self.changed = True
+        if slot[0] not in INDEX_STAGES:
+            self.dirty.add(shard(slot))
+
+    def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
+        self._need(stage)
+        slot = (stage, key)
+        if slot in self.used:
+            return self.used[slot]
+        if slot in self.entries:
+            value = self.entries[slot]
+        else:
+            value = compute()
+            self.computed[stage] = self.computed.get(stage, 0) + 1
+            self._changed(slot)
+        self.used[slot] = value
+        return value
+
+    def peek(self, stage: str, key: str) -> Any:
+        self._need(stage)
+        slot = (stage, key)
+        return self.used.get(slot, self.entries.get(slot))
+
+    def put(self, stage: str, key: str, value: Any) -> None:
+        self._need(stage)
+        slot = (stage, key)
+        if slot not in self.entries or self.entries[slot] != value:
+            self._changed(slot)
+        self.used[slot] = value
+
+    def start(self) -> None:
+        """A new build."""
+        self.used = {}
+        self.computed = {}
+        self.changed = False
+
+    def finish(self) -> None:
+        """The build succeeded: keep what it made (a failed build leaves the memo as it was)."""
+        if self.changed and len(self.entries) + len(self.used) > 2 * len(self.used) + 256:
+            self._need("")
+            if len(self.entries.keys() | self.used.keys()) > 2 * len(self.used) + 256:
+                self.entries = {}  # mostly stale: keep only what this build used
+                self.dirty = set(range(SHARDS))
+        self.entries.update(self.used)
+        self.used = {}
+
+
+_active: contextvars.ContextVar[Memo | None] = contextvars.ContextVar("cvsite_memo", default=None)
+
+
+def cached(stage: str, key: str, compute: Callable[[], Any]) -> Any:
+    memo = _active.get()
+    return compute() if memo is None else memo.get(stage, key, compute)
+
+
+def active() -> Memo | None:
+    return _active.get()
+
+
+@contextlib.contextmanager
+def using(memo: Memo | None):
+    token = _active.set(memo)
+    try:
+        yield memo
+    finally:
+        _active.reset(token)
+
+
+# ---------------------------------------------------------------- on disk
+
+
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cvsite" / "cache-key"
+
+
+def _signing_key() -> bytes:
+    """This user's secret (made on first use): only caches signed with it are ever unpickled."""
+    path = _key_file()
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, key, mode=0o600)
+    return path.read_bytes()  # another process may have won the race: use what is there
+
+
+def _atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write beside, then rename: a reader sees the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _read(path: Path, salt: str) -> tuple[Any, str | None]:
+    """What is signed in path for salt, or None and why not (None: no file)."""
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"cannot read the build cache {path} ({exc.strerror}); building from nothing"
+    mac_size = hashlib.sha256().digest_size
+    head, body = blob[: len(MAGIC) + mac_size], blob[len(MAGIC) + mac_size:]
+    if not head.startswith(MAGIC) or len(head) < len(MAGIC) + mac_size:
+        return None, f"{path} is not a cvsite build cache; ignoring it and building from nothing"
+    expected = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
+    if not hmac.compare_digest(head[len(MAGIC):], expected):
+        return None, (f"{path} was written by another cvsite version or user, or is damaged; "
+                      "ignoring it and building from nothing")
+    try:
+        found = pickle.loads(body)
+    except Exception:  # noqa: BLE001  signed by us, yet unreadable: a class it names has changed
+        return None, f"{path} could not be read; ignoring it and building from nothing"
+    return (found, None) if isinstance(found, dict) else (None, f"{path} could not be read; building from nothing")
+
+
+def _shard_file(n: int) -> str:
+    return f"store-{n:02d}.cache"
+
+
+def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
+    """The memo saved in folder for this salt (its store is read when first needed), and notes
+    saying why a part of it was discarded (appended to when the store turns out unusable)."""
+    notes: list[str] = []
+    index, note = _read(folder / CACHE_FILE, salt)
+    if index is None:
+        notes += [note] if note else []
+        return Memo(), notes
+    memo = Memo(index)
+
+    def store() -> dict:
+        entries: dict = {}
+        for n in range(SHARDS):
+            found, problem = _read(folder / _shard_file(n), salt)
+            if found is None:  # that part is made again, and written again
+                memo.dirty.add(n)
+                if not any(line.startswith("the build cache store") for line in notes):
+                    notes.append(f"the build cache store in {folder} is incomplete or damaged; "
+                                 f"what it lacks is made again ({problem or _shard_file(n) + ' is missing'})")
+            else:
+                entries.update(found)
+        return entries
+
+    memo._store = store
+    return memo, notes
+
+
+def _write(path: Path, salt: str, entries: dict) -> None:
+    body = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+    mac = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
+    _atomic_write(path, MAGIC + mac + body)
+
+
+def save(folder: Path, salt: str, memo: Memo) -> None:
+    """Write the memo (unless it is what was loaded): the index, and the store's changed parts,
+    each file atomically: two builds at once leave whole files, and since every entry is keyed by
+    its inputs, any mix of them is right."""
+    if not memo.changed and (folder / CACHE_FILE).is_file():
+        return
+    folder.mkdir(exist_ok=True)
+    index: dict = {}
+    shards: dict[int, dict] = {n: {} for n in memo.dirty} if memo.store_loaded else {}
+    for slot, value in memo.entries.items():
+        if slot[0] in INDEX_STAGES:
+            index[slot] = value
+        elif slot[0] not in TRANSIENT and shards:
+            part = shards.get(shard(slot))
+            if part is not None:
+                part[slot] = value
+    for n, entries in shards.items():
+        _write(folder / _shard_file(n), salt, entries)
+    memo.dirty = set()
+    _write(folder / CACHE_FILE, salt, index)

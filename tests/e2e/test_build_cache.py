@@ -1,0 +1,214 @@
+"""The build cache in .cvsite-cache/: a cached build gives byte for byte what a clean build gives,
+whatever changed between builds, and a cache that cannot be trusted is discarded with a note."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import memo
+from generator.cli import main
+from tests.conftest import REPO
+
+PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def cached_build(site: Path, capsys=None) -> str:
+    """A cached `cvsite build`; returns what it printed on stderr (notes)."""
+    assert main(["build", "--site", str(site)]) == 0
+    return capsys.readouterr().err if capsys else ""
+
+
+def assert_same_as_clean(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    assert main(["build", "--site", str(site), "--output", str(clean), "--no-cache"]) == 0
+    built = tree(site / "output")
+    assert built == tree(clean)
+    return built
+
+
+@pytest.fixture
+def site(example_copy):
+    cached_build(example_copy)
+    assert (example_copy / ".cvsite-cache" / memo.CACHE_FILE).is_file()
+    return example_copy
+
+
+def test_a_second_build_writes_nothing_and_matches_a_clean_one(site, tmp_path):
+    before = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
+    cached_build(site)
+    after = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
+    assert after == before  # not one page written again
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_editing_a_paper(site, tmp_path, edit):
+    edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    cached_build(site)
+    built = assert_same_as_clean(site, tmp_path)
+    assert b"Prototype Rectification Revisited" in built["index.html"]
+
+
+def test_editing_the_profile(site, tmp_path, edit):
+    edit(site / "content/profile.md", "name: Liang Song", "name: L. Song")
+    cached_build(site)
+    assert b"L. Song" in assert_same_as_clean(site, tmp_path)["papers/prototype-rectification-for-few-shot-learning/index.html"]
+
+
+def test_editing_site_yaml(site, tmp_path):
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "cname: cv.example.org\n", encoding="utf-8")
+    cached_build(site)
+    assert assert_same_as_clean(site, tmp_path)["CNAME"] == b"cv.example.org\n"
+
+
+def test_adding_changing_and_removing_a_static_file(site, tmp_path):
+    (site / "static").mkdir()
+    (site / "static" / "cv.pdf").write_bytes(b"%PDF one")
+    cached_build(site)
+    assert assert_same_as_clean(site, tmp_path)["cv.pdf"] == b"%PDF one"
+    (site / "static" / "cv.pdf").write_bytes(b"%PDF two")
+    cached_build(site)
+    assert assert_same_as_clean(site, tmp_path)["cv.pdf"] == b"%PDF two"
+    (site / "static" / "cv.pdf").unlink()
+    cached_build(site)
+    assert "cv.pdf" not in assert_same_as_clean(site, tmp_path)
+
+
+def test_a_site_template(site, tmp_path):
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text("{% extends 'builtin/404.html' %}{% block title %}Lost{% endblock %}")
+    cached_build(site)
+    assert b"<title>Lost</title>" in assert_same_as_clean(site, tmp_path)["404.html"]
+
+
+def test_a_listing_override_that_shows_the_profile_headline(site, tmp_path):
+    builtin = (REPO / "templates/partials/papers.html").read_text(encoding="utf-8")
+    (site / "templates/partials").mkdir(parents=True)
+    (site / "templates/partials/papers.html").write_text(
+        builtin.replace('<article class="paper">', '<article class="paper"><p class="by">{{ profile.headline }}</p>'))
+    profile = site / "content/profile.md"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("name: Liang Song\n", "name: Liang Song\nheadline: Tinkerer\n"), encoding="utf-8")
+    cached_build(site)
+    profile.write_text(text.replace("name: Liang Song\n", "name: Liang Song\nheadline: Keeper of Engines\n"), encoding="utf-8")
+    cached_build(site)
+    home = assert_same_as_clean(site, tmp_path)["index.html"].decode()
+    assert '<p class="by">Keeper of Engines</p>' in home and "Tinkerer" not in home
+
+
+def test_deleting_and_renaming_papers(site, tmp_path):
+    (site / "content/papers/korgym-a-dynamic-game-platform-for-llm-reasoning.md").unlink()
+    (site / PAPER).rename(site / "content/papers/renamed.md")
+    cached_build(site)
+    built = assert_same_as_clean(site, tmp_path)
+    assert "papers/renamed/index.html" in built
+    assert not any("korgym" in rel or "prototype-rectification" in rel for rel in built)
+    assert not (site / "output/papers/korgym-a-dynamic-game-platform-for-llm-reasoning").exists()
+
+
+def test_a_page_changed_by_hand_in_the_output_is_written_again(site, tmp_path):
+    (site / "output/index.html").write_text("scribbled")
+    cached_build(site)
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_a_cache_from_another_cvsite_version_is_discarded(site, tmp_path, edit, monkeypatch, capsys):
+    edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    monkeypatch.setattr(memo, "__version__", "0.0.0-other")
+    note = cached_build(site, capsys)
+    assert "another cvsite version" in note and note.count("\n") == 1
+    assert_same_as_clean(site, tmp_path)
+
+
+@pytest.mark.parametrize("name", [memo.CACHE_FILE, memo.STORE_FILE])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_a_damaged_cache_is_discarded_with_a_note(site, tmp_path, edit, capsys, damage, name):
+    cache = site / ".cvsite-cache" / name
+    blob = cache.read_bytes()
+    cache.write_bytes({"truncated": blob[: len(blob) // 2], "garbage": os.urandom(len(blob)), "empty": b""}[damage])
+    edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    note = cached_build(site, capsys)
+    assert note.startswith("cvsite: note:") and note.count("\n") == 1
+    assert_same_as_clean(site, tmp_path)
+    assert cached_build(site, capsys) == ""  # the cache written instead is good
+
+
+def test_a_cache_signed_by_another_user_is_never_unpickled(site, tmp_path, monkeypatch, capsys):
+    cache = site / ".cvsite-cache" / memo.CACHE_FILE
+    blob = cache.read_bytes()
+    # the same bytes, but a payload that would run code if it were unpickled
+    evil = blob[: len(memo.MAGIC) + 32] + b"cos\nsystem\n(S'touch pwned'\ntR."
+    cache.write_bytes(evil)
+    monkeypatch.chdir(tmp_path)
+    assert "cvsite: note:" in cached_build(site, capsys)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_no_cache_neither_reads_nor_writes_it(example_copy, tmp_path, capsys):
+    assert main(["build", "--site", str(example_copy), "--no-cache"]) == 0
+    assert not (example_copy / ".cvsite-cache").exists()
+    cached_build(example_copy)
+    (example_copy / ".cvsite-cache" / memo.CACHE_FILE).write_bytes(b"junk")
+    assert main(["build", "--site", str(example_copy), "--no-cache"]) == 0
+    assert "note" not in capsys.readouterr().err
+    assert (example_copy / ".cvsite-cache" / memo.CACHE_FILE).read_bytes() == b"junk"
+
+
+def test_two_builds_at_once_leave_a_good_site_and_cache(site, tmp_path, edit):
+    edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    command = [sys.executable, "-m", "generator", "build", "--site", str(site)]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], results
+    assert all("note" not in err for _, err in results)
+    assert_same_as_clean(site, tmp_path)
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "note" not in run.stderr  # the cache left behind is whole
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_parallel_and_serial_builds_give_the_same_bytes(example_copy, tmp_path, monkeypatch, edit):
+    from generator import parallel
+    from generator.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # the example site is small: fork anyway
+    build(BuildOptions(example_copy, tmp_path / "serial", cache=False, jobs=1))
+    build(BuildOptions(example_copy, tmp_path / "parallel", jobs=2))
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    (example_copy / "templates").mkdir()
+    (example_copy / "templates" / "paper.html").write_text(  # every paper page changes: all in workers
+        "{% extends 'builtin/paper.html' %}{% block title %}Paper: {{ super() }}{% endblock %}")
+    build(BuildOptions(example_copy, tmp_path / "serial", cache=False, jobs=1))
+    build(BuildOptions(example_copy, tmp_path / "parallel", jobs=2))  # cached: in place
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    assert b"Prototype Rectification Revisited" in tree(tmp_path / "parallel")["index.html"]
+
+
+def test_a_template_error_in_a_paper_page_rendered_by_a_worker_changes_nothing(example_copy, tmp_path, monkeypatch):
+    from generator import parallel
+    from generator.errors import ContentError
+    from generator.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out, jobs=2))
+    before = tree(out)
+    (example_copy / "templates").mkdir()
+    (example_copy / "templates" / "paper.html").write_text("{% extends 'builtin/paper.html' %}{% block title %}{{ nope.x }}{% endblock %}")
+    with pytest.raises(ContentError) as error:
+        build(BuildOptions(example_copy, out, jobs=2))
+    assert "nope" in str(error.value)
+    assert tree(out) == before
