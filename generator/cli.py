@@ -53,6 +53,8 @@ def _base_url_arg(value: str) -> str:
 def _add_site_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--site", metavar="DIR", help="the site folder holding site.yaml and content/ (default: the current folder)")
     cmd.add_argument("--drafts", action="store_true", help="include papers marked draft: true")
+    cmd.add_argument("--strict", action="store_true",
+                     help="treat warnings as errors: any warning fails the build (for CI)")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -102,11 +104,12 @@ def _run_build(args) -> int:
 
     root = _site_root(args.site)
     output = Path(args.output).expanduser() if args.output else None
-    result = build(BuildOptions(root, output, args.base_url, args.drafts, cache=not args.no_cache))
+    result = build(BuildOptions(root, output, args.base_url, args.drafts, strict=args.strict, cache=not args.no_cache))
     for note in (result.note or "").splitlines():
         print(f"cvsite: note: {note}", file=sys.stderr)
+    _print_problems(result.warnings)
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
-          f"in {result.output} in {result.seconds:.2f} s")
+          f"in {result.output} in {result.seconds:.2f} s{_warning_count(result.warnings)}")
     if args.base_url and args.base_url.startswith("/"):
         print(f"Note: --base-url {args.base_url} is only a path, so the Atom feeds, sitemap.xml, robots.txt and canonical "
               f"URLs were left out: they need the full URL, e.g. --base-url https://you.github.io{args.base_url}")
@@ -117,6 +120,26 @@ def _print_problems(problems) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
     sys.stderr.flush()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
+def _warning_count(warnings) -> str:
+    return f"; {_plural(len(warnings), 'warning')} (see above)" if warnings else ""
+
+
+def problem_summary(exc: ContentError) -> str:
+    """'3 problems found (1 error, 2 warnings)', saying when --strict counted a warning as an error."""
+    everything = exc.everything
+    warnings = sum(p.warning for p in everything)
+    errors = len(everything) - warnings
+    summary = f"{_plural(len(everything), 'problem')} found"
+    if warnings:
+        strict = "; --strict counts warnings as errors" if any(p.warning for p in exc.problems) else ""
+        summary += f" ({_plural(errors, 'error')}, {_plural(warnings, 'warning')}{strict})"
+    return summary
 
 
 def _run_serve(args) -> int:
@@ -133,7 +156,7 @@ def _run_serve(args) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, cleaning up
     stop = threading.Event()  # never set: Ctrl-C and SIGTERM end the waits below with KeyboardInterrupt
     server = observer = None
-    preview = Preview(BuildOptions(root, drafts=args.drafts))
+    preview = Preview(BuildOptions(root, drafts=args.drafts, strict=args.strict))
     preview.live = not args.no_reload
     try:
         try:
@@ -145,8 +168,8 @@ def _run_serve(args) -> int:
         debouncer = Debouncer(args.debounce)
         if preview.live:  # watching starts before the first build, so no early save is missed
             observer = start_watching(root, debouncer, [root / "output"], poll=args.poll)
-        if not preview.rebuild():
-            _print_problems(preview.errors)
+        failed = not preview.rebuild()
+        _print_problems(preview.errors if failed else preview.warnings)
         from .cv_pdf import INSTALL_HINT, available
         if not available():
             print(f"cvsite: note: {INSTALL_HINT}", file=sys.stderr)
@@ -161,11 +184,18 @@ def _run_serve(args) -> int:
                 if not batch:
                     continue
                 started = time.perf_counter()
+                warned = preview.warnings
                 if preview.rebuild():
-                    print(f"Rebuilt after {len(batch)} change{'s' * (len(batch) != 1)} in "
-                          f"{time.perf_counter() - started:.2f} s ({preview.rendered} pages rendered)", flush=True)
+                    if failed:
+                        print("Errors fixed: the site builds again.", flush=True)
+                    if preview.warnings != warned or failed:
+                        _print_problems(preview.warnings)
+                    print(f"Rebuilt after {_plural(len(batch), 'change')} in {time.perf_counter() - started:.2f} s "
+                          f"({preview.rendered} pages rendered){_warning_count(preview.warnings)}", flush=True)
+                    failed = False
                 else:
                     _print_problems(preview.errors)
+                    failed = True
         else:
             stop.wait()
     except KeyboardInterrupt:
@@ -207,10 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except ContentError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        count = len(exc.problems)
-        print(f"cvsite: {count} problem{'s' * (count != 1)} found; nothing was written", file=sys.stderr)
+        _print_problems(exc.everything)
+        print(f"cvsite: {problem_summary(exc)}; nothing was written", file=sys.stderr)
         return EXIT_CONTENT
     except UsageError as exc:
         print(f"cvsite: error: {exc}", file=sys.stderr)

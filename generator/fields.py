@@ -58,6 +58,8 @@ class Field:
     fields: Table | None = None  # nested fields of a mapping, or of each entry when many
     many: bool = False  # a list of entries, each with `fields`
     build: Callable[..., Any] | None = None  # the record class of a nested mapping or entry
+    warn: Callable[[Any], list[s.FieldIssue]] | None = None  # likely mistakes in a valid value, shown as warnings
+    kinds: Mapping[str, str] = _field(default_factory=lambda: _EMPTY)  # a map's known keys -> how each is shown
 
 
 class Table(Mapping[str, Field]):
@@ -101,6 +103,23 @@ CV_SETTINGS = Table(
     defaults=True,
 )
 
+# The link kinds cvsite knows, and the label of each one's button on a paper's page. Other kinds
+# are allowed and shown capitalised; one close to a known kind (cod, slide) gets a warning.
+LINK_KINDS: Mapping[str, str] = MappingProxyType({
+    "code": "Code", "pdf": "PDF", "arxiv": "arXiv", "doi": "DOI", "project": "Project", "slides": "Slides",
+    "video": "Video", "poster": "Poster", "blog": "Blog", "data": "Data", "dataset": "Dataset",
+    "model": "Model", "demo": "Demo", "talk": "Talk", "website": "Website", "openreview": "OpenReview",
+    "bibtex": "BibTeX", "supplement": "Supplement", "publisher": "Publisher",
+})
+
+
+def _author_warnings(authors: tuple[str, ...]) -> list[s.FieldIssue]:
+    """A list item indented deeper than the one above continues it: two authors become one
+    name joined by ' - ', which YAML accepts without complaint."""
+    return [s.FieldIssue(f"author {i} {name!r} looks like two names run together: put each '- ' "
+                         "at the same indentation as the first")
+            for i, name in enumerate(authors, 1) if " - " in name]
+
 
 CONFIG = Table(
     "config",
@@ -126,8 +145,8 @@ METRICS = Table(
     "metrics",
     Field("h_index", "whole number", s.number(0, integer=True), "shown as the h-index"),
     Field("citations", "whole number", s.number(0, integer=True), "total citations"),
-    Field("novelty", "number 0–100", s.number(0, 100), "shown as a percentage"),
-    Field("ai_score", "number 0–100", s.number(0, 100), "shown as the AI score"),
+    Field("novelty", "number 0–100", s.number(0, 100, percent=True), "shown as a percentage (`46` or `\"46%\"`)"),
+    Field("ai_score", "number 0–100", s.number(0, 100, percent=True), "shown as the AI score (`50` or `\"50%\"`)"),
 )
 
 PROFILE = Table(
@@ -138,7 +157,8 @@ PROFILE = Table(
     Field("photo", "URL or site path", s.url, "e.g. `me.jpg` (put the file in `static/`); without one, your initials are shown", default=""),
     Field("email", "text", s.text, "shown as a `mailto:` link", default=""),
     Field("links", "map label → URL", s.url_map,
-          "e.g. `Google Scholar: https://scholar.google.com/...`, `ORCID: ...`, `GitHub: ...`", default=()),
+          "e.g. `Google Scholar: https://scholar.google.com/...`, `ORCID: ...`, `GitHub: ...`", default=(),
+          warn=s.link_warnings),
     Field("metrics", "map", s.mapping, "the numbers shown under your name (fields below); the paper count is computed from the records",
           default=Metrics(), fields=METRICS, build=Metrics),
 )
@@ -147,7 +167,7 @@ PAPER = Table(
     "paper",
     _no_default("title", "text", s.nonempty_text, "may contain LaTeX (`\\emph{x}`, `{\\\"o}`) and math (`$\\alpha$`)",
                 export={"bibtex": "`title`", "csl": "`title`", "ris": "`TI`"}),
-    _no_default("authors", "list of text", s.text_list(nonempty=True), "in order; at least one",
+    _no_default("authors", "list of text", s.text_list(nonempty=True), "in order; at least one", warn=_author_warnings,
                 export={"bibtex": "`author` (joined with `and`)", "csl": "`author` (`family`/`given`)", "ris": "`AU` (`Last, First`), one each"}),
     Field("et_al", "true/false", s.boolean, 'the list above is truncated: "et al." is shown after it', default=False,
           export={"bibtex": "`and others` after the authors"}),
@@ -159,7 +179,8 @@ PAPER = Table(
     Field("affiliation", "text", s.text, "shown after the authors", default=""),
     Field("venue", "text", s.text, 'e.g. "CVPR 2024"', default="",
           export={"bibtex": "`journal`, or `booktitle` for `inproceedings`/`incollection`", "csl": "`container-title`", "ris": "`JO`, or `T2` for conference papers"}),
-    Field("links", "map kind → URL", s.url_map, "`code`, `pdf`, `arxiv`, `doi`, `project`, `slides`, `video`, …", default=(),
+    Field("links", "map kind → URL", s.url_map, "`" + "`, `".join(LINK_KINDS) + "`, or a kind of your own", default=(),
+          kinds=LINK_KINDS, warn=s.paper_link_warnings(LINK_KINDS),
           export={"bibtex": "`eprint` + `archivePrefix` (arxiv), `doi`, `pdf`, `code`, `url` (project)",
                   "csl": "`DOI`, `URL` (arXiv, else PDF or project), `number` (`arXiv:ID`)",
                   "ris": "`DO`, `UR`, `L1` (PDF)"}),

@@ -72,7 +72,7 @@ def _parse(rel: str, data: bytes, digest: str) -> RawRecord | Problem:
     try:
         return parse_record(rel, data, digest)
     except YamlProblem as issue:
-        return Problem(rel, issue.line, "file", issue.message)
+        return Problem(rel, issue.line, issue.field, issue.message)
 
 
 def paper_files(root: Path) -> list[str]:

@@ -11,6 +11,7 @@ from xml.etree.ElementTree import tostring
 
 from latex2mathml.converter import convert_to_element as latex_to_mathml
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pylatexenc.latex2text import LatexNodes2Text
@@ -19,6 +20,7 @@ from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 from .schema import SAFE_SCHEMES
 
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+_MATH_TEXT = LatexNodes2Text(math_mode="text", strict_latex_spaces="based-on-source")
 _LATEX_CONTEXT = get_default_latex_context_db()  # built once: pylatexenc rebuilds it per call otherwise
 _LATEX_HINT = re.compile(r"\\[A-Za-z\"'`^~=.]|[{}]|--|``")
 # In prose these characters are literal; LaTeX would read them as comment, tab, parameter.
@@ -58,12 +60,73 @@ def _safe_link(url: str) -> bool:
     return scheme is None or scheme.group(1) in SAFE_SCHEMES
 
 
+# LaTeX's emphasis and bold become <em> and <strong> in HTML (plain text everywhere else)
+_STYLED = re.compile(r"\\(emph|textit|textsl|textbf)\s*\{")
+_STYLE_TAGS = {"emph": "em", "textit": "em", "textsl": "em", "textbf": "strong"}
+
+
+def _closing_brace(text: str, opening: int) -> int | None:
+    depth, i = 0, opening
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+        i += 1
+    return None
+
+
+def _text_token(content: str) -> Token:
+    return Token("text", "", 0, content=latex_text(content))
+
+
+def _styled_tokens(text: str) -> list[Token]:
+    """text as text tokens (LaTeX to Unicode), with \\emph{x}, \\textit{x} and \\textbf{x} as
+    em/strong tokens around their (possibly nested) argument; unbalanced braces stay text."""
+    tokens: list[Token] = []
+    done = 0
+    for match in _STYLED.finditer(text):
+        if match.start() < done:
+            continue  # inside an argument handled already
+        close = _closing_brace(text, match.end() - 1)
+        if close is None:
+            break
+        if match.start() > done:
+            tokens.append(_text_token(text[done:match.start()]))
+        tag = _STYLE_TAGS[match[1]]
+        tokens.append(Token(f"{tag}_open", tag, 1))
+        tokens += _styled_tokens(text[match.end():close])
+        tokens.append(Token(f"{tag}_close", tag, -1))
+        done = close + 1
+    if done < len(text):
+        tokens.append(_text_token(text[done:]))
+    return tokens
+
+
 def _latex_in_text(state) -> None:
     for token in state.tokens:
         if token.type == "inline" and token.children:
+            children = []
             for child in token.children:
-                if child.type == "text":
-                    child.content = latex_text(child.content)
+                if child.type == "text" and _STYLED.search(child.content):
+                    children += _styled_tokens(child.content)
+                else:
+                    if child.type == "text":
+                        child.content = latex_text(child.content)
+                    children.append(child)
+            token.children = children
+
+
+@lru_cache(maxsize=65536)
+def math_text(tex: str) -> str:
+    """Math as plain Unicode text, for feeds and descriptions: O(n \\log n) -> O(n log n), \\alpha -> α."""
+    try:
+        walker = LatexWalker(tex, latex_context=_LATEX_CONTEXT, tolerant_parsing=True)
+        return " ".join(_MATH_TEXT.nodelist_to_text(walker.get_latex_nodes()[0]).split())
+    except Exception:  # noqa: BLE001 -- malformed math stays as typed, whatever pylatexenc raises
+        return tex
 
 
 @lru_cache(maxsize=2)
@@ -86,12 +149,14 @@ def _text_of(tokens) -> str:
     parts = []
     for token in tokens:
         for child in token.children or ():
-            if child.type in ("text", "code_inline", "math_inline"):
+            if child.type in ("text", "code_inline"):
                 parts.append(child.content)
+            elif child.type.startswith("math_inline"):
+                parts.append(math_text(child.content))
             elif child.type in ("softbreak", "hardbreak"):
                 parts.append(" ")
-        if token.type in ("paragraph_close", "heading_close", "math_block"):
-            parts.append(" " + (token.content if token.type == "math_block" else ""))
+        if token.type in ("paragraph_close", "heading_close") or token.type.startswith("math_block"):
+            parts.append(" " + (math_text(token.content) if token.type.startswith("math_block") else ""))
     return " ".join("".join(parts).split())
 
 

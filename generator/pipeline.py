@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from . import cv_pdf
 from . import memo as memo_store
@@ -34,6 +35,7 @@ class BuildOptions:
     output: Path | None = None  # default: <site_root>/output
     base_url: str | None = None  # overrides site.yaml
     drafts: bool = False
+    strict: bool = False  # warnings stop the build as errors do (for CI)
     cache: bool = True  # keep a build cache in <site_root>/.cvsite-cache/ (--no-cache: off)
     jobs: int | None = None  # processes that render (None: one per core; 1: all in this one)
 
@@ -51,6 +53,7 @@ class RenderedSite:
     # paper pages left for the write stage's workers to render and write (see build): path -> page key
     deferred: dict[str, tuple[Page, str]] = dataclasses.field(default_factory=dict)
     render: Callable[[Page], bytes] | None = None  # renders a deferred page
+    warnings: tuple[Problem, ...] = ()  # located likely mistakes; the build still succeeds
     notes: tuple[str, ...] = ()  # what the build could not do as well as it might (cv.pdf), said once
 
     @property
@@ -67,6 +70,7 @@ class BuildResult:
     seconds: float
     rendered: int = 0  # pages rendered (the others were unchanged and reused)
     note: str | None = None  # why the build cache was not used, when it was there
+    warnings: tuple[Problem, ...] = ()
 
 
 def _static_files(folder: Path) -> dict[str, Path]:
@@ -126,7 +130,10 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     root = options.site_root
     with memo_store.using(memo):
         raw = load_site(root)
-        site = validate_site(raw, drafts=options.drafts)
+        try:
+            site = validate_site(raw, drafts=options.drafts)
+        except ContentError as exc:
+            raise _strict(exc.problems, exc.warnings, options.strict) from None
         if options.base_url is not None:
             site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=options.base_url))
         theme = theme_dir(root, site.config.theme)
@@ -178,13 +185,36 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     clashes = sorted(set(copies) & set(digests))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
+    errors = _missing_photo(site.profile.photo, raw, copies)
+    if errors or (site.warnings and options.strict):
+        raise _strict(errors, site.warnings, options.strict)
     memo.finish()
     notes: tuple[str, ...] = ()
     if not own_pdf and not cv_pdf.available():
         notes = (cv_pdf.INSTALL_HINT,)
     elif not own_pdf and cv_pdf.needs_cjk_font(model):
         notes = (cv_pdf.CJK_HINT,)
-    return RenderedSite(model, files, digests, copies, deferred, lambda page: render_page(page, model, env()), notes)
+    return RenderedSite(model, files, digests, copies, deferred, lambda page: render_page(page, model, env()),
+                        site.warnings, notes)
+
+
+def _strict(errors, warnings, strict: bool) -> ContentError:
+    """Under --strict a warning stops the build like an error (it is still shown as a warning)."""
+    return ContentError([*errors, *warnings], ()) if strict else ContentError(errors, warnings)
+
+
+def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
+    """A photo given as a site path must be a file of static/ (the site's or the theme's)."""
+    from . import urls
+
+    if not photo or urls.is_external(photo):
+        return []
+    rel = unquote(urlsplit(photo).path).lstrip("/")
+    if rel in copies:
+        return []
+    line = raw.profile.doc.line("photo") if raw.profile else 1
+    return [Problem(PROFILE_FILE, line, "photo", f"no file static/{rel}: put the photo in the site's static/ folder "
+                                                 f"(it is published as /{rel}), or give a full https:// address")]
 
 
 def _write_deferred(rendered: RenderedSite, jobs: int | None):
@@ -249,8 +279,11 @@ def build(options: BuildOptions) -> BuildResult:
     inputs = _inputs_key(options, out, salt) if options.cache else ""
     same = memo.entries.get(("site", inputs))
     if same is not None and (out / MANIFEST).is_file() and _intact(out, written):
-        return BuildResult(out, same[0], same[1], len(written), time.perf_counter() - started, 0,
-                           "\n".join(notes) or None)
+        papers, pages, warnings = same
+        if warnings and options.strict:  # the same input, built before without --strict
+            raise _strict((), warnings, True)
+        return BuildResult(out, papers, pages, len(written), time.perf_counter() - started, 0,
+                           "\n".join(notes) or None, warnings)
 
     def on_disk(rel: str, sha: str) -> bool:
         state = written.get(rel)
@@ -279,10 +312,11 @@ def build(options: BuildOptions) -> BuildResult:
         memo.entries[("page", key)] = state[rel][0]
     for slot in [slot for slot in memo.entries if slot[0] == "site"]:
         del memo.entries[slot]
-    memo.entries[("site", inputs)] = (rendered.model.paper_count, len(rendered.model.pages))
+    memo.entries[("site", inputs)] = (rendered.model.paper_count, len(rendered.model.pages), rendered.warnings)
     memo.entries[("output", str(out))] = state
     memo.changed = True
     if options.cache:
         memo_store.save(cache_dir, salt, memo)
     return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), len(state),
-                       time.perf_counter() - started, rendered.rendered, "\n".join([*notes, *rendered.notes]) or None)
+                       time.perf_counter() - started, rendered.rendered, "\n".join([*notes, *rendered.notes]) or None,
+                       rendered.warnings)

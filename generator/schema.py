@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .errors import Problem
+from .errors import Problem, warning
 from .records import PartialDate
 from .yamlio import Document
 
@@ -67,9 +67,16 @@ def boolean(value: Any) -> bool:
     return value
 
 
-def number(minimum: float | None = None, maximum: float | None = None, integer: bool = False):
+_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
+
+
+def number(minimum: float | None = None, maximum: float | None = None, integer: bool = False, percent: bool = False):
+    """percent: a percentage, which may be written with its sign ("46%", as the profile shows it)."""
     def convert(value: Any) -> float | int:
         wanted = "a whole number" if integer else "a number"
+        if percent and isinstance(value, str) and _PERCENT.match(value):
+            digits = _PERCENT.match(value).group(1)
+            value = float(digits) if "." in digits else int(digits)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise FieldIssue(f"expected {wanted}, got {_describe(value)}")
         if integer and not isinstance(value, int):
@@ -110,6 +117,43 @@ def url(value: Any) -> str:
     if scheme and scheme not in SAFE_SCHEMES:
         raise FieldIssue(f"unsafe URL scheme '{scheme}:' (allowed: http, https, mailto, or a relative link)")
     return result
+
+
+# the first part of a link such as github.com/x or www.example.org: a web address without https://
+_BARE_DOMAIN = re.compile(r"^(?:www\.[^/\s]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,24})(?=/))", re.IGNORECASE)
+_FILE_ENDINGS = frozenset({"pdf", "html", "htm", "jpg", "jpeg", "png", "gif", "svg", "webp", "txt", "bib", "zip", "md"})
+
+
+def missing_scheme(target: str) -> str:
+    """'https://github.com/x' for 'github.com/x' (a web address written without its scheme, which
+    a browser would read as a path inside the site); '' for every other link."""
+    match = _BARE_DOMAIN.match(target)
+    if target.startswith(("/", ".")) or urlsplit(target).scheme or not match:
+        return ""
+    if match.group(0).rsplit(".", 1)[-1].lower() in _FILE_ENDINGS:  # a folder such as slides.pdf/
+        return ""
+    return f"https://{target}"
+
+
+def link_warnings(value: tuple[tuple[str, str], ...]) -> list[FieldIssue]:
+    """Links that will be broken though valid: web addresses without https://."""
+    return [FieldIssue(f"{target!r} has no https://, so it would be a link inside the site; "
+                       f"write {missing_scheme(target)!r}", subfield=label)
+            for label, target in value if missing_scheme(target)]
+
+
+def paper_link_warnings(kinds: Mapping[str, str]):
+    """link_warnings, and a kind that is nearly one cvsite knows (cod: -> code:)."""
+    def warn(value: tuple[tuple[str, str], ...]) -> list[FieldIssue]:
+        found = link_warnings(value)
+        for kind, _ in value:
+            close = suggestion(kind.lower(), kinds, cutoff=0.75) if kind.lower() not in kinds else ""
+            if close:
+                found.append(FieldIssue(f"unknown link kind {kind!r}{close}; it is shown as a button "
+                                        f"labelled {kind.capitalize()!r}", subfield=kind))
+        return found
+
+    return warn
 
 
 def url_map(value: Any) -> tuple[tuple[str, str], ...]:
@@ -204,16 +248,17 @@ def partial_date(value: Any) -> PartialDate:
     return PartialDate(year, month, day)
 
 
-def suggestion(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+def suggestion(word: str, choices, cutoff: float = 0.6) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     if not close:
-        close = difflib.get_close_matches(word.lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+        close = difflib.get_close_matches(word.lower(), [c.lower() for c in choices], n=1, cutoff=cutoff)
         close = [c for c in choices if c.lower() in close]
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def check_fields(doc: Document, schema: Mapping[str, Field], path: str) -> tuple[dict[str, Any], list[Problem]]:
-    """Convert every known field, and report unknown, missing and malformed ones together.
+    """Convert every known field, and report unknown, missing and malformed ones together,
+    with the warnings of the fields that have a warn check (Problem.warning set).
 
     A field with nested fields (a mapping such as metrics, or a list of entries) is checked
     field by field, its problems named and located like top-level ones (metrics.h_index).
@@ -226,7 +271,7 @@ def check_fields(doc: Document, schema: Mapping[str, Field], path: str) -> tuple
     for key in doc.data:
         if key not in schema:
             name = str(key)
-            problems.append(Problem(path, doc.line(name), name, f"unknown field{suggestion(name, schema)}"))
+            problems.append(Problem(path, doc.line(name), name, _unknown_field(name, schema)))
     for key, spec in schema.items():
         if key not in doc.data or doc.data[key] is None:
             if spec.required:
@@ -239,9 +284,21 @@ def check_fields(doc: Document, schema: Mapping[str, Field], path: str) -> tuple
                 name = f"{key}.{each.subfield}" if each.subfield else key
                 problems.append(Problem(path, doc.line(name), name, str(each)))
             continue
+        if spec.warn is not None:
+            for each in spec.warn(values[key]):
+                name = f"{key}.{each.subfield}" if each.subfield else key
+                problems.append(warning(path, doc.line(name), name, str(each)))
         if spec.fields is not None:
             values[key] = _check_nested(doc, key, spec, values[key], path, problems)
     return values, problems
+
+
+def _unknown_field(name: str, schema: Mapping[str, Field]) -> str:
+    links = schema.get("links")
+    if links is not None and links.kinds and name.lower() in links.kinds:
+        return (f"{name!r} is a link kind, not a field: it belongs under 'links:', indented by two spaces "
+                f"('links:' on a line of its own, then '  {name}: https://…')")
+    return f"unknown field{suggestion(name, schema)}"
 
 
 def _sub_document(doc: Document, data: dict, prefix: str) -> Document:

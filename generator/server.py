@@ -64,6 +64,7 @@ class Preview:
         self.epoch = 0
         self.builds = 0
         self.errors: list[str] = []
+        self.warnings: list[str] = []  # of the last build: printed by cvsite serve, never shown over pages
         self.has_site = False
         self.live = True  # inject the live-reload script (off with --no-reload)
         self._written: dict[str, str] = {}  # served path -> digest of what is on disk
@@ -80,7 +81,9 @@ class Preview:
             rendered = render_site(self.options, self.memo, lambda rel, sha: self._written.get(rel) == sha)
             wanted, stamps = self._contents(rendered)
             self.rendered = rendered.rendered
+            self.warnings = [str(p) for p in rendered.warnings]
         except ContentError as exc:
+            self.warnings = [str(p) for p in exc.warnings]
             return self._publish([str(p) for p in exc.problems], changed=False)
         except Exception as exc:  # a broken template, theme or static file must not stop the server either
             return self._publish([f"cvsite: {type(exc).__name__}: {exc}"], changed=False)
@@ -240,7 +243,7 @@ class Handler(BaseHTTPRequestHandler):
         if name == "status":
             preview = self.preview
             status = {"epoch": preview.epoch, "version": preview.version, "builds": preview.builds,
-                      "errors": preview.errors}
+                      "errors": preview.errors, "warnings": preview.warnings}
             return self.send_body(HTTPStatus.OK, TYPES[".json"], json.dumps(status).encode(), head)
         if name == "events":
             return self.events(head)

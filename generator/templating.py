@@ -9,6 +9,7 @@ from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, P
 
 from . import urls
 from .config import builtin_dir
+from .fields import LINK_KINDS
 
 
 def theme_dir(site_root: Path, theme: str) -> Path | None:
@@ -120,6 +121,7 @@ def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | Non
     )
     env.globals["url"] = _url
     env.globals["cached_item"] = ListingItems(None, "")  # replaced by each build (see pipeline.py)
+    env.globals["link_labels"] = LINK_KINDS  # a paper link's button label by kind (fields.py)
     env.filters["thousands"] = _thousands
     env.filters["number"] = _number
     return env

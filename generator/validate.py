@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,7 +18,7 @@ from . import fields
 from . import schema as s
 from .config import SiteConfig
 from .cv_records import CV
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, split
 from .load import RawRecord, RawSite
 from .memo import cached, digest
 from .records import Category, Paper, Profile
@@ -50,11 +52,38 @@ def category_table(config: SiteConfig) -> dict[str, Category]:
     return table
 
 
+CATEGORY_LIST = "https://arxiv.org/category_taxonomy"  # where arXiv's codes are listed (a copy: generator/data/)
+_SMALL_WORDS = frozenset({"and", "of", "the", "in", "for", "on", "with"})
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in re.findall(r"[A-Za-z]+", name) if word.lower() not in _SMALL_WORDS).lower()
+
+
+def close_categories(value: str, table: dict[str, Category]) -> list[tuple[str, Category]]:
+    """(spelling, category) of what value may mean, the closest first: by code in the value's
+    own spelling (cs.LGG: cs.LG) or by name (ML: LG, Machine Learning; 'computer vision': CV)."""
+    categories = sorted(set(table.values()), key=lambda c: (not c.code.startswith("cs."), c.code))
+    word = value.strip().lower()
+    found = [(c.short, c) for c in categories if word in (_initials(c.name), c.name.lower())]
+    found += [(c.short, c) for c in categories if len(word) > 3 and c.name.lower().startswith(word)]
+    codes = {c.code.lower(): (c.code, c) for c in categories} | {c.short.lower(): (c.short, c) for c in categories}
+    found += [codes[m] for m in difflib.get_close_matches(word, list(codes), n=2, cutoff=0.7)]
+    names = {c.name.lower(): (c.short, c) for c in reversed(categories)}  # one name, several archives: cs first
+    found += [names[m] for m in difflib.get_close_matches(word, list(names), n=2, cutoff=0.7)]
+    unique: dict[Category, str] = {}
+    for spelling, category in found:
+        unique.setdefault(category, spelling)
+    return [(spelling, category) for category, spelling in unique.items()][:3]
+
+
 def _resolve_category(value: str, table: dict[str, Category]) -> Category:
     found = table.get(value.lower())
     if found is None:
-        shown = sorted({c.short for c in table.values()} | {c.code for c in table.values()})  # CV and cs.CV
-        raise s.FieldIssue(f"unknown category {value!r}{s.suggestion(value, shown)}; add it under 'categories' in site.yaml if it is your own")
+        close = " or ".join(f"'{shown}' ({c.name})" for shown, c in close_categories(value, table))
+        hint = f" (did you mean {close}?)" if close else ""
+        raise s.FieldIssue(f"unknown category {value!r}{hint}; the codes are arXiv's, listed at {CATEGORY_LIST}; "
+                           "add one of your own under 'categories' in site.yaml")
     return found
 
 
@@ -67,12 +96,13 @@ def validate_config(raw: RawRecord | None) -> tuple[SiteConfig, list[Problem]]:
 
 def validate_profile(raw: RawRecord) -> tuple[Profile | None, list[Problem]]:
     values, problems = s.check_fields(raw.doc, PROFILE_FIELDS, raw.path)
-    if problems:
+    if split(problems)[0]:
         return None, problems
-    return Profile(bio=raw.body.strip(), source=raw.path, **values), []
+    return Profile(bio=raw.body.strip(), source=raw.path, **values), problems
 
 
 def validate_paper(raw: RawRecord, categories: dict[str, Category]) -> tuple[Paper | None, list[Problem]]:
+    """The paper (None when there are errors) and its problems: errors and warnings."""
     values, problems = s.check_fields(raw.doc, PAPER_FIELDS, raw.path)
     if "category" in values:
         try:
@@ -86,11 +116,11 @@ def validate_paper(raw: RawRecord, categories: dict[str, Category]) -> tuple[Pap
     if slug != slugify(slug) or not slug:
         line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
         problems.append(Problem(raw.path, line, "slug", f"slugs use lowercase letters, digits and hyphens, e.g. {slugify(slug) or 'my-paper'!r}"))
-    if problems:
+    if split(problems)[0]:
         return None, problems
     if raw.path.endswith(".md"):
         values["abstract"] = raw.body.strip()
-    return Paper(slug=slug, source=raw.path, **values), []
+    return Paper(slug=slug, source=raw.path, **values), problems
 
 
 @dataclass(frozen=True)
@@ -100,6 +130,7 @@ class ValidSite:
     papers: tuple[Paper, ...]  # drafts removed unless asked for
     # paper source -> hash of what it was made from (its file, the category table): what caches key on
     paper_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[Problem, ...] = ()  # likely mistakes that do not stop the build
     cv: CV = field(default_factory=CV)  # content/cv.yaml; empty when the site has none
 
 
@@ -128,10 +159,11 @@ def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
     problems += _duplicate_slugs(papers, raw)
     cv, found = validate_cv(raw.cv)
     problems += found
-    if problems or profile is None:
-        raise ContentError(problems)
+    errors, warnings = split(problems)
+    if errors or profile is None:
+        raise ContentError(errors, warnings)
     kept = tuple(p for p in papers if drafts or not p.draft)
-    return ValidSite(config, profile, kept, MappingProxyType(keys), cv)
+    return ValidSite(config, profile, kept, MappingProxyType(keys), tuple(sorted(warnings)), cv)
 
 
 def _duplicate_slugs(papers: list[Paper], raw: RawSite) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -20,10 +21,70 @@ Loader.yaml_implicit_resolvers = {
 
 
 class YamlProblem(Exception):
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, field: str = "file"):
         self.line = line
         self.message = message
+        self.field = field  # the key the problem is about, when YAML's error points at one
         super().__init__(message)
+
+
+# `key: value` (or a list item) whose plain, unquoted value holds ': ', which YAML reads as a
+# second mapping: YAML's error only says "mapping values are not allowed"
+_COLON_IN_VALUE = re.compile(r"^(?P<indent>[ \t]*)(?P<key>[^\s'\"#:\-][^:#]*?):[ \t]+(?P<value>[^\s'\"\[{|>&*!%@`].*: .*?)\s*$")
+_COLON_IN_ITEM = re.compile(r"^(?P<indent>[ \t]*)-[ \t]+(?P<value>[^\s'\"\[{|>&*!%@`].*: .*?)\s*$")
+_KEY = re.compile(r"^(?P<indent>[ \t]*)(?P<key>[^\s'\"#:\-][^:#]*?):(?:[ \t]|$)")
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _dotted_key(lines: list[str], line: int, indent: str, key: str) -> str:
+    """links.pdf for a `pdf:` line indented under `links:`."""
+    names = [key]
+    for above in reversed(lines[:line]):
+        match = _KEY.match(above)
+        if match and len(match["indent"]) < len(indent):
+            names.insert(0, match["key"].strip())
+            indent = match["indent"]
+    return ".".join(names)
+
+
+def _unquoted_colon(text: str, line: int, line_offset: int) -> YamlProblem | None:
+    """Say that the value needs quotes, and give the line as it should be written (or, for a
+    line indented too far, say that instead); None when the error is neither."""
+    lines = text.splitlines()
+    current = lines[line] if 0 <= line < len(lines) else ""
+    item = _COLON_IN_ITEM.match(current)
+    if item:
+        fixed, field = f"- {_quoted(item['value'])}", "file"
+        above = next((m for m in map(_KEY.match, reversed(lines[:line])) if m and len(m["indent"]) <= len(item["indent"])), None)
+        field = _dotted_key(lines, line, above["indent"], above["key"].strip()) if above else field
+    elif match := _COLON_IN_VALUE.match(current):
+        fixed = f"{match['key'].strip()}: {_quoted(match['value'])}"
+        field = _dotted_key(lines, line, match["indent"], match["key"].strip())
+    else:
+        return _indented_too_far(lines, line, line_offset)
+    return YamlProblem(line + line_offset + 1,
+                       f"invalid YAML: the value contains ': ', so it must be in quotes; write the line as: {fixed}", field)
+
+
+def _indented_too_far(lines: list[str], line: int, line_offset: int) -> YamlProblem | None:
+    """`code: URL` then `  arxiv: URL`: the second line is indented under a key that already has a value."""
+    current = _KEY.match(lines[line]) if 0 <= line < len(lines) else None
+    above = next((n for n in range(line - 1, -1, -1) if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
+    match = _KEY.match(lines[above]) if above is not None else None
+    if not (current and match and len(match["indent"]) < len(current["indent"])
+            and lines[above][match.end():].strip()):
+        return None
+    # imported here, as fields.py itself reads documents through this module
+    from .fields import LINK_KINDS
+
+    key = match["key"].strip()
+    hint = f" ('{key}' is a link kind: it goes under 'links:', indented by two spaces)" if key.lower() in LINK_KINDS else ""
+    return YamlProblem(line + line_offset + 1,
+                       f"invalid YAML: '{current['key'].strip()}:' is not allowed here: this line is indented deeper than "
+                       f"line {above + line_offset + 1} ('{key}: …'), which already has a value; indent the two alike{hint}")
 
 
 @dataclass
@@ -75,6 +136,10 @@ def parse_mapping(text: str, line_offset: int = 0) -> Document:
         if exc.problem and exc.context_mark and exc.context and ("flow" in exc.context or "quoted" in exc.context):
             # an unclosed [ { or quote is found lines later: point at the line that opened it
             mark, message = exc.context_mark, f"{exc.problem} ({exc.context} that begins on this line)"
+        if mark and exc.problem and exc.problem.startswith("mapping values are not allowed"):
+            hint = _unquoted_colon(text, mark.line, line_offset)
+            if hint is not None:
+                raise hint from None
         line = (mark.line if mark else 0) + line_offset + 1
         raise YamlProblem(line, f"invalid YAML: {message}") from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:

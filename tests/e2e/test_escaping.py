@@ -37,6 +37,7 @@ def hostile_files(allow_html: bool = False) -> dict[str, str]:
                                   f"---\nAbstract {EVIL}\n\n$\\text{{{SCRIPT}}}$ and \\textbf{{{SCRIPT}}}\n",
         "content/papers/evil-yaml.yaml": f"title: {q(YAML_TITLE)}\nauthors: [{q(EVIL)}]\n"
                                          f"date: 2023-01\ncategory: CV\nabstract: {q('Yabstract ' + EVIL)}\n",
+        "static/me.jpg": "a photo, which must exist",
     }
 
 

@@ -243,9 +243,9 @@ def test_unknown_site_config_field_suggests(make_site):
 
 def test_unknown_category_in_arxiv_spelling_suggests(make_site):
     found = one_problem(make_site, "content/papers/p.md", GOOD.replace("category: CV", "category: cs.LGG"))
-    assert found.startswith("content/papers/p.md:5: category: unknown category 'cs.LGG' (did you mean 'cs.LG'?)")
+    assert found.startswith("content/papers/p.md:5: category: unknown category 'cs.LGG' (did you mean 'cs.LG' (Machine Learning)")
     found = one_problem(make_site, "content/papers/p.md", GOOD.replace("category: CV", "category: stat.MLL"))
-    assert "(did you mean 'stat.ML'?)" in found
+    assert "(did you mean 'stat.ML' (Machine Learning)" in found
 
 
 def test_duplicate_slug_between_two_markdown_files_via_slug_field(make_site):
