@@ -96,6 +96,21 @@ def make_parser() -> argparse.ArgumentParser:
                      help="the pip requirement the site's workflow installs cvsite with, e.g. 'cvsite==0.2.0' "
                           "(default: exactly this cvsite, when GitHub can install it)")
     new.set_defaults(run=_run_new)
+
+    imp = commands.add_parser("import", help="add papers from BibTeX, CSL-JSON, RIS, arXiv, ORCID or OpenAlex",
+                              description="Turn a publication list into content/papers/*.md records. Papers the site "
+                                          "already has (same DOI, arXiv id, or title and year) are not imported again; "
+                                          "nothing is written if any entry has a problem (unless --skip-invalid).")
+    imp.add_argument("sources", nargs="+", metavar="SOURCE",
+                     help="a .bib, .json (CSL-JSON, ORCID, OpenAlex), .ris or arXiv .xml file, or arxiv:ID, doi:10.…, orcid:ID")
+    imp.add_argument("--site", metavar="DIR", help="the site folder (default: the current folder)")
+    imp.add_argument("--category", metavar="CODE", default="", help="category of entries whose source gives none, e.g. CV or stat.ML")
+    imp.add_argument("--format", choices=("bibtex", "csl-json", "ris", "arxiv-atom", "orcid", "openalex"),
+                     help="read files as this format instead of detecting it")
+    imp.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
+    imp.add_argument("--update", action="store_true", help="fill fields existing records lack (never overwrites what is there)")
+    imp.add_argument("--skip-invalid", action="store_true", help="write the good records and list the rest, instead of writing nothing")
+    imp.set_defaults(run=_run_import)
     return parser
 
 
@@ -229,6 +244,31 @@ def _run_new(args) -> int:
         print(f"{target / 'requirements.txt'}:{line}: warning: {requirement.problem}; the GitHub Pages workflow "
               f"installs cvsite from this line, so edit it (e.g. cvsite @ git+https://github.com/you/cvsite@COMMIT) "
               f"or run cvsite new again with --requirement SPEC", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run_import(args) -> int:
+    from .importers.fetch import FetchError
+    from .importers.run import ImportOptions, run_import
+
+    options = ImportOptions(_site_root(args.site), tuple(args.sources), args.category, args.format or "",
+                            args.dry_run, args.update, args.skip_invalid)
+    try:
+        report = run_import(options)
+    except FetchError as exc:
+        print(f"cvsite: error: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    verb = "would write" if args.dry_run else "wrote"
+    for path, entry in report.new:
+        print(f"new: {path} (from {entry.source}:{entry.line} {entry.key}){'' if report.written else ' [dry run]'}")
+    for path in report.merged:
+        print(f"merged: {path} (fields it lacked were filled in){'' if report.written else ' [dry run]'}")
+    for line in report.conflicts:
+        print(f"conflict: {line}")
+    for problem in report.skipped:
+        print(f"skipped: {problem}", file=sys.stderr)
+    print(f"{len(report.new)} new, {len(report.merged)} merged, {len(report.present)} already present, "
+          f"{len(report.skipped)} skipped; {verb} {len(report.new) + len(report.merged)} files")
     return EXIT_OK
 
 
