@@ -22,6 +22,7 @@ class SiteConfig:
     feed_limit: int = 100  # newest papers in each Atom feed
     cname: str = ""  # custom domain for GitHub Pages, written to CNAME
     cv: CvSettings = field(default_factory=CvSettings)  # sections of /cv/, cv.pdf and resume.json
+    strings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # interface text overrides
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 

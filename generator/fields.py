@@ -39,6 +39,7 @@ from .cv_records import (
     Talk,
     Teaching,
 )
+from .i18n import MESSAGE_IDS
 from .records import Metrics, Paper, Profile
 
 COMPUTED = object()  # default of a field the validator always fills in (a paper's slug)
@@ -137,6 +138,9 @@ CONFIG = Table(
     Field("feed_limit", "whole number", s.number(1, integer=True), "how many of the newest papers each Atom feed carries", default=100),
     Field("cv", "map", s.mapping, "what the CV shows (fields below)", default=CvSettings(), default_doc="every section",
           fields=CV_SETTINGS, build=CvSettings),
+    Field("strings", "map name → text", s.text_map(MESSAGE_IDS),
+          "your own wording for single interface texts, e.g. `note_score:` (what the per-paper Score means); "
+          "the names are those of the catalogue in `generator/i18n.py`", default=_EMPTY),
     Field("extra", "map", s.frozen_mapping, "anything, passed to templates as `config.extra`", default=_EMPTY),
     defaults=True,
 )
@@ -169,7 +173,7 @@ PAPER = Table(
                 export={"bibtex": "`title`", "csl": "`title`", "ris": "`TI`"}),
     _no_default("authors", "list of text", s.text_list(nonempty=True), "in order; at least one", warn=_author_warnings,
                 export={"bibtex": "`author` (joined with `and`)", "csl": "`author` (`family`/`given`)", "ris": "`AU` (`Last, First`), one each"}),
-    Field("et_al", "true/false", s.boolean, 'the list above is truncated: "et al." is shown after it', default=False,
+    Field("et_al", "true/false", s.boolean, 'the list above is truncated ("et al."); if it leaves you out, your name is still shown', default=False,
           export={"bibtex": "`and others` after the authors"}),
     _no_default("date", "`YYYY-MM-DD`, `YYYY-MM` or `YYYY`", s.partial_date, "publication date; impossible dates are errors",
                 export={"bibtex": "`year`, `month`, `date`", "csl": "`issued` (at the record's precision)", "ris": "`DA`, `PY`"}),
@@ -188,7 +192,7 @@ PAPER = Table(
     Field("citations", "whole number", s.number(0, integer=True), "shown on the paper page"),
     Field("tags", "list of text", s.text_list(), "shown on the paper page", default=(),
           export={"bibtex": "`keywords`", "csl": "`keyword`", "ris": "`KW`, one each"}),
-    Field("featured", "true/false", s.boolean, "marks a paper for templates (`paper.featured`)", default=False),
+    Field("featured", "true/false", s.boolean, "listed under Selected publications at the top of the home page", default=False),
     Field("draft", "true/false", s.boolean, "left out unless `--drafts`", default=False),
     Field("slug", "lowercase-with-hyphens", s.nonempty_text, "the paper's URL: `/papers/<slug>/`", default=COMPUTED,
           default_doc="the file name", export={"csl": "`id` is the citation key"}),

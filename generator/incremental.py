@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,8 @@ def site_shape(model: SiteModel) -> tuple:
         model.paper_count,
         tuple((g.url, g.label, len(g.entries)) for g in model.by_category),
         tuple((g.url, len(g.entries)) for g in model.by_year),
+        # papers per year and category: the charts on the home and years pages
+        tuple(sorted(Counter((e.paper.date.year, e.paper.category.short) for e in model.entries).items())),
     )
 
 

@@ -7,7 +7,7 @@ import html
 import re
 from functools import lru_cache
 
-from xml.etree.ElementTree import tostring
+from xml.etree.ElementTree import Element, tostring
 
 from latex2mathml.converter import convert_to_element as latex_to_mathml
 from markdown_it import MarkdownIt
@@ -51,7 +51,30 @@ def math_to_mathml(tex: str, display: bool) -> str:
             del element.attrib[name]
         element.text = html.unescape(element.text) if element.text else element.text
         element.tail = html.unescape(element.tail) if element.tail else element.tail
+    _space_operator_names(root)
     return tostring(root, encoding="unicode")
+
+
+_OPENING = {"(", "[", "{", "|", "\u2016", "\u27e8"}
+
+
+def _space_operator_names(root) -> None:
+    """latex2mathml writes \\log as a bare <mi>log</mi>, so "n \\log n" ran together as "nlogn".
+    Mark such names upright and give them TeX's thin spaces (none before an opening bracket)."""
+    for parent in list(root.iter()):
+        children = list(parent)
+        for i in reversed(range(len(children))):
+            name = children[i]
+            if name.tag == "mi" and name.text and len(name.text) == 1 and "\u2100" <= name.text <= "\u214f":
+                name.set("mathvariant", "normal")  # ℝ, ℕ, ℓ: letter-like symbols stay upright
+            if name.tag != "mi" or not name.text or len(name.text) < 2 or not name.text.isalpha():
+                continue
+            name.set("mathvariant", "normal")
+            after = children[i + 1] if i + 1 < len(children) else None
+            if after is not None and not (after.tag == "mo" and (after.text or "") in _OPENING):
+                parent.insert(i + 1, Element("mspace", width="0.1667em"))
+            if i > 0 and children[i - 1].tag != "mo":
+                parent.insert(i, Element("mspace", width="0.1667em"))
 
 
 def _safe_link(url: str) -> bool:

@@ -251,6 +251,7 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
         return entries
 
     memo._store = store
+    memo.dirty = set()  # nothing to write again until something is made
     return memo, notes
 
 

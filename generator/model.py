@@ -29,12 +29,46 @@ class Author:
 
 
 @dataclass(frozen=True)
+class AuthorLine:
+    """An author list as shown: None stands for authors left out ("…")."""
+
+    names: tuple[Author | None, ...]
+    total: int | None = None  # shown as "(12 authors)" when the line is shortened and the count is known
+    et_al: bool = False  # the record's list is itself truncated and the line does not end in "…"
+
+
+# A listing shows author lists of up to AUTHORS_WHOLE names whole; a longer one as its first
+# AUTHORS_FIRST names, then the site author where they stand, then the count. A truncated record
+# (et_al) that leaves the site author out still shows them: every paper of a CV is the owner's.
+AUTHORS_WHOLE = 6
+AUTHORS_FIRST = 3
+
+
+def author_line(authors: tuple[Author, ...], et_al: bool, owner: str, short: bool) -> AuthorLine:
+    mine = next((i for i, a in enumerate(authors) if a.is_site_author), None)
+    if mine is None and et_al:  # the owner is somewhere in the authors left out
+        first = authors[:AUTHORS_FIRST] if short else authors
+        return AuthorLine((*first, None, Author(owner, True), None))
+    if not short or len(authors) <= AUTHORS_WHOLE:
+        return AuthorLine(authors, et_al=et_al)
+    names: tuple[Author | None, ...] = authors[:AUTHORS_FIRST]
+    if mine is not None and mine >= AUTHORS_FIRST:
+        names += ((None,) if mine > AUTHORS_FIRST else ()) + (authors[mine],)
+        names += (None,) if mine < len(authors) - 1 else ()
+    else:
+        names += (None,)
+    return AuthorLine(names, None if et_al else len(authors))
+
+
+@dataclass(frozen=True)
 class PaperEntry:
     paper: Paper
     url: str
     title_html: Markup
     title_text: str
-    authors: tuple[Author, ...]
+    authors: tuple[Author, ...]  # as in the record
+    author_line: AuthorLine  # on the paper's page: every listed author
+    short_author_line: AuthorLine  # in listings
     abstract_html: Markup
     abstract_text: str
     category_url: str
@@ -92,7 +126,8 @@ class Listing:
 class Page:
     url: str
     template: str
-    kind: str  # home, cv, paper, categories, category, years, year, not_found, resume, cv_pdf; feed, sitemap, robots (with base_url)
+    kind: str  # home, paper, categories, category, years, year, cv, search, not_found; search_data;
+    # resume, cv_pdf; feed, sitemap, robots (with base_url)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
 
@@ -104,6 +139,7 @@ class SiteModel:
     author: str
     bio_html: Markup
     entries: tuple[PaperEntry, ...]  # newest first
+    featured: tuple[PaperEntry, ...]  # papers marked featured: true, newest first
     by_year: tuple[Group, ...]  # newest year first
     by_category: tuple[Group, ...]  # most papers first
     pages: tuple[Page, ...]
@@ -130,12 +166,15 @@ def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     title_html, title_text = render(paper.title, False, inline=True)  # raw HTML in titles: never
     abstract_html, abstract_text = render(paper.abstract, allow_html)
     names = [latex_text(n) for n in paper.authors]
+    authors = tuple(Author(n, _norm_name(n) == me) for n in names)
     return PaperEntry(
         paper=paper,
         url=urls.paper_url(paper.slug),
         title_html=title_html,
         title_text=title_text,
-        authors=tuple(Author(n, _norm_name(n) == me) for n in names),
+        authors=authors,
+        author_line=author_line(authors, paper.et_al, latex_text(author), short=False),
+        short_author_line=author_line(authors, paper.et_al, latex_text(author), short=True),
         abstract_html=abstract_html,
         abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
@@ -220,16 +259,23 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
 
     cv = build_cv(site.cv, config.cv.sections, bool(entries), config.allow_html)
     cv_file = (cv.source,) if cv.source else ()
+    featured = tuple(e for e in entries if e.paper.featured)
+
     pages = [
-        Page(urls.HOME, "index.html", "home", inputs=(*shown(urls.HOME), *cv_file)),
-        Page(urls.CV, "cv.html", "cv", inputs=(*every, *cv_file)),
-        Page(urls.RESUME, "", "resume", inputs=(*every, *cv_file)),
+        Page(urls.HOME, "index.html", "home",
+             inputs=tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured), *cv_file)))),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
+    # the CV lists every paper and every cv.yaml section: the page, resume.json and cv.pdf
+    pages.append(Page(urls.CV, "cv.html", "cv", inputs=(*every, *cv_file)))
+    pages.append(Page(urls.RESUME, "", "resume", inputs=(*every, *cv_file)))
     if pdf and not own_pdf:
         pages.append(Page(urls.CV_PDF, "", "cv_pdf", inputs=(*every, *cv_file)))
+    # search: a page of its own, and its data (search.py), which any paper may change
+    pages.append(Page("/search/", "search.html", "search", inputs=(profile.source,)))
+    pages += [Page(url, "", "search_data", inputs=every) for url in urls.search_data_urls(len(entries))]
     pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
               for g in by_category for url in g.pages]
@@ -241,5 +287,5 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
         pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
-                     entries, by_year, by_category, tuple(pages), MappingProxyType(by_url),
+                     entries, featured, by_year, by_category, tuple(pages), MappingProxyType(by_url),
                      MappingProxyType(listings), cv, pdf or own_pdf)

@@ -312,11 +312,12 @@ def build(options: BuildOptions) -> BuildResult:
         memo.entries[("page", key)] = state[rel][0]
     for slot in [slot for slot in memo.entries if slot[0] == "site"]:
         del memo.entries[slot]
-    memo.entries[("site", inputs)] = (rendered.model.paper_count, len(rendered.model.pages), rendered.warnings)
+    pages = sum(p.kind != "search_data" for p in rendered.model.pages)  # the search index's files are files, not pages
+    memo.entries[("site", inputs)] = (rendered.model.paper_count, pages, rendered.warnings)
     memo.entries[("output", str(out))] = state
     memo.changed = True
     if options.cache:
         memo_store.save(cache_dir, salt, memo)
-    return BuildResult(out, rendered.model.paper_count, len(rendered.model.pages), len(state),
+    return BuildResult(out, rendered.model.paper_count, pages, len(state),
                        time.perf_counter() - started, rendered.rendered, "\n".join([*notes, *rendered.notes]) or None,
                        rendered.warnings)

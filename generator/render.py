@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from . import cv_pdf, feeds, metadata, resume, urls
+from . import charts, cv_pdf, feeds, i18n, metadata, resume, search, urls
 from .model import Page, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
@@ -17,6 +17,7 @@ def page_context(page: Page, model: SiteModel) -> dict:
         "config": config,
         "profile": model.profile,
         "page": page,
+        "t": i18n.messages(config.language, config.strings),
         "page_url": page.url,
         "base_path": urls.base_path(config.base_url),
         # GitHub Pages serves 404.html at any depth, so its links must not be relative.
@@ -35,7 +36,10 @@ def page_context(page: Page, model: SiteModel) -> dict:
     elif page.kind in ("category", "year"):
         context["listing"] = model.listings[page.url]
         context["group"] = context["listing"].group
+    elif page.kind == "years":
+        context["chart"] = charts.papers_per_year(model)
     elif page.kind == "home":
+        context["chart"] = charts.papers_per_year(model)
         context["listing"] = model.home
         context["jsonld"] = metadata.jsonld_script(metadata.person_jsonld(model))
     elif page.kind == "cv":
@@ -52,5 +56,7 @@ def render_page(page: Page, model: SiteModel, env: Environment) -> bytes:
         return resume.resume_json(model)
     if page.kind == "cv_pdf":  # Typst, from the layered templates/cv.typ
         return cv_pdf.render_pdf(model, env.loader.get_source(env, "cv.typ")[0])
+    if page.kind == "search_data":
+        return search.search_file(page.url, model)
     html = env.get_template(page.template).render(page_context(page, model))
     return html.encode("utf-8")

@@ -220,6 +220,23 @@ def category_names(value: Any) -> Mapping[str, str]:
     return MappingProxyType(dict(names))
 
 
+def text_map(keys: tuple[str, ...]):
+    """A mapping from some of the given keys to non-empty text (interface strings of site.yaml)."""
+
+    def convert(value: Any) -> Mapping[str, str]:
+        found = mapping(value)
+        for key, text_ in found.items():
+            if key not in keys:
+                raise FieldIssue(f"unknown string {key!r}{suggestion(str(key), keys)}", subfield=str(key))
+            try:
+                nonempty_text(text_)
+            except FieldIssue as issue:
+                raise FieldIssue(str(issue), subfield=key) from None
+        return MappingProxyType(dict(found))
+
+    return convert
+
+
 def domain(value: Any) -> str:
     result = text(value).lower().rstrip(".")
     if result and not re.match(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", result):

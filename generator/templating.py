@@ -62,7 +62,7 @@ class ListingItems:
     def _render(self, context, entry, level: int, depth: int, absolute: bool, abstract: bool) -> str:
         module = self.modules.get((depth, absolute))
         if module is None:
-            variables = {k: context[k] for k in ("config", "profile", "site", "base_path")}
+            variables = {k: context[k] for k in ("config", "profile", "site", "base_path", "t")}
             variables.update(page_url="/" + "x/" * depth, absolute_links=absolute)
             module = self.modules[(depth, absolute)] = context.environment.get_template("partials/papers.html").make_module(variables)
         return str(module.paper_item(entry, level, abstract))

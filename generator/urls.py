@@ -37,6 +37,17 @@ def listing_page_url(url: str, number: int) -> str:
     return url if number == 1 else f"{url}page/{number}/"
 
 
+# the search data's files (see search.py): a fixed set of word shards, and papers in chunks
+SEARCH_SHARDS = (*"abcdefghijklmnopqrstuvwxyz0123456789", "other")
+SEARCH_CHUNK = 500
+
+
+def search_data_urls(paper_count: int) -> list[str]:
+    chunks = max(1, -(-paper_count // SEARCH_CHUNK))
+    return ["/search/facets.json", *(f"/search/words-{k}.json" for k in SEARCH_SHARDS),
+            *(f"/search/papers-{n}.json" for n in range(chunks))]
+
+
 def output_path(url: str) -> str:
     """Site URL -> file inside the output folder (pretty URLs are folders with index.html)."""
     path = url.lstrip("/")

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [
     "", "papers/biopt-bi-level-optimization-for-few-shot/", "papers/baichuan-2-open-large-scale-language-models/",
-    "categories/", "categories/cv/", "years/", "years/2025/", "404.html",
+    "categories/", "categories/cv/", "years/", "years/2025/", "404.html", "search/", "search/?q=video&code=1", "cv/",
 ]
 # the rich site fills in every optional field: photo, profile links, bio, venue, tags, math, tables, code
 RICH_PAGES = ["", RICH_PAPER, "categories/cv/"]
@@ -71,6 +71,8 @@ def test_no_accessibility_violations(browser, site_url, rich_url, axe_source, sc
         path = url.split("/repo/", 1)[1] + (" (rich site)" if url.startswith(rich_url) else "")
         context, page, seen = open_page(browser, url, viewport={"width": width, "height": 900}, color_scheme=scheme)
         try:
+            if "?q=" in url:  # search results are audited once they are on the page
+                page.wait_for_function("/found/.test(document.querySelector('.search-status').textContent)")
             # abstracts open, so their text is audited (contrast, overflow) as a reader sees it
             page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             page.evaluate(axe_source)
@@ -144,5 +146,22 @@ def test_links_work_under_the_project_sub_path(browser, site_url):
             page.locator("a.category-full").first.click()
         assert "/repo/categories/" in page.url and page.locator("h1").inner_text()
         assert seen["failed"] == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_site_author_is_marked_unlike_a_link(browser, site_url, scheme):
+    context, page, _ = open_page(browser, site_url, color_scheme=scheme)
+    try:
+        style = page.evaluate("""() => {
+            const me = getComputedStyle(document.querySelector('.paper .me'));
+            return {colour: me.color, text: getComputedStyle(document.body).color,
+                    link: getComputedStyle(document.querySelector('.paper a.category')).color,
+                    decoration: me.textDecorationLine, background: me.backgroundColor, cursor: me.cursor};
+        }""")
+        assert style["colour"] == style["text"] != style["link"], style
+        assert style["decoration"] == "none" and style["cursor"] == "auto", style
+        assert style["background"] not in ("rgba(0, 0, 0, 0)", "transparent"), style  # a marker highlight
     finally:
         context.close()

@@ -54,7 +54,10 @@ def test_a_second_build_writes_nothing_and_matches_a_clean_one(site, tmp_path):
 
 def test_editing_a_paper(site, tmp_path, edit):
     edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    parts = {p.name: p.stat().st_mtime_ns for p in (site / ".cvsite-cache").glob("store-*")}
     cached_build(site)
+    rewritten = [name for name, mtime in parts.items() if (site / ".cvsite-cache" / name).stat().st_mtime_ns != mtime]
+    assert 0 < len(rewritten) < len(parts) / 2  # only the parts of the store holding what changed
     built = assert_same_as_clean(site, tmp_path)
     assert b"Prototype Rectification Revisited" in built["index.html"]
 

@@ -53,7 +53,10 @@ def published_sites(tmp_path_factory) -> list[Path]:
 def test_every_page_is_valid_html(example_site, published_sites, vnu):
     """Every page of the local build, the published build and the rich site, in one checker run."""
     messages = vnu("--skip-non-html", str(example_site), *map(str, published_sites))
-    problems = [m for m in messages if m.get("type") == "error" or m.get("subType") == "warning"]
+    # The checker's language guess is a heuristic on the page's words: a page that is mostly a list
+    # of romanised author names reads to it as Tagalog; `lang` comes from site.yaml on purpose.
+    guesses = [m for m in messages if m.get("message", "").startswith("This document appears to be written in")]
+    problems = [m for m in messages if (m.get("type") == "error" or m.get("subType") == "warning") and m not in guesses]
     assert problems == [], "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in problems)
 
 

@@ -79,7 +79,7 @@ def test_long_listings_split_into_pages_that_list_each_paper_once_newest_first(b
     numbers = [int(t.rsplit(" ", 1)[1]) for t in every]  # the generator numbers papers newest first
     assert numbers == sorted(numbers)
     # abstracts are on the paper pages, not in long listings; every page links to every other
-    assert not list(dom(pages[1]).iter("details"))
+    assert not [d for d in dom(pages[1]).iter("details") if d.get("class") == "abstract"]
     nav = [a.get("href") for a in dom(pages[1]).iter("a") if a.get("aria-label", "").startswith("Page ")]
     assert len(nav) == 2 * len(pages)  # above and below the list
 
@@ -96,9 +96,9 @@ def test_a_short_cv_keeps_every_paper_on_the_home_page_with_abstracts(example_si
     home = example_site / "index.html"
     papers = list((example_site / "papers").glob("*/index.html"))
     assert len(papers) <= LISTING_FULL
-    assert len(paper_titles(home)) == len(papers)
+    assert len(set(paper_titles(home))) == len(papers)  # the selected ones appear twice
     tree = dom(home)
-    assert len(list(tree.iter("details"))) == len(papers)
+    assert len([d for d in tree.iter("details") if d.get("class") == "abstract"]) == len(papers)
     years = [int(h.get("id").split("-")[1]) for h in tree.iter("h3") if (h.get("id") or "").startswith("year-")]
     assert years == sorted(years, reverse=True) and len(years) > 1
     assert not [p for d in ("categories", "years") for p in (example_site / d).glob("*/page")]
@@ -119,5 +119,34 @@ def test_the_longest_full_listing_fits_the_budget_and_one_more_paper_splits_it(t
         assert element_count(home) <= MAX_ELEMENTS
         full = papers <= LISTING_FULL
         assert (len(paper_titles(home)) == papers) == full
-        assert bool(list(dom(home).iter("details"))) == full
+        assert bool([d for d in dom(home).iter("details") if d.get("class") == "abstract"]) == full
         assert (out / "years/2025/page/2/index.html").is_file() == (not full)
+
+
+def test_selected_publications_come_first_on_the_home_page(example_site):
+    featured = sorted(p.stem for p in (Path(__file__).parents[2] / "content/papers").glob("*.md")
+                      if "\nfeatured: true\n" in p.read_text(encoding="utf-8"))
+    assert featured, "the example site marks some papers featured"
+    tree = dom(example_site / "index.html")
+    sections = [s for s in tree.iter("section") if "papers" in (s.get("class") or "")]
+    assert sections[0].get("aria-labelledby") == "selected-heading"
+    selected = [a.get("href").strip("/").split("/")[-1] for a in sections[0].iter("a") if a.getparent().get("class") == "paper-title"]
+    assert sorted(selected) == featured
+
+
+def test_every_listing_entry_shows_the_site_author_highlighted_outside_links(example_site, big_site):
+    for out in (example_site, big_site):
+        for file in listing_pages(out):
+            for article in dom(file).iter("article"):
+                marked = [m for m in article.iter("strong") if m.get("class") == "me"]
+                assert len(marked) == 1, (file, "".join(article.itertext())[:200])
+                assert all(a.tag != "a" for a in marked[0].iterancestors())
+
+
+def test_long_author_lists_are_shortened_with_a_count_and_venues_shown(big_site):
+    tree = dom(big_site / "years/2025/index.html")
+    lines = ["".join(p.itertext()) for p in tree.iter("p") if p.get("class") == "authors"]
+    assert any("…" in line and line.endswith(" authors)") for line in lines)
+    assert all(line.count(",") <= 6 for line in lines)
+    venues = [p.text for p in tree.iter("p") if p.get("class") == "venue"]
+    assert len(venues) == len(lines) and venues[0].startswith("CVPR ")

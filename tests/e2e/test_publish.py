@@ -133,8 +133,9 @@ def test_sitemap_lists_every_page_with_lastmod(site):
     root, out = site
     sitemap = check_sitemap(out / "sitemap.xml")
     urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in sitemap}
+    # every page but 404 and the search page (a form: no content of its own to index)
     pages = {BASE + p.relative_to(out).as_posix().removesuffix("index.html") for p in html_pages(out) if p.name != "404.html"}
-    assert set(urls) == pages
+    assert set(urls) == pages - {BASE + "search/"}
     recs = records(root)
     for loc, lastmod in urls.items():
         assert lastmod == max(shown_dates(recs, loc)), loc
@@ -340,7 +341,10 @@ def test_hostile_record_text_round_trips_through_every_parser(make_site, tmp_pat
     build(BuildOptions(root, out, base_url=BASE))
     for page in (out / "index.html", out / "papers/evil/index.html"):
         tree = parse_strict(page)
-        assert [s.attrib.get("type") for s in tree.iter("script")] == ["application/ld+json"]
+        scripts = [s for s in tree.iter("script") if s.attrib.get("type") != "application/ld+json"]
+        # only the site's own: the colour-scheme snippet (no record text in it) and assets/site.js
+        assert [s.attrib.get("src", "").rsplit("/", 1)[-1] for s in scripts] == ["", "site.js"]
+        assert "Eve" not in (scripts[0].text or "") and "cvsite-theme" in scripts[0].text
         assert "<script>alert" not in page.read_text(encoding="utf-8")
     (article,) = jsonld(out / "papers/evil/index.html")
     assert article["headline"] == HOSTILE and article["author"] == [{"@type": "Person", "name": "Eve " + HOSTILE}]
@@ -352,3 +356,23 @@ def test_hostile_record_text_round_trips_through_every_parser(make_site, tmp_pat
     assert not feed.bozo and feed.feed.title == "Site " + HOSTILE
     assert feed.entries[0].title == HOSTILE and feed.entries[0].authors[0].name == "Eve " + HOSTILE
     check_atom(out / "feed.xml", BASE + "feed.xml")
+
+
+def test_social_previews_show_the_profile_photo_by_absolute_url(make_site, tmp_path):
+    root = make_site({
+        "site.yaml": "base_url: https://user.github.io/repo/\n",
+        "content/profile.md": "---\nname: Ada Lovelace\nphoto: me.jpg\n---\n",
+        "static/me.jpg": b"\xff\xd8jpeg",
+    })
+    out = tmp_path / "out"
+    build(BuildOptions(root, out))
+    for page in ("index.html", "years/index.html", "404.html"):
+        meta = dict(head_meta(parse_strict(out / page)))
+        assert meta["og:image"] == meta["twitter:image"] == "https://user.github.io/repo/me.jpg"
+        assert meta["twitter:card"] == "summary" and meta["twitter:image:alt"] == "Photo of Ada Lovelace"
+
+
+def test_without_a_photo_the_preview_is_a_plain_summary_card(site):
+    _, out = site
+    meta = dict(head_meta(parse_strict(out / "index.html")))
+    assert meta["twitter:card"] == "summary" and "og:image" not in meta and "twitter:image" not in meta

@@ -153,3 +153,13 @@ def test_text_without_markdown_skips_the_parser_with_the_same_output():
     assert skipped > 500  # the check covers many texts that take the short way
     abstract = 'We propose a "simple" method.\nIt works (mostly); see Fig. 2 / 3.\n\nA second paragraph: 95% better.'
     assert _plain(abstract) is not None and str(render(abstract)[0]) == _parsed(abstract, False)[0]
+
+
+def test_operator_names_are_upright_and_spaced_like_tex():
+    from generator.markup import math_to_mathml
+
+    mathml = math_to_mathml(r"O(n \log n)", False)
+    assert '<mi>n</mi><mspace width="0.1667em" /><mi mathvariant="normal">log</mi><mspace width="0.1667em" /><mi>n</mi>' in mathml
+    assert '<mi mathvariant="normal">log</mi><mo stretchy="false">(</mo>' in math_to_mathml(r"\log(x)", False)  # none before a bracket
+    assert '<mi mathvariant="normal">ℝ</mi>' in math_to_mathml(r"\mathbb{R}^d", False)
+    assert "<mspace" not in math_to_mathml(r"x_i + y", False)

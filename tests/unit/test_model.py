@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generator import urls
 from generator.load import load_site
 from generator.model import build_model
 from generator.validate import validate_site
@@ -108,8 +109,9 @@ def test_title_and_abstract_are_rendered_once_in_the_model(make_site):
 def test_page_list_covers_every_paper_category_and_year(make_site):
     root = make_site({"content/papers/a.md": paper("A", "2020", "CV"), "content/papers/b.md": paper("B", "2022", "stat.ML")})
     assert {p.url for p in model_of(root).pages} == {
-        "/", "/categories/", "/years/", "/404.html", "/cv/", "/resume.json", "/papers/a/", "/papers/b/",
-        "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/"}
+        "/", "/categories/", "/years/", "/404.html", "/papers/a/", "/papers/b/",
+        "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/", "/cv/", "/resume.json", "/search/",
+        *urls.search_data_urls(2)}
 
 
 def test_allow_html_never_lets_markup_into_titles(make_site):
@@ -147,3 +149,52 @@ def test_a_short_listing_is_one_page_with_abstracts(make_site):
     model = model_of(root)
     assert model.home.abstracts and len(model.home.entries) == 3
     assert model.by_year[0].pages == ("/years/2020/",) and model.listings["/years/2020/"].abstracts
+
+
+def shown_line(make_site, authors, et_al=False, short=True):
+    extra = "et_al: true\n" if et_al else ""
+    root = make_site({"content/papers/a.md": paper("A", "2020", authors=authors, extra=extra)})
+    (entry,) = model_of(root).entries
+    line = entry.short_author_line if short else entry.author_line
+    names = ["…" if a is None else (f"*{a.name}*" if a.is_site_author else a.name) for a in line.names]
+    return ", ".join(names), line.total, line.et_al
+
+
+def test_a_long_author_list_keeps_the_site_author_where_they_stand(make_site):
+    others = [f"Author {i}" for i in range(1, 12)]
+    authors = others[:6] + ["Ada Lovelace"] + others[6:]  # 12 authors, Ada 7th
+    assert shown_line(make_site, f"[{', '.join(authors)}]") == ("Author 1, Author 2, Author 3, …, *Ada Lovelace*, …", 12, False)
+    last = others + ["Ada Lovelace"]
+    assert shown_line(make_site, f"[{', '.join(last)}]") == ("Author 1, Author 2, Author 3, …, *Ada Lovelace*", 12, False)
+    fourth = others[:3] + ["Ada Lovelace"] + others[3:]
+    assert shown_line(make_site, f"[{', '.join(fourth)}]")[0] == "Author 1, Author 2, Author 3, *Ada Lovelace*, …"
+    second = ["Author 1", "Ada Lovelace", *others[1:]]
+    assert shown_line(make_site, f"[{', '.join(second)}]") == ("Author 1, *Ada Lovelace*, Author 2, …", 12, False)
+    # the paper's own page lists everyone
+    assert shown_line(make_site, f"[{', '.join(authors)}]", short=False)[0].count(",") == 11
+
+
+def test_et_al_never_hides_the_site_author(make_site):
+    text, total, et_al = shown_line(make_site, "[Charles Babbage, Mary Somerville, John Herschel, Michael Faraday]", et_al=True)
+    assert text == "Charles Babbage, Mary Somerville, John Herschel, …, *Ada Lovelace*, …" and total is None and not et_al
+    text, _, _ = shown_line(make_site, "[Charles Babbage, Mary Somerville]", et_al=True, short=False)
+    assert text == "Charles Babbage, Mary Somerville, …, *Ada Lovelace*, …"
+    # listed and truncated: the record's own "et al."
+    assert shown_line(make_site, "[Ada Lovelace, Charles Babbage]", et_al=True) == ("*Ada Lovelace*, Charles Babbage", None, True)
+
+
+def test_short_author_lists_are_shown_whole(make_site):
+    assert shown_line(make_site, "[Ada Lovelace, Charles Babbage]") == ("*Ada Lovelace*, Charles Babbage", None, False)
+
+
+def test_featured_papers_newest_first_and_the_home_page_declares_them(make_site):
+    from generator.model import LISTING_FULL
+
+    files = {f"content/papers/p{i:03d}.md": paper(f"P{i:03d}", f"20{10 + i % 15}-01-01") for i in range(LISTING_FULL + 5)}
+    files["content/papers/old.md"] = paper("Old", "2001", extra="featured: true\n")
+    files["content/papers/new.md"] = paper("New", "2009", extra="featured: true\n")
+    model = model_of(make_site(files))
+    assert [e.paper.title for e in model.featured] == ["New", "Old"]
+    home = next(p for p in model.pages if p.kind == "home")
+    assert {"content/papers/old.md", "content/papers/new.md"} <= set(home.inputs)
+    assert len(home.inputs) < LISTING_FULL  # a long home page shows only its newest papers

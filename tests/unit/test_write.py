@@ -169,7 +169,7 @@ def test_deleting_the_last_paper_of_a_category_and_year_removes_their_pages(make
     (root / "content/papers/b.md").unlink()
     build(BuildOptions(root, out))
     left = {rel for rel in snapshot(out) if rel.endswith(".html")}
-    assert left == {"index.html", "404.html", "categories/index.html", "years/index.html", "cv/index.html",
+    assert left == {"index.html", "404.html", "categories/index.html", "years/index.html", "cv/index.html", "search/index.html",
                     "papers/a/index.html", "categories/cv/index.html", "years/2020/index.html"}
 
 

@@ -1,0 +1,66 @@
+"""The printable CV: printed to PDF by Chromium on A4 and Letter, no entry is split across pages,
+every record link is written out, and the page lists every paper once under its year."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from .test_accessibility import open_page
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory, serve_dir):
+    from generator.pipeline import BuildOptions, build
+
+    out = tmp_path_factory.mktemp("cv") / "output"
+    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
+    return serve_dir(out, "/repo/")
+
+
+def squeeze(text: str) -> str:
+    """Text as compared across HTML and PDF: ligatures undone, no whitespace (PDF lines wrap anywhere)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("paper_format", ["A4", "Letter"])
+def test_printing_the_cv_keeps_every_entry_on_one_page_and_shows_its_links(browser, site_url, paper_format):
+    pypdf = pytest.importorskip("pypdf")
+    context, page, _ = open_page(browser, site_url + "cv/")
+    try:
+        page.emulate_media(media="print")
+        entries = page.locator(".cv-entry").evaluate_all("es => es.map(e => e.innerText)")
+        links = page.locator(".cv-links a").evaluate_all("as => as.map(a => a.href)")
+        pdf = page.pdf(format=paper_format, margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})
+    finally:
+        context.close()
+    pages = [squeeze(p.extract_text()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 2 and len(entries) > 27  # selected publications, then all 27
+    without_addresses = [re.sub(r"<[^<>]*>", "", text) for text in pages]  # the printed " <URL>" after links
+    for entry in entries:
+        assert any(squeeze(entry) in text for text in without_addresses), f"split or missing on {paper_format}: {entry[:80]}"
+    assert links and all(squeeze(link) in "".join(pages) for link in links)  # addresses printed
+    assert "SkiptocontentPapersCategories" not in pages[0]  # no site navigation on paper
+
+
+def test_the_cv_lists_every_paper_once_under_its_year_with_the_owner_marked(browser, site_url):
+    context, page, _ = open_page(browser, site_url + "cv/")
+    try:
+        years = page.locator(".cv-year").all_inner_texts()
+        assert years == sorted(years, reverse=True)
+        listed = page.locator("#cv-publications ~ ol .cv-title, section[aria-labelledby=cv-publications] .cv-title").evaluate_all(
+            "as => as.map(a => a.getAttribute('href'))")
+        papers = sorted(p.stem for p in (REPO / "content/papers").glob("*.md"))
+        assert sorted(h.rstrip("/").rsplit("/", 1)[-1] for h in listed) == papers
+        assert page.locator("section[aria-labelledby=cv-publications] .cv-entry .me").count() == len(papers)
+        assert page.get_by_role("button", name="Print or save as PDF").is_visible()
+    finally:
+        context.close()
