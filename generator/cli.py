@@ -1,6 +1,6 @@
 """Command line: the only module that prints results and chooses exit codes.
 
-Exit status: 0 ok, 1 content errors, 2 usage errors.
+Exit status: 0 ok, 1 content errors, 2 usage errors, 3 reading or writing files failed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from . import __version__
 from .errors import ContentError, UsageError
 from .load import CONFIG_FILE
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +80,9 @@ def make_parser() -> argparse.ArgumentParser:
                                             "in the terminal and over the page; the last good site stays served.")
     _add_site_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--allowed-hosts", metavar="NAMES",
+                       help="host names the preview answers to besides localhost and --host, comma-separated "
+                            "(e.g. mybox.local); 'all' turns the check off. IP addresses are always answered")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--base-url", metavar="PATH", default="/",
                        help="serve under this path as GitHub Pages serves a project site, e.g. /repo/ (default: /)")
@@ -119,7 +122,13 @@ def _run_build(args) -> int:
 
     root = _site_root(args.site)
     output = Path(args.output).expanduser() if args.output else None
-    result = build(BuildOptions(root, output, args.base_url, args.drafts, strict=args.strict, cache=not args.no_cache))
+    options = BuildOptions(root, output, args.base_url, args.drafts, strict=args.strict, cache=not args.no_cache)
+
+    def waiting() -> None:
+        print(f"cvsite: another build is writing into {options.output_dir}; waiting for it to finish",
+              file=sys.stderr, flush=True)
+
+    result = build(options, waiting)
     for note in (result.note or "").splitlines():
         print(f"cvsite: note: {note}", file=sys.stderr)
     _print_problems(result.warnings)
@@ -163,7 +172,13 @@ def _run_serve(args) -> int:
     import time
 
     from .pipeline import BuildOptions
-    from .server import Preview, PreviewServer, normalise_prefix, preview_options
+    from .server import (
+        Preview,
+        PreviewServer,
+        allowed_hosts,
+        normalise_prefix,
+        preview_options,
+    )
     from .watch import Debouncer, start_watching
 
     root = _site_root(args.site)
@@ -175,7 +190,8 @@ def _run_serve(args) -> int:
     preview.live = not args.no_reload
     try:
         try:
-            server = PreviewServer((args.host, args.port), preview, prefix)
+            server = PreviewServer((args.host, args.port), preview, prefix,
+                                   allowed=allowed_hosts(args.host, args.allowed_hosts))
         except OSError as exc:
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
         port = server.server_address[1]
@@ -285,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except OSError as exc:
-        print(f"cvsite: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_USAGE
+    except OSError as exc:  # a full disk, a read-only or vanished folder: the site is left as it was
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"cvsite: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_IO

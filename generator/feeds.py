@@ -37,7 +37,7 @@ def sitemap_context(model: SiteModel) -> dict:
     dates = {e.paper.source: e.paper.date for e in model.entries}
     found = []
     for page in model.pages:
-        if page.kind in ("not_found", "search", "search_data", "feed", "sitemap", "robots", "resume", "cv_pdf"):
+        if page.kind in ("not_found", "search") or not page.template.endswith(".html"):  # pages, not files
             continue
         shown = [dates[src] for src in page.inputs if src in dates]
         lastmod = max(shown).first_day().isoformat() if shown else None

@@ -104,13 +104,14 @@ CV_SETTINGS = Table(
     defaults=True,
 )
 
-# The link kinds cvsite knows, and the label of each one's button on a paper's page. Other kinds
-# are allowed and shown capitalised; one close to a known kind (cod, slide) gets a warning.
-LINK_KINDS: Mapping[str, str] = MappingProxyType({
-    "code": "Code", "pdf": "PDF", "arxiv": "arXiv", "doi": "DOI", "project": "Project", "slides": "Slides",
-    "video": "Video", "poster": "Poster", "blog": "Blog", "data": "Data", "dataset": "Dataset",
-    "model": "Model", "demo": "Demo", "talk": "Talk", "website": "Website", "openreview": "OpenReview",
-    "bibtex": "BibTeX", "supplement": "Supplement", "publisher": "Publisher",
+# The link kinds cvsite knows, in the order listing entries show them, and the label of each one's
+# button. Other kinds are allowed and shown after them; one close to a known kind (cod, slide)
+# gets a warning.
+LINK_KINDS: Mapping[str, str] = MappingProxyType({  # in the order listings show them
+    "pdf": "PDF", "arxiv": "arXiv", "code": "Code", "doi": "DOI", "project": "Project", "video": "Video",
+    "slides": "Slides", "poster": "Poster", "data": "Data", "dataset": "Dataset", "model": "Model",
+    "demo": "Demo", "talk": "Talk", "blog": "Blog", "website": "Website", "openreview": "OpenReview",
+    "supplement": "Supplement", "publisher": "Publisher", "bibtex": "BibTeX",
 })
 
 
@@ -147,8 +148,10 @@ CONFIG = Table(
 
 METRICS = Table(
     "metrics",
-    Field("h_index", "whole number", s.number(0, integer=True), "shown as the h-index"),
-    Field("citations", "whole number", s.number(0, integer=True), "total citations"),
+    Field("h_index", "whole number or `auto`", s.or_auto(s.number(0, integer=True)),
+          "shown as the h-index; `auto` computes it from the papers' `citations`"),
+    Field("citations", "whole number or `auto`", s.or_auto(s.number(0, integer=True)),
+          "total citations; `auto` adds up the papers' `citations`"),
     Field("novelty", "number 0–100", s.number(0, 100, percent=True), "shown as a percentage (`46` or `\"46%\"`)"),
     Field("ai_score", "number 0–100", s.number(0, 100, percent=True), "shown as the AI score (`50` or `\"50%\"`)"),
 )
@@ -172,35 +175,38 @@ PAPER = Table(
     _no_default("title", "text", s.nonempty_text, "may contain LaTeX (`\\emph{x}`, `{\\\"o}`) and math (`$\\alpha$`)",
                 export={"bibtex": "`title`", "csl": "`title`", "ris": "`TI`"}),
     _no_default("authors", "list of text", s.text_list(nonempty=True), "in order; at least one", warn=_author_warnings,
-                export={"bibtex": "`author` (joined with `and`)", "csl": "`author` (`family`/`given`)", "ris": "`AU` (`Last, First`), one each"}),
+                export={"bibtex": "`author`, names joined with and", "csl": "`author` (`family`/`given`)", "ris": "`AU` (`Last, First`), one each"}),
     Field("et_al", "true/false", s.boolean, 'the list above is truncated ("et al."); if it leaves you out, your name is still shown', default=False,
-          export={"bibtex": "`and others` after the authors"}),
+          export={"bibtex": "and others after the authors"}),
     _no_default("date", "`YYYY-MM-DD`, `YYYY-MM` or `YYYY`", s.partial_date, "publication date; impossible dates are errors",
                 export={"bibtex": "`year`, `month`, `date`", "csl": "`issued` (at the record's precision)", "ris": "`DA`, `PY`"}),
     _no_default("category", "code", s.nonempty_text,
                 'arXiv-style: `CV` means `cs.CV` ("Computer Vision and Pattern Recognition"); `stat.ML`, `eess.IV`, … or a code from `site.yaml`',
-                export={"bibtex": "`primaryClass` (full code, e.g. `cs.CL`)"}),
+                export={"bibtex": "`primaryClass`, the full code (cs.CL)"}),
     Field("affiliation", "text", s.text, "shown after the authors", default=""),
     Field("venue", "text", s.text, 'e.g. "CVPR 2024"', default="",
-          export={"bibtex": "`journal`, or `booktitle` for `inproceedings`/`incollection`", "csl": "`container-title`", "ris": "`JO`, or `T2` for conference papers"}),
+          export={"bibtex": "`journal`, or `booktitle` for inproceedings and incollection", "csl": "`container-title`", "ris": "`JO`, or `T2` for conference papers"}),
     Field("links", "map kind → URL", s.url_map, "`" + "`, `".join(LINK_KINDS) + "`, or a kind of your own", default=(),
           kinds=LINK_KINDS, warn=s.paper_link_warnings(LINK_KINDS),
           export={"bibtex": "`eprint` + `archivePrefix` (arxiv), `doi`, `pdf`, `code`, `url` (project)",
                   "csl": "`DOI`, `URL` (arXiv, else PDF or project), `number` (`arXiv:ID`)",
                   "ris": "`DO`, `UR`, `L1` (PDF)"}),
     Field("score", "number", s.number(0), "shown in listings"),
-    Field("citations", "whole number", s.number(0, integer=True), "shown on the paper page"),
+    Field("citations", "whole number", s.number(0, integer=True),
+          "shown on the paper page; counted by the profile's `metrics: {h_index: auto, citations: auto}`"),
     Field("tags", "list of text", s.text_list(), "shown on the paper page", default=(),
           export={"bibtex": "`keywords`", "csl": "`keyword`", "ris": "`KW`, one each"}),
     Field("featured", "true/false", s.boolean, "listed under Selected publications at the top of the home page", default=False),
     Field("draft", "true/false", s.boolean, "left out unless `--drafts`", default=False),
     Field("slug", "lowercase-with-hyphens", s.nonempty_text, "the paper's URL: `/papers/<slug>/`", default=COMPUTED,
-          default_doc="the file name", export={"csl": "`id` is the citation key"}),
+          default_doc="the file name", export={}),
     Field("abstract", "Markdown", s.text, "in `.yaml` records only; a `.md` record's abstract is its body", default="",
           export={"bibtex": "`abstract`", "csl": "`abstract`", "ris": "`AB`"}),
-    Field("extra", "map", s.frozen_mapping,
-          "anything, passed to templates as `paper.extra`",
-          default=_EMPTY, export={"bibtex": "`citation_key`, `entry_type` (`article`, `inproceedings`, …)", "csl": "`id` from `citation_key`", "ris": "`ID` from `citation_key`"}),
+    Field("extra", "map", s.paper_extra,
+          "anything, passed to templates as `paper.extra`; `citation_key` and `entry_type` (`article`, "
+          "`inproceedings`, …) set the paper's key and type in the exported BibTeX",
+          default=_EMPTY, export={"bibtex": "citation_key and entry_type: the entry's key and type", "csl": "`id` from citation_key",
+                  "ris": "`ID` from citation_key"}),
 )
 
 # -- content/cv.yaml: each section a list of entries ------------------------------------------------
@@ -321,6 +327,7 @@ CV_ENTRY_TABLES = (EDUCATION, POSITIONS, AWARDS, GRANTS, TALKS, TEACHING, SERVIC
 TABLES = (CONFIG, CV_SETTINGS, PDF_SETTINGS, PROFILE, METRICS, PAPER, CV_FILE, *CV_ENTRY_TABLES)
 
 
+
 # -- the record classes must have exactly these fields ------------------------------------------
 
 def _record_default(field: dataclasses.Field) -> Any:
@@ -347,7 +354,7 @@ def check_record(cls: type, table: Table, derived: frozenset[str] = frozenset())
 
 
 check_record(SiteConfig, CONFIG)
-check_record(Metrics, METRICS)
+check_record(Metrics, METRICS, derived=frozenset({"computed", "computed_from"}))
 check_record(Profile, PROFILE, derived=frozenset({"bio", "source"}))
 check_record(Paper, PAPER, derived=frozenset({"source"}))
 check_record(CvSettings, CV_SETTINGS)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Problem
 from .memo import cached
+from .sources import link_problems
 
 if TYPE_CHECKING:
     from .yamlio import Document
@@ -19,6 +21,7 @@ PROFILE_FILE = "content/profile.md"
 CV_FILE = "content/cv.yaml"  # optional: education, positions, awards, ... (see cv_records.py)
 PAPERS_DIR = "content/papers"
 PAPER_SUFFIXES = (".md", ".yaml", ".yml")
+MAX_RECORD_BYTES = 10 * 1024 * 1024  # far beyond any real record; bounds what one file can cost
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class RawRecord:
     doc: Document
     body: str = ""  # Markdown body of a .md record
     digest: str = ""  # sha256 of the file's bytes: what caches compare, never the parsed data
+    body_line: int = 0  # line of the file where the Markdown body begins
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,35 @@ class RawSite:
     # path -> sha256 of every file read: what the pages showing it are keyed by
     digests: dict[str, str] = field(default_factory=dict)
     cv: RawRecord | None = None  # content/cv.yaml, when the site has one
+
+
+class _NotReadable(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A regular file of at most MAX_RECORD_BYTES. Opened without blocking and checked once
+    open, so a FIFO (which would block forever) or a device (/dev/zero never ends) is refused."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotReadable("not a regular file")
+        data = file.read(MAX_RECORD_BYTES + 1)
+    if len(data) > MAX_RECORD_BYTES:
+        raise _NotReadable(f"file is larger than {MAX_RECORD_BYTES // 2**20} MB, the most one record may hold")
+    return data
+
+
+def _check_characters(text: str, body_line: int = 0, body_field: str = "file") -> None:
+    """Raw control characters (YAML escapes such as "\\x01" are checked by the parser)."""
+    from .yamlio import BAD_CHARACTER, YamlProblem, bad_character_message
+
+    bad = BAD_CHARACTER.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise YamlProblem(line, bad_character_message(bad.group()),
+                          body_field if body_line and line >= body_line else "file")
 
 
 def _decode(data: bytes) -> str:
@@ -62,7 +95,10 @@ def parse_record(rel: str, data: bytes, digest: str = "") -> RawRecord:
         if parts is None:
             raise YamlProblem(1, "no front matter: start the file with a '---' line, the YAML fields, then '---'")
         front, body, offset = parts
-        return RawRecord(rel, parse_mapping(front, offset), body, digest)
+        body_line = offset + front.count("\n") + 2
+        _check_characters(text, body_line, "bio" if rel == PROFILE_FILE else "abstract")
+        return RawRecord(rel, parse_mapping(front, offset), body, digest, body_line)
+    _check_characters(text)
     return RawRecord(rel, parse_mapping(text), digest=digest)
 
 
@@ -87,12 +123,15 @@ def paper_files(root: Path) -> list[str]:
 
 def load_site(root: Path) -> RawSite:
     """Every file is read; one whose bytes were parsed before (see memo.py) is not parsed again."""
-    problems: list[Problem] = []
+    problems: list[Problem] = link_problems(root)
     digests: dict[str, str] = {}
 
     def read(rel: str) -> RawRecord | None:
         try:
-            data = (root / rel).read_bytes()
+            data = _read_bytes(root / rel)
+        except _NotReadable as exc:
+            problems.append(Problem(rel, 1, "file", exc.message))
+            return None
         except OSError as exc:
             problems.append(Problem(rel, 1, "file", f"cannot read: {exc.strerror}"))
             return None
@@ -103,12 +142,15 @@ def load_site(root: Path) -> RawSite:
             return None
         return result
 
-    config = read(CONFIG_FILE) if (root / CONFIG_FILE).is_file() else None
+    def present(rel: str) -> bool:  # a FIFO or a dangling link is there, and reported when read
+        return os.path.lexists(root / rel) and not (root / rel).is_dir()
+
+    config = read(CONFIG_FILE) if present(CONFIG_FILE) else None
     profile = None
-    if (root / PROFILE_FILE).is_file():
+    if present(PROFILE_FILE):
         profile = read(PROFILE_FILE)
     else:
         problems.append(Problem(PROFILE_FILE, 1, "file", "missing: every site needs a profile (name and bio)"))
     papers = tuple(r for rel in paper_files(root) if (r := read(rel)))
-    cv = read(CV_FILE) if (root / CV_FILE).is_file() else None
+    cv = read(CV_FILE) if present(CV_FILE) else None
     return RawSite(config, profile, papers, tuple(problems), digests, cv)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from contextvars import ContextVar
 from functools import lru_cache
 
 from xml.etree.ElementTree import Element, tostring
@@ -15,7 +16,11 @@ from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
+from pylatexenc.latexwalker import (
+    LatexWalker,
+    LatexWalkerError,
+    get_default_latex_context_db,
+)
 
 from .schema import SAFE_SCHEMES
 
@@ -27,22 +32,55 @@ _LATEX_HINT = re.compile(r"\\[A-Za-z\"'`^~=.]|[{}]|--|``")
 _LITERAL = str.maketrans({"%": r"\%", "&": r"\&", "#": r"\#", "~": r"\textasciitilde{}", "$": r"\$"})
 
 
+# (source text, what is wrong) of malformed LaTeX met while rendering: shown as typed, and
+# reported as a warning by whoever set this list (render_noted), never failing the build.
+_notes: ContextVar[list | None] = ContextVar("latex_notes", default=None)
+
+
+def _note(source: str, message: str) -> None:
+    notes = _notes.get()
+    if notes is not None:
+        notes.append((source, message))
+
+
+def _walker_message(exc: Exception) -> str:
+    first = (str(exc).splitlines() or [""])[0]
+    return re.sub(r"\s*@\(\d+,\d+\)$", "", first).strip() or type(exc).__name__
+
+
 @lru_cache(maxsize=65536)
+def latex_text_noted(value: str) -> tuple[str, str | None]:
+    """The Unicode text of value and, for malformed LaTeX, what is wrong with it."""
+    if not _LATEX_HINT.search(value):
+        return value, None
+    escaped = value.translate(_LITERAL)
+    try:
+        walker = LatexWalker(escaped, latex_context=_LATEX_CONTEXT, tolerant_parsing=False)
+        return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0]), None
+    except LatexWalkerError as exc:
+        issue = f"malformed LaTeX ({_walker_message(exc)})"
+    except Exception as exc:  # pylatexenc's own failures: show the text as typed
+        return value, f"malformed LaTeX ({_walker_message(exc)})"
+    try:  # render what can be rendered, as before; the warning says what was wrong
+        walker = LatexWalker(escaped, latex_context=_LATEX_CONTEXT, tolerant_parsing=True)
+        return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0]), issue
+    except Exception:
+        return value, issue
+
+
 def latex_text(value: str) -> str:
     """Render LaTeX text commands ({\\"o}, \\emph{x}, --) as Unicode; plain text passes unchanged."""
-    if not _LATEX_HINT.search(value):
-        return value
-    try:
-        walker = LatexWalker(value.translate(_LITERAL), latex_context=_LATEX_CONTEXT, tolerant_parsing=True)
-        return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0])
-    except Exception:  # malformed LaTeX is shown as typed rather than failing the build
-        return value
+    text, issue = latex_text_noted(value)
+    if issue:
+        _note(value, issue)
+    return text
 
 
 def math_to_mathml(tex: str, display: bool) -> str:
     try:
         root = latex_to_mathml(tex, display="block" if display else "inline")
-    except Exception:
+    except Exception as exc:
+        _note(f"$${tex}$$" if display else f"${tex}$", f"malformed math ({_walker_message(exc)})")
         return f'<code class="math">{html.escape(tex)}</code>'
     # latex2mathml's own serialisation unescapes its output, so \text{<script>} came out as a
     # live element; serialise escaped instead, and drop links (\href{javascript:...}).
@@ -152,8 +190,8 @@ def math_text(tex: str) -> str:
         return tex
 
 
-@lru_cache(maxsize=2)
-def markdown(allow_html: bool) -> MarkdownIt:
+@lru_cache(maxsize=4)
+def markdown(allow_html: bool, links: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "linkify": True, "typographer": False})
     md.enable(["table", "linkify"])  # bare URLs in abstracts become links
     # Backslashes belong to LaTeX in abstracts (\"o, \textbf), not to Markdown escapes.
@@ -165,6 +203,8 @@ def markdown(allow_html: bool) -> MarkdownIt:
     # linkify-it's pretest regex is slow on long abstracts; most have no URL at all.
     full_pretest = md.linkify.pretest
     md.linkify.pretest = lambda text: ("://" in text or "www." in text or "@" in text) and full_pretest(text)
+    if not links:  # a title is itself a link in listings: a link inside it would nest <a> in <a>
+        md.disable(["link", "autolink", "image", "linkify"])
     return md
 
 
@@ -202,18 +242,30 @@ def _plain(source: str) -> tuple[Markup, str] | None:
 
 
 @lru_cache(maxsize=65536)  # a rebuild while serving re-renders only the texts that changed
-def render(source: str, allow_html: bool = False, inline: bool = False) -> tuple[Markup, str]:
-    """Parse once; return the HTML and the plain text (for descriptions, feeds, citation tags)."""
+def render_noted(source: str, allow_html: bool = False, inline: bool = False,
+                 links: bool = True) -> tuple[Markup, str, tuple]:
+    """Parse once; return the HTML, the plain text (for descriptions, feeds, citation tags) and
+    the (source text, problem) of any malformed LaTeX or math in it."""
     if not source.strip():
-        return Markup(""), ""
+        return Markup(""), "", ()
     plain = None if inline else _plain(source)
     if plain is not None:
-        return plain
-    md = markdown(allow_html)
+        return (*plain, ())
+    md = markdown(allow_html, links)
     env: dict = {}
-    tokens = md.parseInline(source, env) if inline else md.parse(source, env)
-    html_out = md.renderer.render(tokens, md.options, env)
-    return Markup(html_out.strip() if inline else html_out), _text_of(tokens)
+    notes: list = []
+    token = _notes.set(notes)
+    try:
+        tokens = md.parseInline(source, env) if inline else md.parse(source, env)
+        html_out = md.renderer.render(tokens, md.options, env)
+    finally:
+        _notes.reset(token)
+    return Markup(html_out.strip() if inline else html_out), _text_of(tokens), tuple(dict.fromkeys(notes))
+
+
+def render(source: str, allow_html: bool = False, inline: bool = False) -> tuple[Markup, str]:
+    html_out, text, _ = render_noted(source, allow_html, inline)
+    return html_out, text
 
 
 def render_block(source: str, allow_html: bool = False) -> Markup:

@@ -12,21 +12,16 @@ import re
 
 from markupsafe import Markup
 
-from . import urls
+from . import bibliography, urls
 from .model import PaperEntry, SiteModel
-
-_ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$")
-_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)(10\..+)$", re.IGNORECASE)
 
 
 def arxiv_id(entry: PaperEntry) -> str:
-    match = _ARXIV_ID.search(entry.paper.link("arxiv"))
-    return match.group(1) if match else ""
+    return bibliography.arxiv_id(entry.paper)
 
 
 def doi(entry: PaperEntry) -> str:
-    match = _DOI.match(entry.paper.link("doi"))
-    return match.group(1) if match else ""
+    return bibliography.bare_doi(entry.paper)
 
 
 def scholar_date(entry: PaperEntry) -> str:
@@ -42,8 +37,13 @@ _PREPRINT = re.compile(r"\b(arxiv|biorxiv|medrxiv|preprint|ssrn)\b", re.IGNORECA
 SAME_WORK = ("arxiv", "doi", "openreview", "paper", "publisher", "acl", "pubmed", "dblp", "semantic_scholar")
 
 
-def venue_tag(venue: str) -> str:
-    """Scholar's tag for a venue: journals by their usual words, preprint servers none, else a conference."""
+def venue_tag(venue: str, entry_type: str = "") -> str:
+    """Scholar's tag for a venue: by the record's BibTeX entry type when it has one (imported
+    records do), else journals by their usual words, preprint servers none, else a conference."""
+    if entry_type in bibliography.BOOKTITLE_TYPES and venue:
+        return "citation_conference_title"
+    if entry_type == "article" and venue:
+        return "citation_journal_title"
     if not venue or _PREPRINT.search(venue):
         return ""
     return "citation_journal_title" if _JOURNAL.search(venue) else "citation_conference_title"
@@ -54,8 +54,9 @@ def citation_tags(entry: PaperEntry, model: SiteModel, page_url: str) -> list[tu
     tags = [("citation_title", entry.title_text)]
     tags += [("citation_author", a.name) for a in entry.authors]
     tags.append(("citation_publication_date", scholar_date(entry)))
-    if venue_tag(paper.venue):
-        tags.append((venue_tag(paper.venue), paper.venue))
+    given_type = bibliography.entry_type(paper) if paper.extra.get("entry_type") else ""
+    if venue_tag(paper.venue, given_type):
+        tags.append((venue_tag(paper.venue, given_type), paper.venue))
     if paper.link("pdf") and urls.absolute(base, paper.link("pdf")):
         tags.append(("citation_pdf_url", urls.absolute(base, paper.link("pdf"))))
     if arxiv_id(entry):

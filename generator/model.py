@@ -6,6 +6,7 @@ Every Page declares the record files it depends on; that is what incremental reb
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from itertools import groupby
 from types import MappingProxyType
@@ -13,11 +14,13 @@ from typing import Mapping
 
 from markupsafe import Markup
 
-from . import urls
+from . import bibliography, urls
 from .config import SiteConfig
 from .cv_model import CvModel, build_cv
-from .markup import latex_text, render, render_block
+from .fields import LINK_KINDS
+from .markup import latex_text, latex_text_noted, render_noted
 from .memo import cached, digest
+from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
 
@@ -73,7 +76,11 @@ class PaperEntry:
     abstract_text: str
     category_url: str
     year_url: str
+    bibtex_url: str  # the paper's own .bib file
+    link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_KINDS order, then the rest
+    citation_base: str  # the citation key it wants, before papers wanting the same one are told apart
     key: str = ""  # hash of everything this entry was made from: what cached listing items key on
+    notes: tuple[tuple[str, str, str], ...] = ()  # (field, source text, problem) of malformed LaTeX
 
 
 # How listings scale (documented in README, "Listings at any size"): a listing of at most
@@ -127,7 +134,7 @@ class Page:
     url: str
     template: str
     kind: str  # home, paper, categories, category, years, year, cv, search, not_found; search_data;
-    # resume, cv_pdf; feed, sitemap, robots (with base_url)
+    # resume, cv_pdf; feed, sitemap, robots (with base_url); bibtex, csl_json, ris (the whole bibliography), paper_bibtex (one paper's .bib)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
 
@@ -145,8 +152,11 @@ class SiteModel:
     pages: tuple[Page, ...]
     by_url: Mapping[str, PaperEntry | Group]  # the paper, category and year groups by URL
     listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
+    citation_keys: Mapping[str, str]  # paper slug -> its citation key in every bibliography file
+    exports: Mapping[str, bibliography.PaperExport]  # paper slug -> the paper in BibTeX, CSL-JSON and RIS
     cv: CvModel  # the sections of /cv/, cv.pdf and resume.json
     pdf: bool = False  # there is a /cv.pdf to link: built here, or the site's own static/cv.pdf
+    bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio
 
     @property
     def home(self) -> Listing:
@@ -161,11 +171,22 @@ def _norm_name(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def _link_items(paper: Paper) -> tuple[tuple[str, str, str], ...]:
+    """The record's links in a fixed order with readable labels (kinds cvsite does not know keep
+    the record's order, after the known ones); a record's own bibtex link gives way to cvsite's."""
+    rank = {kind: i for i, kind in enumerate(LINK_KINDS)}
+    kept = [(kind, target) for kind, target in paper.links if kind.lower() != "bibtex"]
+    kept.sort(key=lambda item: rank.get(item[0].lower(), len(rank)))  # a stable sort
+    return tuple((kind, LINK_KINDS.get(kind.lower(), kind), target) for kind, target in kept)
+
+
 def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     me = _norm_name(author)
-    title_html, title_text = render(paper.title, False, inline=True)  # raw HTML in titles: never
-    abstract_html, abstract_text = render(paper.abstract, allow_html)
-    names = [latex_text(n) for n in paper.authors]
+    title_html, title_text, title_notes = render_noted(paper.title, False, inline=True, links=False)  # raw HTML in titles: never
+    abstract_html, abstract_text, abstract_notes = render_noted(paper.abstract, allow_html)
+    names, author_notes = zip(*(latex_text_noted(n) for n in paper.authors)) if paper.authors else ((), ())
+    notes = ([("title", *n) for n in title_notes] + [("abstract", *n) for n in abstract_notes]
+             + [("authors", name, issue) for name, issue in zip(paper.authors, author_notes) if issue])
     authors = tuple(Author(n, _norm_name(n) == me) for n in names)
     return PaperEntry(
         paper=paper,
@@ -179,7 +200,11 @@ def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
         abstract_text=abstract_text,
         category_url=urls.category_url(paper.category),
         year_url=urls.year_url(paper.date.year),
+        bibtex_url=urls.paper_bibtex_url(paper.slug),
+        link_items=_link_items(paper),
+        citation_base=bibliography.wanted_key(paper),
         key=key,
+        notes=tuple(notes),
     )
 
 
@@ -225,7 +250,8 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
 
     pdf says whether cv.pdf can be built (the pdf extra is installed), own_pdf that the site has
     a static/cv.pdf of its own, which is then published instead."""
-    config, profile = site.config, site.profile
+    config = site.config
+    profile = dataclasses.replace(site.profile, metrics=resolve_metrics(site.profile.metrics, site.papers))
     author = config.author or profile.name
 
     def entry_of(paper: Paper) -> PaperEntry:
@@ -247,6 +273,22 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
         key=lambda g: (-len(g.entries), g.key),
     ))
 
+    keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
+
+    def export_of(entry: PaperEntry) -> bibliography.PaperExport:
+        key = keys[entry.paper.slug]
+        return cached("export", f"{entry.key}\0{key}\0{config.base_url}",
+                      lambda: bibliography.PaperExport.of(entry.paper, key, config.base_url))
+
+    exports = {e.paper.slug: export_of(e) for e in entries}
+    # a paper's key depends on the papers that want the same one: they are inputs of its pages
+    same_key: dict[str, list[str]] = {}
+    for entry in entries:
+        same_key.setdefault(entry.citation_base, []).append(entry.paper.source)
+
+    def cite_inputs(entry: PaperEntry) -> tuple[str, ...]:
+        return (profile.source, *sorted(same_key[entry.citation_base]))
+
     every = (profile.source, *(e.paper.source for e in entries))
     listings = {urls.HOME: home_listing(entries)}
     for group in (*by_category, *by_year):
@@ -262,8 +304,9 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     featured = tuple(e for e in entries if e.paper.featured)
 
     pages = [
+        # auto metrics are computed from every paper's citations
         Page(urls.HOME, "index.html", "home",
-             inputs=tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured), *cv_file)))),
+             inputs=(*every, *cv_file) if profile.metrics.computed else tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured), *cv_file)))),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
@@ -276,7 +319,10 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     # search: a page of its own, and its data (search.py), which any paper may change
     pages.append(Page("/search/", "search.html", "search", inputs=(profile.source,)))
     pages += [Page(url, "", "search_data", inputs=every) for url in urls.search_data_urls(len(entries))]
-    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, (profile.source, e.paper.source)) for e in entries]
+    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, cite_inputs(e)) for e in entries]
+    pages += [Page(e.bibtex_url, "", "paper_bibtex", e.paper.slug, cite_inputs(e)) for e in entries]
+    if entries:
+        pages += [Page(url, "", kind, inputs=every) for kind, url in urls.BIBLIOGRAPHY.items()]
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
               for g in by_category for url in g.pages]
     pages += [Page(url, "year.html", "year", g.key, shown(url)) for g in by_year for url in g.pages]
@@ -286,6 +332,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
                        (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]
         pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
-    return SiteModel(config, profile, author, render_block(profile.bio, config.allow_html),
+    bio_html, _, bio_notes = render_noted(profile.bio, config.allow_html)
+    return SiteModel(config, profile, author, bio_html,
                      entries, featured, by_year, by_category, tuple(pages), MappingProxyType(by_url),
-                     MappingProxyType(listings), cv, pdf or own_pdf)
+                     MappingProxyType(listings), MappingProxyType(keys), MappingProxyType(exports), cv, pdf or own_pdf, bio_notes)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import stat
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,8 @@ from .errors import ContentError, Problem
 from .incremental import tree_digest
 from .load import CONFIG_FILE, CV_FILE, PROFILE_FILE, paper_files
 from .memo import Memo, digest
+from .notes import latex_warnings
+from .sources import static_files
 from .write import MANIFEST, check_output_dir, update_site, write_site
 
 if TYPE_CHECKING:
@@ -73,17 +77,21 @@ class BuildResult:
     warnings: tuple[Problem, ...] = ()
 
 
-def _static_files(folder: Path) -> dict[str, Path]:
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".")}
-
-
-def _template_problem(exc: jinja2.TemplateError) -> Problem:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
-    line = getattr(exc, "lineno", None) or 1
-    return Problem(str(name), line, "template", str(exc.message or exc))
+def _template_problem(exc: Exception, root: Path) -> Problem:
+    """Locate a template error at the template file and line (Jinja puts template frames in
+    the traceback with their own file and line); the path is relative to the site when inside."""
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not name:
+        folders = tuple(str(d.resolve()) + os.sep for d in (root / "templates", root / "themes",
+                                                             builtin_dir("templates"), builtin_dir("themes")))
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(folders)]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno
+    shown = str(name or "templates")
+    if name and Path(name).is_absolute() and Path(name).resolve().is_relative_to(root.resolve()):
+        shown = Path(name).resolve().relative_to(root.resolve()).as_posix()
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return Problem(shown, line or 1, "template", message)
 
 
 def _sha256(data: bytes) -> str:
@@ -142,11 +150,14 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
             raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
         if defer:
             _make_entries(site, memo, options.jobs)
-        own_pdf = (root / "static" / "cv.pdf").is_file()  # the site's own PDF CV wins over the generated one
+        own_pdf = "cv.pdf" in static_files(root / "static")  # the site's own PDF CV, if published, wins over the generated one
         model = build_model(site, pdf=cv_pdf.available(), own_pdf=own_pdf)
     templates = tree_digest(template_dirs(root, theme))
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
-    shared = digest(templates, repr(site.config), raw.digests.get(site.profile.source), site_shape(model))
+    # Files are compared by their bytes (digests), never by repr() of the parsed config: a config
+    # full of YAML aliases is as large as what they expand to.
+    shared = digest(templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source),
+                    site_shape(model))
     environment = []
 
     def env() -> jinja2.Environment:
@@ -174,14 +185,14 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
             memo.put("page", key, digests[rel])
         if deferred:
             env()  # compiled before the workers fork, so each inherits it
-    except jinja2.TemplateError as exc:
-        raise ContentError([_template_problem(exc)]) from None
+    except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
+        raise ContentError([_template_problem(exc, root)]) from None
     extra = {NOJEKYLL: b""}  # GitHub Pages: serve the files as they are, no Jekyll
     if site.config.cname:
         extra["CNAME"] = f"{site.config.cname}\n".encode()
     for rel, data in extra.items():
         files[rel], digests[rel] = data, _sha256(data)
-    copies = _static_files(theme / "static") | _static_files(root / "static")
+    copies = static_files(theme / "static") | static_files(root / "static")
     clashes = sorted(set(copies) & set(digests))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])
@@ -195,7 +206,7 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     elif not own_pdf and cv_pdf.needs_cjk_font(model):
         notes = (cv_pdf.CJK_HINT,)
     return RenderedSite(model, files, digests, copies, deferred, lambda page: render_page(page, model, env()),
-                        site.warnings, notes)
+                        tuple(sorted({*site.warnings, *latex_warnings(model, raw)})), notes)
 
 
 def _strict(errors, warnings, strict: bool) -> ContentError:
@@ -240,11 +251,7 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
     root = options.site_root
     records = {}
     for rel in (CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)):
-        try:
-            with open(os.path.join(root, rel), "rb") as file:  # os.path: pathlib costs more than the read
-                records[rel] = _sha256(file.read())
-        except OSError:
-            records[rel] = None
+        records[rel] = _file_sha256(os.path.join(root, rel))
     static = []
     for dirpath, _, filenames in sorted(os.walk(root / "static")):
         for name in sorted(filenames):
@@ -253,6 +260,20 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
     looks = tree_digest([root / "templates", root / "themes", builtin_dir("templates"), builtin_dir("themes")])
     return digest(salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static,
                   cv_pdf.available())  # installing the pdf extra builds cv.pdf next time
+
+
+def _file_sha256(path: str) -> str | None:
+    """The digest of a regular record file; None for anything else (a FIFO would block, a
+    device never end: load reports them)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # os.path: pathlib costs more than the read
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 10 * 2**20:
+            return None
+        return _sha256(file.read())
 
 
 def _intact(out: Path, state: dict) -> bool:
@@ -266,10 +287,11 @@ def _intact(out: Path, state: dict) -> bool:
     return True
 
 
-def build(options: BuildOptions) -> BuildResult:
+def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> BuildResult:
     """Build into the output folder. With the cache, a file whose inputs did not change since the
     last build is neither rendered nor written again, provided it is still on disk as written;
-    when no input changed at all, nothing but the inputs and the output's file times is read."""
+    when no input changed at all, nothing but the inputs and the output's file times is read.
+    on_wait is called if another build is writing into the same output folder (this one waits)."""
     started = time.perf_counter()
     out = check_output_dir(options.output_dir, options.site_root)
     cache_dir = options.site_root / memo_store.CACHE_DIR
@@ -299,20 +321,20 @@ def build(options: BuildOptions) -> BuildResult:
     later = _write_deferred(rendered, options.jobs)
     try:
         if written and (out / MANIFEST).is_file():
-            state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later)
+            state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later, on_wait)
         else:
-            state = write_site(out, rendered.files, rendered.copies, later)
+            state = write_site(out, rendered.files, rendered.copies, later, on_wait)
     except Exception as exc:
         import jinja2
 
         if isinstance(exc, jinja2.TemplateError):  # raised by a worker rendering a deferred page
-            raise ContentError([_template_problem(exc)]) from None
+            raise ContentError([_template_problem(exc, options.site_root)]) from None
         raise
     for rel, (_, key) in rendered.deferred.items():
         memo.entries[("page", key)] = state[rel][0]
     for slot in [slot for slot in memo.entries if slot[0] == "site"]:
         del memo.entries[slot]
-    pages = sum(p.kind != "search_data" for p in rendered.model.pages)  # the search index's files are files, not pages
+    pages = sum(1 for page in rendered.model.pages if page.template)  # bibliography files are files, not pages
     memo.entries[("site", inputs)] = (rendered.model.paper_count, pages, rendered.warnings)
     memo.entries[("output", str(out))] = state
     memo.changed = True

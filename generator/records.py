@@ -49,10 +49,12 @@ class Category:
 
 @dataclass(frozen=True)
 class Metrics:
-    h_index: int | None = None
-    citations: int | None = None
+    h_index: int | str | None = None  # 'auto' until the model computes it from the papers
+    citations: int | str | None = None
     novelty: float | None = None
     ai_score: float | None = None
+    computed: str = ""  # what was auto, as the page says it: "h-index and citations"
+    computed_from: int = 0  # papers with a citation count, when something was computed
 
 
 @dataclass(frozen=True)

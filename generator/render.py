@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from . import charts, cv_pdf, feeds, i18n, metadata, resume, search, urls
+from . import bibliography, charts, cv_pdf, feeds, i18n, metadata, resume, search, urls
 from .model import Page, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
+# (link title, media type) of each bibliography file the home page's head advertises
+BIBLIOGRAPHY_LINKS = {
+    "bibtex": ("BibTeX", "application/x-bibtex"),
+    "csl_json": ("CSL-JSON", "application/vnd.citationstyles.csl+json"),
+    "ris": ("RIS", "application/x-research-info-systems"),
+}
 
 
 def page_context(page: Page, model: SiteModel) -> dict:
@@ -28,11 +34,14 @@ def page_context(page: Page, model: SiteModel) -> dict:
         "feeds": feeds.head_feeds(page, model),
         "citation_tags": [],
         "jsonld": None,
+        "bibliography_links": [],
     }
     if page.kind == "paper":
         entry = context["entry"] = model.by_url[page.url]
         context["citation_tags"] = metadata.citation_tags(entry, model, page.url)
         context["jsonld"] = metadata.jsonld_script(metadata.article_jsonld(entry, model))
+        context["citation_key"] = model.citation_keys[entry.paper.slug]
+        context["bibtex"] = model.exports[entry.paper.slug].bibtex
     elif page.kind in ("category", "year"):
         context["listing"] = model.listings[page.url]
         context["group"] = context["listing"].group
@@ -42,6 +51,9 @@ def page_context(page: Page, model: SiteModel) -> dict:
         context["chart"] = charts.papers_per_year(model)
         context["listing"] = model.home
         context["jsonld"] = metadata.jsonld_script(metadata.person_jsonld(model))
+        if model.entries:
+            context["bibliography_links"] = [(f"{model.profile.name}: all papers ({title})", media, urls.BIBLIOGRAPHY[kind])
+                                             for kind, (title, media) in BIBLIOGRAPHY_LINKS.items()]
     elif page.kind == "cv":
         context["cv"] = model.cv
     elif page.kind == "feed":
@@ -51,6 +63,16 @@ def page_context(page: Page, model: SiteModel) -> dict:
     return context
 
 
+BIBLIOGRAPHY_FILES = {"bibtex": bibliography.bibtex_file, "csl_json": bibliography.csl_json_file, "ris": bibliography.ris_file}
+
+
+def bibliography_file(page: Page, model: SiteModel) -> str:
+    """The text of a bibliography page: every paper of the site newest first, or one paper's entry."""
+    if page.kind == "paper_bibtex":
+        return model.exports[page.key].bibtex
+    return BIBLIOGRAPHY_FILES[page.kind](model.exports[e.paper.slug] for e in model.entries)
+
+
 def render_page(page: Page, model: SiteModel, env: Environment) -> bytes:
     if page.kind == "resume":
         return resume.resume_json(model)
@@ -58,5 +80,7 @@ def render_page(page: Page, model: SiteModel, env: Environment) -> bytes:
         return cv_pdf.render_pdf(model, env.loader.get_source(env, "cv.typ")[0])
     if page.kind == "search_data":
         return search.search_file(page.url, model)
+    if page.kind in (*BIBLIOGRAPHY_FILES, "paper_bibtex"):
+        return bibliography_file(page, model).encode("utf-8")
     html = env.get_template(page.template).render(page_context(page, model))
     return html.encode("utf-8")

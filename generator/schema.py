@@ -178,6 +178,36 @@ def mapping(value: Any) -> dict:
     return value
 
 
+def or_auto(convert):
+    """A value that may also be the word auto: cvsite computes it (a profile metric, say)."""
+    def either(value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        try:
+            return convert(value)
+        except FieldIssue as issue:
+            if isinstance(value, str):  # a word, but not auto
+                raise FieldIssue(str(issue).replace(", got", " or auto (computed from the papers), got", 1)) from None
+            raise
+
+    return either
+
+
+CITATION_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:./+-]*$")  # what BibTeX and LaTeX accept as a key
+
+
+def paper_extra(value: Any) -> Mapping:
+    """A paper's extra map. Its entry_type, written by the BibTeX export as @type, must be a BibTeX
+    type; a citation_key BibTeX cannot use (an imported '/etc/passwd') is left to the export,
+    which then makes the paper's key from the record (bibliography.own_key)."""
+    result = frozen_mapping(value)
+    kind = result.get("entry_type")
+    if kind is not None and not (isinstance(kind, str) and re.match(r"^[A-Za-z]+$", kind)):
+        raise FieldIssue(f"an entry type is a BibTeX type such as article or inproceedings, got {kind!r}",
+                         subfield="entry_type")
+    return result
+
+
 def entry_list(value: Any) -> list:
     """A list section (jobs, degrees): each entry is then checked against the section's fields."""
     if not isinstance(value, list):

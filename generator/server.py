@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import html
+import ipaddress
 import json
 import mimetypes
 import os
 import posixpath
+import queue
 import secrets
 import shutil
 import socket
@@ -22,7 +24,7 @@ import tempfile
 import threading
 from dataclasses import replace
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -43,6 +45,40 @@ def content_type(path: str) -> str:
     if suffix in TYPES:
         return TYPES[suffix]
     return mimetypes.guess_type(path)[0] or TYPES[""]
+
+
+LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def host_name(header: str) -> str:
+    """'Example.org:8000' -> 'example.org'; '[::1]:8000' -> '::1'."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def host_allowed(header: str | None, allowed: frozenset[str] | None) -> bool:
+    """DNS rebinding defence: a page on evil.example whose name now resolves to 127.0.0.1 sends
+    Host: evil.example. Names must be allowed; an IP address in Host cannot be rebound, so it
+    always is (it is how other machines reach a preview on --host 0.0.0.0). None allows all."""
+    if allowed is None or header is None:  # no Host: an HTTP/1.0 tool, not a browser
+        return True
+    name = host_name(header)
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return name.rstrip(".") in allowed
+
+
+def allowed_hosts(host: str, extra: str | None) -> frozenset[str] | None:
+    """localhost, 127.0.0.1, ::1, the --host given and --allowed-hosts (comma-separated; 'all'
+    turns the check off)."""
+    names = {n.strip().lower().strip("[]").rstrip(".") for n in (extra or "").split(",") if n.strip()}
+    if "all" in names:
+        return None
+    return frozenset(names | set(LOCAL_NAMES) | {host.lower().strip("[]")})
 
 
 def normalise_prefix(value: str) -> str:
@@ -167,16 +203,46 @@ class Handler(BaseHTTPRequestHandler):
     preview: Preview
     prefix: str
     quiet: bool = True
-    timeout = 30  # seconds an idle keep-alive connection may hold its thread
+    allowed: frozenset[str] | None = frozenset(LOCAL_NAMES)
+    timeout = 10  # seconds a connection may stay silent (idle keep-alive, slow headers) holding a worker
+    max_body = 64 * 1024  # a request body up to this is read and discarded; a larger one closes the connection
 
     def log_message(self, fmt, *args):
         if not self.quiet:
             sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
 
+    def refused(self) -> bool:
+        """Answer, and True, for a request that is not served: a Host not allowed. A request
+        body is consumed first (or the connection closed), so it is never read as a request."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # chunked: not worth decoding to discard
+        else:
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > self.max_body:
+                self.close_connection = True
+            elif length:
+                self.rfile.read(length)
+        if not host_allowed(self.headers.get("Host"), self.allowed):
+            self.close_connection = True
+            self.send_plain(HTTPStatus.FORBIDDEN, "this preview answers only to localhost and the --host "
+                            "it listens on; add the name with --allowed-hosts")
+            return True
+        return False
+
+    def send_response(self, code, message=None):
+        super().send_response(code, message)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+
     def do_HEAD(self):
         self.do_GET(head=True)
 
     def do_GET(self, head: bool = False):
+        if self.refused():
+            return
         target = self.path
         if not target.startswith("/"):  # absolute-form (http://host/...) or '*': not for a file server
             return self.send_plain(HTTPStatus.BAD_REQUEST, "bad request target")
@@ -196,6 +262,8 @@ class Handler(BaseHTTPRequestHandler):
         self.serve_file(path[len(self.prefix):], path, head)
 
     def do_POST(self):
+        if self.refused():
+            return
         self.send_plain(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", extra={"Allow": "GET, HEAD"})
 
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
@@ -303,17 +371,64 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
-class PreviewServer(ThreadingHTTPServer):
-    daemon_threads = True  # open event streams must not keep the process alive
+class PreviewServer(HTTPServer):
+    """Connections are served by a bounded pool of worker threads (started as needed); a
+    connection beyond max_connections (served or waiting for a worker) is closed at once, so no
+    number of clients can exhaust threads or file descriptors."""
+
     allow_reuse_address = True
     request_queue_size = 64
+    max_workers = 32
+    max_connections = 256
 
-    def __init__(self, address, preview: Preview, prefix: str, quiet: bool = True):
-        handler = type("BoundHandler", (Handler,), {"preview": preview, "prefix": prefix, "quiet": quiet})
+    def __init__(self, address, preview: Preview, prefix: str, quiet: bool = True,
+                 allowed: frozenset[str] | None = frozenset(LOCAL_NAMES)):
+        handler = type("BoundHandler", (Handler,), {"preview": preview, "prefix": prefix, "quiet": quiet,
+                                                     "allowed": allowed})
         self.stopping = threading.Event()
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._pool_lock = threading.Lock()
+        self._workers = self._idle = self._pending = 0
         if ":" in address[0]:  # --host ::1
             self.address_family = socket.AF_INET6
         super().__init__(address, handler)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # over the cap: the client sees the connection closed
+            return
+        with self._pool_lock:
+            self._pending += 1
+            if self._pending > self._idle and self._workers < self.max_workers:
+                self._workers += 1
+                threading.Thread(target=self._work, name=f"cvsite-worker-{self._workers}", daemon=True).start()
+        self._jobs.put((request, client_address))
+
+    def _work(self) -> None:
+        """Daemon threads: an open event stream never keeps the process alive."""
+        while True:
+            with self._pool_lock:
+                self._idle += 1
+            request, client_address = self._jobs.get()
+            with self._pool_lock:
+                self._idle -= 1
+                self._pending -= 1
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # noqa: BLE001 - as socketserver does: one failed request must not end a worker
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+                self._slots.release()
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away (closed tab, timeout) is normal: nothing is printed. Anything
+        else is one line, never a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        sys.stderr.write(f"cvsite: a request from {client_address[0]} failed: {type(exc).__name__}: {exc}\n")
 
     def serve_forever(self, poll_interval: float = 0.1) -> None:  # stop() returns sooner
         super().serve_forever(poll_interval)

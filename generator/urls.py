@@ -14,10 +14,15 @@ NOT_FOUND = "/404.html"
 CV = "/cv/"
 RESUME = "/resume.json"  # JSON Resume
 CV_PDF = "/cv.pdf"
+BIBLIOGRAPHY = {"bibtex": "/papers.bib", "csl_json": "/papers.json", "ris": "/papers.ris"}  # page kind -> URL
 
 
 def paper_url(slug: str) -> str:
     return f"/papers/{slug}/"
+
+
+def paper_bibtex_url(slug: str) -> str:
+    return f"/papers/{slug}/{slug}.bib"
 
 
 def category_slug(category: Category) -> str:

@@ -24,6 +24,8 @@ from .memo import cached, digest
 from .records import Category, Paper, Profile
 from .validate_cv import validate_cv
 
+MAX_SLUG_BYTES = 200
+
 # Every field is declared once, in fields.py; these names are the tables the validator applies.
 CONFIG_FIELDS = fields.CONFIG
 PROFILE_FIELDS = fields.PROFILE
@@ -116,6 +118,10 @@ def validate_paper(raw: RawRecord, categories: dict[str, Category]) -> tuple[Pap
     if slug != slugify(slug) or not slug:
         line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
         problems.append(Problem(raw.path, line, "slug", f"slugs use lowercase letters, digits and hyphens, e.g. {slugify(slug) or 'my-paper'!r}"))
+    elif len(slug.encode()) > MAX_SLUG_BYTES:  # it becomes a folder name: file systems stop at 255 bytes
+        line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
+        problems.append(Problem(raw.path, line, "slug", f"slug is {len(slug.encode())} bytes long, more than the {MAX_SLUG_BYTES} bytes "
+                                                         "a folder name may safely have; set a shorter 'slug:'"))
     if split(problems)[0]:
         return None, problems
     if raw.path.endswith(".md"):

@@ -6,15 +6,24 @@ would destroy sources (the site itself, its content, the home folder, the root).
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Mapping
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 from .errors import UsageError
 
@@ -23,6 +32,12 @@ MANIFEST = ".cvsite-manifest.json"
 IO_THREADS = 8
 SOURCE_DIRS = ("content", "templates", "themes", "static")
 RETAINED = (".git",)  # kept from the previous output: not cvsite's to delete
+AT_FDCWD, RENAME_EXCHANGE = -100, 2  # from <fcntl.h> and <linux/fs.h>
+# A mount point (a container volume) cannot be renamed: its contents are replaced instead, entry
+# by entry, in steps that a later build can finish if this one is killed (see _recover_mounted).
+MOUNT_STAGING, MOUNT_OLD = ".cvsite-staging-", ".cvsite-old-"
+COMPLETE, CLEARED = ".cvsite-complete", ".cvsite-cleared"
+UPDATING = ".cvsite-updating"  # in an output folder being updated in place (see update_site)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -43,7 +58,8 @@ def check_output_dir(output: Path, site_root: Path) -> Path:
             raise UsageError(f"refusing to use {out} as the output folder: it is inside the site's {name}/ folder")
     if out.exists() and not out.is_dir():
         raise UsageError(f"output {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+    leftover = (MOUNT_STAGING, MOUNT_OLD)  # of a build into a mount point that was killed
+    if out.is_dir() and any(not p.name.startswith(leftover) for p in out.iterdir()) and not (out / MANIFEST).is_file():
         raise UsageError(f"output folder {out} is not empty and was not made by cvsite; empty it or choose another")
     return out
 
@@ -52,6 +68,8 @@ def _safe_rel(rel: str) -> PurePosixPath:
     path = PurePosixPath(rel)
     if path.is_absolute() or ".." in path.parts or not path.parts:
         raise ValueError(f"output path escapes the output folder: {rel!r}")
+    if any(part in RETAINED or _own_entry(part) for part in path.parts):
+        raise ValueError(f"output path is reserved (a kept .git or cvsite's own): {rel!r}")
     return path
 
 
@@ -83,16 +101,108 @@ def remove_tree(root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE): at every instant
+    one of them is the output folder. False where the system or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it (glibc before 2.28, others)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _leftovers(out: Path) -> list[Path]:
+    """Folders an interrupted build left beside the output folder (kill -9, power cut)."""
+    return sorted(p for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*")
+                  for p in out.parent.glob(pattern) if p.is_dir() and not p.is_symlink())
+
+
+def recover(out: Path) -> None:
+    """Bring back what an interrupted build left: the old site if it was moved aside and never
+    replaced, a .git folder caught in a staging folder; then remove the leftovers."""
+    leftovers = _leftovers(out)
+    if not os.path.lexists(out):
+        olds = [p for p in leftovers if p.name.startswith(f".{out.name}.old-")]
+        if olds:
+            newest = max(olds, key=lambda p: p.stat().st_mtime_ns)
+            newest.rename(out)
+            leftovers.remove(newest)
+    if out.is_dir() and not out.is_symlink():
+        if os.path.ismount(out):
+            _recover_mounted(out)
+        if (out / UPDATING).exists():  # an update in place was killed: drop its temporary files
+            for folder, _, names in os.walk(out):
+                for name in names:
+                    if name.startswith(".") and name.endswith(".cvsite-tmp"):
+                        os.unlink(os.path.join(folder, name))
+            (out / UPDATING).unlink()
+        for name in RETAINED:
+            caught = [p / name for p in leftovers if (p / name).exists()]
+            if caught and not (out / name).exists():
+                caught[0].rename(out / name)
+    for folder in leftovers:
+        remove_tree(folder)
+
+
+@contextmanager
+def build_lock(out: Path, on_wait: Callable[[], None] | None = None):
+    """Only one build writes into an output folder at a time; the second waits (on_wait is
+    called once so the caller can say why). The lock file beside the output folder exists only
+    while a build holds it: after locking, it is checked to still be the file at that path."""
+    if fcntl is None:  # Windows: no advisory locks; builds are not serialised
+        yield
+        return
+    path = out.parent / f".{out.name}.lock"
+    told = False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None and not told:
+                    on_wait()
+                    told = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                break
+        except FileNotFoundError:  # removed by the build that held it: lock the new one
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # while still holding it, so no one locks a removed file
+        os.close(fd)
+
+
 def _swap_in(staging: Path, out: Path) -> None:
     if not out.exists():
         staging.rename(out)
         return
-    kept = [name for name in RETAINED if (out / name).exists() and not (staging / name).exists()]
+    kept = [name for name in RETAINED if (out / name).exists()]
     for name in kept:  # e.g. a gh-pages worktree's .git survives every build
         (out / name).rename(staging / name)
+    try:
+        exchanged = _exchange(staging, out)
+    except OSError:
+        for name in kept:
+            (staging / name).rename(out / name)
+        raise
+    if exchanged:  # staging now holds the old site
+        remove_tree(staging)
+        return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     old.rmdir()
-    out.rename(old)
+    out.rename(old)  # a kill here leaves only .old-*: recover() renames it back on the next build
     try:
         staging.rename(out)
     except OSError:
@@ -103,14 +213,49 @@ def _swap_in(staging: Path, out: Path) -> None:
     remove_tree(old)
 
 
+def _own_entry(name: str) -> bool:
+    return name.startswith((MOUNT_STAGING, MOUNT_OLD)) or name in (*RETAINED, UPDATING)
+
+
+def _replace_contents(out: Path, staging: Path) -> None:
+    """staging (complete, inside out) becomes out's contents; out's own entries go aside first."""
+    old = out / (MOUNT_OLD + staging.name[len(MOUNT_STAGING):])
+    if not (old / CLEARED).exists():
+        old.mkdir(exist_ok=True)
+        for entry in sorted(os.listdir(out)):
+            if not _own_entry(entry):
+                os.rename(out / entry, old / entry)
+        (old / CLEARED).touch()
+    for entry in sorted(os.listdir(staging)):
+        if entry != COMPLETE:
+            os.rename(staging / entry, out / entry)
+    remove_tree(staging)
+    remove_tree(old)
+
+
+def _recover_mounted(out: Path) -> None:
+    """Finish a replacement a killed build had started (its staging was complete), or drop a
+    staging folder that was never finished; remove what is left aside."""
+    for staging in sorted(out.glob(MOUNT_STAGING + "*")):
+        if (staging / COMPLETE).exists():
+            _replace_contents(out, staging)
+        else:
+            remove_tree(staging)
+    for old in out.glob(MOUNT_OLD + "*"):
+        remove_tree(old)
+
+
 FileState = tuple  # (sha256, size, mtime_ns) of a file as written: how the next build knows it is intact
 
 
 def _write_file(path: Path, data: bytes) -> tuple[int, int]:
-    with open(path, "wb") as file:
-        file.write(data)
-        file.flush()  # the write, not the close, sets the time the next build compares
-        st = os.fstat(file.fileno())
+    try:
+        with open(path, "wb") as file:
+            file.write(data)
+            file.flush()  # the write, not the close, sets the time the next build compares
+            st = os.fstat(file.fileno())
+    except OSError as exc:  # a full disk fails in write(), whose error carries no file name
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     return st.st_size, st.st_mtime_ns
 
 
@@ -131,33 +276,43 @@ def _manifest(state: Mapping[str, FileState]) -> str:
 
 
 def write_site(out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path],
-               later: Later = ((), None)) -> dict[str, FileState]:
+               later: Later = ((), None), on_wait: Callable[[], None] | None = None) -> dict[str, FileState]:
     """Write rendered files and copied assets into a fresh folder and swap it for out.
 
     out must have passed check_output_dir. Returns the state of every file written. later's
     files are written into the fresh folder by later's function, once their folders exist.
+    Builds into one output folder take turns (on_wait: called if this one has to wait).
     """
+    items = {_safe_rel(rel): rel for rel in (*copies, *files)}
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    try:
-        items = {_safe_rel(rel): rel for rel in (*copies, *files)}
-        _make_dirs(staging, [*items, *map(_safe_rel, later[0])])
-        more = later[1](staging, False) if later[0] else {}
+    with build_lock(out, on_wait):
+        recover(out)
+        mounted = out.is_dir() and os.path.ismount(out)
+        prefix = MOUNT_STAGING if mounted else f".{out.name}.staging-"
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out if mounted else out.parent))
+        try:
+            _make_dirs(staging, [*items, *map(_safe_rel, later[0])])
+            more = later[1](staging, False) if later[0] else {}
 
-        def write_one(path: PurePosixPath) -> tuple[str, FileState]:
-            rel = items[path]
-            data = files[rel] if rel in files else Path(copies[rel]).read_bytes()
-            return rel, (hashlib.sha256(data).hexdigest(), *_write_file(staging / path, data))
+            def write_one(path: PurePosixPath) -> tuple[str, FileState]:
+                rel = items[path]
+                data = files[rel] if rel in files else Path(copies[rel]).read_bytes()
+                return rel, (hashlib.sha256(data).hexdigest(), *_write_file(staging / path, data))
 
-        with ThreadPoolExecutor(IO_THREADS) as pool:
-            state = dict(pool.map(write_one, items))
-        state.update(more)
-        (staging / MANIFEST).write_text(_manifest(state), encoding="utf-8")
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
-        _swap_in(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            with ThreadPoolExecutor(IO_THREADS) as pool:
+                state = dict(pool.map(write_one, items))
+            state.update(more)
+            _write_file(staging / MANIFEST, _manifest(state).encode("utf-8"))
+            os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
+            if mounted:
+                (staging / COMPLETE).touch()
+                _replace_contents(out, staging)
+            else:
+                _swap_in(staging, out)
+        except BaseException:
+            if staging.exists() and not (staging / COMPLETE).exists():
+                remove_tree(staging)
+            raise
     return state
 
 
@@ -175,7 +330,20 @@ def _replace(path: Path, data: bytes) -> tuple[int, int]:
 
 def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
                 copies: Mapping[str, Path], previous: Mapping[str, FileState],
-                later: Later = ((), None)) -> dict[str, FileState]:
+                later: Later = ((), None), on_wait: Callable[[], None] | None = None) -> dict[str, FileState]:
+    """update_in_place, taking its turn among the builds into out (see write_site)."""
+    with build_lock(out, on_wait):
+        recover(out)
+        (out / UPDATING).touch()  # until the update is over: a killed one leaves its temporary files
+        try:
+            return update_in_place(out, files, digests, copies, previous, later)
+        finally:
+            (out / UPDATING).unlink(missing_ok=True)
+
+
+def update_in_place(out: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
+                    copies: Mapping[str, Path], previous: Mapping[str, FileState],
+                    later: Later = ((), None)) -> dict[str, FileState]:
     """Bring an output folder written by an earlier build in step, in place: only the files
     whose bytes changed are written (each replaced atomically), the ones no longer generated are
     removed. files holds the bytes of every rendered file, digests the sha256 of every generated

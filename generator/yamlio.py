@@ -20,6 +20,19 @@ Loader.yaml_implicit_resolvers = {
 }
 
 
+# Bounds on one document: aliases count by what they expand to, so 700 bytes of nested aliases
+# (a "billion laughs") cannot take minutes and gigabytes; deep nesting cannot exhaust the stack.
+MAX_VALUES = 1_000_000
+MAX_DEPTH = 64
+
+# Text that would make the pages or feeds malformed: C0 controls but tab, newline and carriage
+# return (XML 1.0 forbids them), DEL and C1 controls and noncharacters (HTML parse errors), and
+# lone surrogates (not encodable). Text pasted from PDFs often carries them.
+_BAD = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+BAD_CHARACTER = re.compile(f"[{_BAD}]")
+
+
 class YamlProblem(Exception):
     def __init__(self, line: int, message: str, field: str = "file"):
         self.line = line
@@ -87,6 +100,11 @@ def _indented_too_far(lines: list[str], line: int, line_offset: int) -> YamlProb
                        f"line {above + line_offset + 1} ('{key}: …'), which already has a value; indent the two alike{hint}")
 
 
+def bad_character_message(char: str) -> str:
+    return (f"control character U+{ord(char):04X} is not allowed (text pasted from a PDF often "
+            "carries them); delete it")
+
+
 @dataclass
 class Document:
     """A YAML mapping and the 1-based line of each key; nested keys are dotted (links.code, jobs.0.title)."""
@@ -122,6 +140,54 @@ def _key_lines(node: yaml.Node, offset: int, prefix: str, out: dict[str, int], d
         _key_lines(value_node, offset, name + ".", out, dups)
 
 
+def _children(node: yaml.Node, name: str) -> list[tuple[yaml.Node, str]]:
+    if isinstance(node, yaml.MappingNode):
+        found = []
+        for key, value in node.value:
+            child = f"{name}.{key.value}" if name else str(key.value) if isinstance(key, yaml.ScalarNode) else name
+            found += [(key, name), (value, child)]
+        return found
+    if isinstance(node, yaml.SequenceNode):
+        return [(item, name) for item in node.value]
+    return []
+
+
+def check_bounds(root: yaml.Node, offset: int) -> None:
+    """Raise YamlProblem, located, for a document whose aliases expand beyond MAX_VALUES values
+    or refer to themselves, that nests deeper than MAX_DEPTH, or that holds a control character.
+
+    Walks the node graph once (iteratively, each node once), counting what aliases expand to."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, expanded depth)
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, int, str, bool]] = [(root, 1, "", False)]
+    while stack:
+        node, depth, name, done = stack.pop()
+        key = id(node)
+        line = node.start_mark.line + offset + 1
+        children = _children(node, name)
+        if done:
+            active.discard(key)
+            size = 1 + sum(sizes[id(child)][0] for child, _ in children)
+            height = 1 + max((sizes[id(child)][1] for child, _ in children), default=0)
+            if size > MAX_VALUES:
+                raise YamlProblem(line, f"YAML aliases here expand to more than {MAX_VALUES:,} values", name or "file")
+            if height > MAX_DEPTH:
+                raise YamlProblem(line, f"YAML aliases here nest more than {MAX_DEPTH} levels deep", name or "file")
+            sizes[key] = (size, height)
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise YamlProblem(line, "a YAML alias refers to a value that contains it", name or "file")
+        if depth > MAX_DEPTH:
+            raise YamlProblem(line, f"nested more than {MAX_DEPTH} levels deep", name.split(".")[0] or "file")
+        if isinstance(node, yaml.ScalarNode) and (bad := BAD_CHARACTER.search(node.value)):
+            raise YamlProblem(line, bad_character_message(bad.group()), name or "file")
+        active.add(key)
+        stack.append((node, depth, name, True))
+        stack += [(child, depth + 1, child_name, False) for child, child_name in reversed(children)]
+
+
 def parse_mapping(text: str, line_offset: int = 0) -> Document:
     """Parse YAML text that must be a mapping; line_offset places it inside a larger file."""
     loader = Loader(text)
@@ -129,6 +195,7 @@ def parse_mapping(text: str, line_offset: int = 0) -> Document:
         node = loader.get_single_node()
         if node is None:
             return Document({}, {}, line_offset + 1)
+        check_bounds(node, line_offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -142,6 +209,8 @@ def parse_mapping(text: str, line_offset: int = 0) -> Document:
                 raise hint from None
         line = (mark.line if mark else 0) + line_offset + 1
         raise YamlProblem(line, f"invalid YAML: {message}") from None
+    except RecursionError:  # the parser itself recursed too deep, before check_bounds could look
+        raise YamlProblem(line_offset + 1, f"invalid YAML: nested more than {MAX_DEPTH} levels deep") from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise YamlProblem(line_offset + 1, f"invalid YAML: {exc}") from None
     finally:

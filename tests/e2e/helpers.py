@@ -7,6 +7,10 @@ from urllib.parse import urljoin, urlsplit
 
 import html5lib
 
+_PAPER_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "paper.html"
+# The one script cvsite writes besides JSON-LD data: the Cite block's copy button, as in the template.
+CITE_SCRIPT = _PAPER_TEMPLATE.read_text(encoding="utf-8").split("<script>", 1)[1].split("</script>", 1)[0]
+
 
 def html_pages(out: Path) -> list[Path]:
     return sorted(out.rglob("*.html"))
@@ -44,3 +48,17 @@ def resolve(out: Path, base: str, link: str, prefix: str = "/") -> Path | None:
     rel = target.path[len(prefix):]
     path = out / rel
     return path / "index.html" if rel == "" or rel.endswith("/") else path
+
+
+def without_cite(tree):
+    """The page without its Cite block, whose BibTeX shows the record's text as written."""
+    for parent in list(tree.iter()):
+        for child in list(parent):
+            if child.attrib.get("class") == "cite":
+                parent.remove(child)
+    return tree
+
+
+def is_cite_script(element) -> bool:
+    """The template's own copy-button script, exactly: anything else in a <script> is suspect."""
+    return element.attrib == {} and (element.text or "") == CITE_SCRIPT

@@ -38,7 +38,7 @@ def test_help_on_every_command():
 def test_build_prints_a_summary(example_copy, tmp_path):
     """Pages: home, categories, years, CV, search, 404, and one per paper, category and year."""
     fronts = [yaml.safe_load(p.read_text(encoding="utf-8").split("---\n")[1]) for p in (example_copy / "content/papers").glob("*.md")]
-    pages = 8 + len(fronts) + len(Counter(f["category"] for f in fronts)) + len({str(f["date"])[:4] for f in fronts})
+    pages = 6 + len(fronts) + len(Counter(f["category"] for f in fronts)) + len({str(f["date"])[:4] for f in fronts})
     result = cvsite("build", "--site", str(example_copy), "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()

@@ -226,3 +226,17 @@ def test_a_cname_that_is_not_a_domain_is_an_error(make_site, value):
         validate_site(load_site(root))
     (problem,) = caught.value.problems
     assert str(problem).startswith("site.yaml:2: cname: expected a domain name such as cv.example.org")
+
+
+@pytest.mark.parametrize("entry_type, tag", [
+    ("inproceedings", "citation_conference_title"),
+    ("article", "citation_journal_title"),
+    ("", "citation_conference_title"),  # no type: judged by the venue's words
+])
+def test_scholar_tags_carry_venue_by_entry_type_and_the_pdf_and_doi(make_site, entry_type, tag):
+    typed = f"extra:\n  entry_type: {entry_type}\n" if entry_type else ""
+    links = f"venue: Advances in Widgets\nlinks:\n  pdf: https://example.org/a.pdf\n  doi: https://doi.org/10.1000/w1\n{typed}"
+    model = model_of(make_site({"content/papers/a.md": paper("A", "2023", links=links)}))
+    tags = metadata.citation_tags(model.entries[0], model, model.entries[0].url)
+    assert (tag, "Advances in Widgets") in tags
+    assert ("citation_pdf_url", "https://example.org/a.pdf") in tags and ("citation_doi", "10.1000/w1") in tags

@@ -34,11 +34,13 @@ def test_editing_one_paper_matches_a_clean_build(example_copy, edit):
     assert incremental.digests == clean.digests
     assert {rel: clean.files[rel] for rel in incremental.files} == incremental.files
     assert "Prototype Rectification Revisited" in incremental.files["index.html"].decode()
-    # the paper, the listings and the CV (/cv/, resume.json, cv.pdf) that show it (and the search
-    # index, which any paper may change), not the other 26 paper pages
-    html = {rel for rel in incremental.files if not rel.startswith("search/") or rel == "search/index.html"}
-    assert 1 < len(html) < 12
+    # the paper and its .bib, the listings and the CV (/cv/) that show it (and the search index, the
+    # bibliography files, resume.json and cv.pdf, which any paper may change), not the other 26 paper pages
+    html = {rel for rel in incremental.files if rel.endswith(".html") and (not rel.startswith("search/") or rel == "search/index.html")}
+    assert 1 < len(html) < 10
     assert {rel for rel in html if rel.startswith("papers/")} == {"papers/prototype-rectification-for-few-shot-learning/index.html"}
+    assert "papers/prototype-rectification-for-few-shot-learning/prototype-rectification-for-few-shot-learning.bib" in incremental.files
+    assert {"papers.bib", "papers.json", "papers.ris"} <= incremental.files.keys()
 
 
 def test_moving_a_paper_to_another_category_and_deleting_one_match_a_clean_build(example_copy, edit):
@@ -93,3 +95,17 @@ def test_a_listing_override_showing_the_profile_follows_profile_edits(example_co
     assert rebuilt.digests == render_site(BuildOptions(example_copy)).digests
     home = rebuilt.files["index.html"].decode()
     assert '<p class="by">Keeper of Engines</p>' in home and "Tinkerer" not in home
+
+
+def test_a_paper_taking_another_papers_citation_key_rebuilds_that_papers_pages(example_copy, edit):
+    """Citation keys depend on the papers that want the same key, not only on their own record."""
+    memo = Memo()
+    first = render_site(BuildOptions(example_copy), memo)
+    edit(example_copy / "content/papers/baichuan-m1-pushing-the-medical-capability-of.md",
+         "date: 2025-02-18", "date: 2025-02-18\nextra:\n  citation_key: yang2023baichuan")
+
+    incremental = render_site(BuildOptions(example_copy), memo, keep_all(first.files))
+    assert incremental.digests == render_site(BuildOptions(example_copy)).digests
+    other = "papers/baichuan-2-open-large-scale-language-models/"
+    assert "@misc{yang2023baichuanb," in incremental.files[other + "index.html"].decode()
+    assert incremental.files[other + "baichuan-2-open-large-scale-language-models.bib"].startswith(b"@misc{yang2023baichuanb,")

@@ -111,7 +111,8 @@ def test_page_list_covers_every_paper_category_and_year(make_site):
     assert {p.url for p in model_of(root).pages} == {
         "/", "/categories/", "/years/", "/404.html", "/papers/a/", "/papers/b/",
         "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/", "/cv/", "/resume.json", "/search/",
-        *urls.search_data_urls(2)}
+        *urls.search_data_urls(2),
+        "/papers.bib", "/papers.json", "/papers.ris", "/papers/a/a.bib", "/papers/b/b.bib"}
 
 
 def test_allow_html_never_lets_markup_into_titles(make_site):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from generator.errors import ContentError
 from generator.pipeline import BuildOptions, render_site
 
 
@@ -90,3 +93,19 @@ def test_site_static_files_beat_theme_static_files(make_site):
     })
     copies = render_site(BuildOptions(root)).copies
     assert copies["assets/style.css"].read_text() == "site" and copies["only-theme.txt"].read_text() == "t"
+
+
+def test_a_template_error_names_the_template_file_and_line(make_site):
+    root = make_site({"templates/years.html": "{% extends 'builtin/years.html' %}\n{% block content %}\nfine\n{{ nope.x }}\n{% endblock %}\n"})
+    with pytest.raises(ContentError) as caught:
+        render_site(BuildOptions(root))
+    assert [str(p) for p in caught.value.problems] == ["templates/years.html:4: template: 'nope' is undefined"]
+
+
+def test_a_template_syntax_error_names_the_template_file_and_line(make_site):
+    root = make_site({"templates/partials/extra.html": "ok\n{% if %}\n",
+                      "templates/years.html": "{% extends 'builtin/years.html' %}{% block content %}{% include 'partials/extra.html' %}{% endblock %}"})
+    with pytest.raises(ContentError) as caught:
+        render_site(BuildOptions(root))
+    ((problem,),) = [caught.value.problems]
+    assert (problem.path, problem.line, problem.field) == ("templates/partials/extra.html", 2, "template")

@@ -313,3 +313,11 @@ def test_every_bad_link_of_a_record_is_reported(make_site):
     found = problems_of(make_site({"content/papers/p.md": text}))
     assert [f.split(": ")[0] for f in found] == ["content/papers/p.md:7", "content/papers/p.md:9"]
     assert [f.split(": ")[1] for f in found] == ["links.code", "links.video"]
+
+
+def test_entry_type_in_extra_must_be_a_bibtex_type_and_an_odd_citation_key_is_left_to_the_export(make_site):
+    found = problems_of(make_site({"content/papers/p.md": GOOD.replace(
+        "category: CV\n", "category: CV\nextra:\n  citation_key: '../../x y'\n  entry_type: in-proceedings\n")}))
+    assert found == [
+        "content/papers/p.md:8: extra.entry_type: an entry type is a BibTeX type such as article or inproceedings, got 'in-proceedings'",
+    ]

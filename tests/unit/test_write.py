@@ -8,7 +8,7 @@ import pytest
 
 from generator.errors import ContentError, UsageError
 from generator.pipeline import BuildOptions, build
-from generator.write import check_output_dir, write_site
+from generator.write import check_output_dir, recover, write_site
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -181,3 +181,57 @@ def test_a_git_folder_inside_the_output_survives_builds(example_copy, tmp_path):
     build(BuildOptions(example_copy, out))
     assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
     assert (out / "index.html").is_file()
+
+
+def _as_mount_point(monkeypatch, out: Path) -> None:
+    """Make out look like a mount point (a container volume) without mounting anything."""
+    import os.path
+
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == out or real(p))
+
+
+def test_a_mount_point_output_is_filled_in_place_and_its_git_kept(tmp_path, monkeypatch):
+    out = tmp_path / "volume"
+    out.mkdir()
+    _as_mount_point(monkeypatch, out)
+    write_site(out, {"index.html": b"one", "papers/a/index.html": b"A"}, {})
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    inode = out.stat().st_ino
+    write_site(out, {"index.html": b"two", "papers/b/index.html": b"B"}, {})
+    assert out.stat().st_ino == inode  # the same folder: never renamed
+    files = snapshot(out)
+    assert files.pop(".git/HEAD") == b"ref: refs/heads/gh-pages\n"
+    assert files.pop(".cvsite-manifest.json")
+    assert files == {"index.html": b"two", "papers/b/index.html": b"B"}
+    assert [p.name for p in tmp_path.iterdir()] == ["volume"]
+
+
+@pytest.mark.parametrize("killed_at", [1, 2, 3, 4, 5])
+def test_a_kill_while_filling_a_mount_point_is_completed_by_the_next_build(tmp_path, monkeypatch, killed_at):
+    import os
+
+    out = tmp_path / "volume"
+    out.mkdir()
+    _as_mount_point(monkeypatch, out)
+    old = {"index.html": b"old", "papers/a/index.html": b"A", "about.txt": b"old"}
+    new = {"index.html": b"new", "papers/b/index.html": b"B"}
+    write_site(out, old, {})
+    real_rename, calls = os.rename, []
+
+    def dying_rename(src, dst):  # the build is killed at its n-th move
+        calls.append(src)
+        if len(calls) == killed_at:
+            raise KeyboardInterrupt
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", dying_rename)
+    with pytest.raises(KeyboardInterrupt):
+        write_site(out, new, {})
+    monkeypatch.setattr(os, "rename", real_rename)
+    recover(out)  # what the next build does first: the killed replacement is finished
+    files = snapshot(out)
+    files.pop(".cvsite-manifest.json")
+    assert files == new
+    assert sorted(p.name for p in out.iterdir()) == [".cvsite-manifest.json", "index.html", "papers"]

@@ -1,0 +1,128 @@
+"""The bibliography files of a built site, read by the tools that read them elsewhere:
+bibtexparser for BibTeX, rispy for RIS, the CSL schema for CSL-JSON; and the pages that link them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bibtexparser
+import jsonschema
+import rispy
+import yaml
+
+from e2e.helpers import html_pages, page_url, parse_strict, resolve
+from e2e.rich_site import RICH_PAPER, write_rich_site
+from generator.pipeline import BuildOptions, build
+
+REPO = Path(__file__).resolve().parents[2]
+CSL_SCHEMA = json.loads((REPO / "tests/fixtures/csl/csl-data.json").read_text("utf-8"))
+PAPERS = sorted((REPO / "content/papers").glob("*.md"))
+
+
+def bib_entries(file: Path):
+    library = bibtexparser.parse_string(file.read_text("utf-8"))
+    assert not library.failed_blocks, [b.error for b in library.failed_blocks]
+    return library.entries
+
+
+def test_every_paper_is_in_each_bibliography_file_with_one_key(example_site):
+    entries = bib_entries(example_site / "papers.bib")
+    csl = json.loads((example_site / "papers.json").read_text("utf-8"))
+    ris = rispy.loads((example_site / "papers.ris").read_text("utf-8"))
+    assert len(entries) == len(csl) == len(ris) == len(PAPERS)
+    keys = [e.key for e in entries]
+    assert len(set(keys)) == len(keys)
+    assert [item["id"] for item in csl] == keys == [record["id"] for record in ris]
+    jsonschema.validate(csl, CSL_SCHEMA)
+    titles = {yaml.safe_load(p.read_text("utf-8").split("---\n")[1])["title"] for p in PAPERS}
+    assert {e.fields_dict["title"].value for e in entries} == titles == {item["title"] for item in csl}
+    assert "yang2023baichuan" in keys
+
+
+def test_each_paper_has_its_own_bib_file_equal_to_its_entry_in_papers_bib(example_site):
+    whole = {e.key: e for e in bib_entries(example_site / "papers.bib")}
+    for record in PAPERS:
+        slug = record.stem
+        (entry,) = bib_entries(example_site / f"papers/{slug}/{slug}.bib")
+        assert entry.fields_dict.keys() == whole[entry.key].fields_dict.keys()
+        assert entry.raw == whole[entry.key].raw
+
+
+def test_the_cite_block_shows_the_papers_bibtex_and_links_its_file(example_site):
+    slug = "baichuan-2-open-large-scale-language-models"
+    page = example_site / f"papers/{slug}/index.html"
+    tree = parse_strict(page)
+    (section,) = [s for s in tree.iter("section") if s.attrib.get("class") == "cite"]
+    (details,) = section.iter("details")
+    (pre,) = details.iter("pre")
+    bib = (example_site / f"papers/{slug}/{slug}.bib").read_text("utf-8")
+    assert "".join(pre.itertext()) == bib and bib.startswith("@misc{yang2023baichuan,")
+    (download,) = [a for a in section.iter("a") if "download" in a.attrib]
+    assert resolve(example_site, page_url(example_site, page), download.attrib["href"]) == example_site / f"papers/{slug}/{slug}.bib"
+    assert not list(section.iter("button"))  # the copy button is made by the script, for browsers that run it
+
+
+def test_every_listing_entry_links_its_bibtex_and_its_links_in_a_fixed_order(example_site):
+    for file in html_pages(example_site):
+        tree = parse_strict(file)
+        for article in (a for a in tree.iter("article") if a.attrib.get("class") == "paper"):
+            (row,) = [u for u in article.iter("p") if u.attrib.get("class") == "entry-links"]
+            labels = ["".join(a.itertext()) for a in row.iter("a")]
+            assert labels[-1] == "BibTeX"
+            assert labels[:-1] == sorted(labels[:-1], key=["PDF", "arXiv", "Code", "DOI"].index)
+            target = resolve(example_site, page_url(example_site, file), list(row.iter("a"))[-1].attrib["href"])
+            assert target.is_file() and target.suffix == ".bib"
+
+
+def test_the_home_page_head_links_the_bibliography_files(example_site):
+    tree = parse_strict(example_site / "index.html")
+    found = {link.attrib["type"]: link.attrib["href"] for link in tree.iter("link") if link.attrib.get("rel") == "alternate"}
+    assert found["application/x-bibtex"] == "papers.bib"
+    assert found["application/vnd.citationstyles.csl+json"] == "papers.json"
+    assert found["application/x-research-info-systems"] == "papers.ris"
+    for href in ("papers.bib", "papers.json", "papers.ris"):
+        assert (example_site / href).is_file()
+
+
+def test_a_rich_record_round_trips_its_links_venue_and_tags(tmp_path):
+    out = tmp_path / "out"
+    build(BuildOptions(write_rich_site(tmp_path / "site"), out, base_url="https://user.github.io/repo/"))
+    slug = RICH_PAPER.strip("/").split("/")[-1]
+    (entry,) = bib_entries(out / f"papers/{slug}/{slug}.bib")
+    fields = {k: f.value for k, f in entry.fields_dict.items()}
+    assert entry.entry_type == "article" and fields["journal"] == "CVPR 2024 (Oral)"
+    assert fields["eprint"] == "2406.00001" and fields["doi"] == "10.1000/xyz123"
+    assert fields["pdf"] == "https://example.org/rich.pdf" and fields["url"] == "https://example.org/rich"
+    assert fields["keywords"] == "anomaly detection, video, self-supervised learning"
+    assert "\\_" in fields["abstract"] and "3.5\\%" in fields["abstract"] and "$D_\\alpha(p \\| q)$" in fields["abstract"]
+    (item,) = [i for i in json.loads((out / "papers.json").read_text("utf-8")) if i["id"] == entry.key]
+    assert item["container-title"] == "CVPR 2024 (Oral)" and item["DOI"] == "10.1000/xyz123"
+    jsonschema.validate(json.loads((out / "papers.json").read_text("utf-8")), CSL_SCHEMA)
+    head = parse_strict(out / RICH_PAPER / "index.html")
+    tags = {(m.attrib["name"], m.attrib["content"]) for m in head.iter("meta") if m.attrib.get("name", "").startswith("citation_")}
+    assert ("citation_pdf_url", "https://example.org/rich.pdf") in tags and ("citation_doi", "10.1000/xyz123") in tags
+    assert ("citation_conference_title", "CVPR 2024 (Oral)") in tags
+
+
+def test_bibliography_files_are_byte_identical_across_builds(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    build(BuildOptions(REPO, first))
+    build(BuildOptions(REPO, second))
+    for name in ("papers.bib", "papers.json", "papers.ris"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_auto_metrics_are_stated_on_the_home_page(make_site, tmp_path):
+    root = make_site({
+        "content/profile.md": "---\nname: Ada Lovelace\nmetrics:\n  h_index: auto\n  citations: auto\n---\nBio.\n",
+        "content/papers/a.md": "---\ntitle: A\nauthors: [Ada Lovelace]\ndate: 2020\ncategory: CV\ncitations: 5\n---\n",
+        "content/papers/b.md": "---\ntitle: B\nauthors: [Ada Lovelace]\ndate: 2021\ncategory: CV\ncitations: 1200\n---\n",
+    })
+    build(BuildOptions(root, tmp_path / "out"))
+    tree = parse_strict(tmp_path / "out/index.html")
+    (metrics,) = [dl for dl in tree.iter("dl") if dl.attrib.get("class") == "metrics"]
+    shown = {"".join(dt.itertext()): "".join(dd.itertext()) for dt, dd in zip(metrics.iter("dt"), metrics.iter("dd"))}
+    assert shown["h-index"] == "2" and shown["Citations"] == "1,205"
+    (note,) = [p for p in tree.iter("p") if p.attrib.get("class") == "metrics-note"]
+    assert " ".join("".join(note.itertext()).split()) == "h-index and citations computed from the citation counts of 2 papers on this site."
