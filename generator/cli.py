@@ -129,8 +129,8 @@ def _run_build(args) -> int:
               file=sys.stderr, flush=True)
 
     result = build(options, waiting)
-    if result.note:
-        print(f"cvsite: note: {result.note}", file=sys.stderr)
+    for note in (result.note or "").splitlines():
+        print(f"cvsite: note: {note}", file=sys.stderr)
     _print_problems(result.warnings)
     print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
           f"in {result.output} in {result.seconds:.2f} s{_warning_count(result.warnings)}")
@@ -201,6 +201,9 @@ def _run_serve(args) -> int:
             observer = start_watching(root, debouncer, [root / "output"], poll=args.poll)
         failed = not preview.rebuild()
         _print_problems(preview.errors if failed else preview.warnings)
+        from .cv_pdf import INSTALL_HINT, available
+        if not available():
+            print(f"cvsite: note: {INSTALL_HINT}", file=sys.stderr)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         shown = f"[{args.host}]" if ":" in args.host else args.host
         print(f"Serving {root} at http://{shown}:{port}{prefix} (Ctrl-C to stop)", flush=True)

@@ -8,6 +8,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .cv_records import CvSettings
+
 
 @dataclass(frozen=True)
 class SiteConfig:
@@ -20,6 +22,7 @@ class SiteConfig:
     allow_html: bool = False
     feed_limit: int = 100  # newest papers in each Atom feed
     cname: str = ""  # custom domain for GitHub Pages, written to CNAME
+    cv: CvSettings = field(default_factory=CvSettings)  # sections of /cv/, cv.pdf and resume.json
     strings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # interface text overrides
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -23,6 +23,22 @@ from typing import Any
 
 from . import schema as s
 from .config import SiteConfig
+from .cv_records import (
+    CV,
+    CV_SECTIONS,
+    DEFAULT_SECTIONS,
+    Award,
+    CvSettings,
+    Education,
+    Grant,
+    News,
+    PdfSettings,
+    Position,
+    Service,
+    Student,
+    Talk,
+    Teaching,
+)
 from .i18n import MESSAGE_IDS
 from .records import Metrics, Paper, Profile
 
@@ -72,6 +88,22 @@ def _no_default(name: str, type_: str, convert, help_: str, **more) -> Field:
     return Field(name, type_, convert, help_, required=True, **more)
 
 
+PDF_SETTINGS = Table(
+    "cv_pdf",
+    Field("paper", "`a4` or `letter`", s.choice("a4", "letter"), "the page size of `cv.pdf`", default="a4"),
+    defaults=True,
+)
+
+CV_SETTINGS = Table(
+    "cv_settings",
+    Field("sections", "list of section names", s.name_list(CV_SECTIONS),
+          f"which sections `/cv/` and `cv.pdf` show, in this order (`resume.json` carries every section); any of {', '.join(f'`{n}`' for n in CV_SECTIONS)}",
+          default=DEFAULT_SECTIONS, default_doc="all but `news`, in that order"),
+    Field("pdf", "map", s.mapping, "settings of `cv.pdf` (fields below)", default=PdfSettings(), default_doc="`paper: a4`",
+          fields=PDF_SETTINGS, build=PdfSettings),
+    defaults=True,
+)
+
 # The link kinds cvsite knows, in the order listing entries show them, and the label of each one's
 # button. Other kinds are allowed and shown after them; one close to a known kind (cod, slide)
 # gets a warning.
@@ -105,6 +137,8 @@ CONFIG = Table(
           "let raw HTML in bios and abstracts through; off, it is shown escaped (titles always escape it)", default=False),
     Field("cname", "domain", s.domain, "custom domain for GitHub Pages, written to `CNAME`", default=""),
     Field("feed_limit", "whole number", s.number(1, integer=True), "how many of the newest papers each Atom feed carries", default=100),
+    Field("cv", "map", s.mapping, "what the CV shows (fields below)", default=CvSettings(), default_doc="every section",
+          fields=CV_SETTINGS, build=CvSettings),
     Field("strings", "map name → text", s.text_map(MESSAGE_IDS),
           "your own wording for single interface texts, e.g. `note_score:` (what the per-paper Score means); "
           "the names are those of the catalogue in `generator/i18n.py`", default=_EMPTY),
@@ -175,7 +209,122 @@ PAPER = Table(
                   "ris": "`ID` from citation_key"}),
 )
 
-TABLES = (CONFIG, PROFILE, METRICS, PAPER)
+# -- content/cv.yaml: each section a list of entries ------------------------------------------------
+
+_LINKS = Field("links", "map label → URL", s.url_map, "e.g. `slides: https://...`, `video: ...`", default=())
+_NOTE = Field("note", "Markdown", s.text, "a line or two shown under the entry", default="")
+_DATE = "`YYYY-MM-DD`, `YYYY-MM` or `YYYY`"
+_END = "a date or `present`"
+
+
+def _start(help_: str = "when it began") -> Field:
+    return Field("start", _DATE, s.partial_date, help_)
+
+
+def _end(help_: str = "when it ended; `present` while it lasts") -> Field:
+    return Field("end", _END, s.end_date, help_)
+
+
+EDUCATION = Table(
+    "cv_education",
+    _no_default("degree", "text", s.nonempty_text, "e.g. `PhD`, `MSc`, `BA`"),
+    _no_default("institution", "text", s.nonempty_text, "the university"),
+    Field("field", "text", s.text, "e.g. `Computer Science`", default=""),
+    Field("location", "text", s.text, "city, country", default=""),
+    _start(), _end("when it ended (or is expected to); `present` while it lasts"),
+    Field("advisor", "text", s.text, "your advisor(s)", default=""),
+    Field("thesis", "text", s.text, "the thesis title; may contain LaTeX", default=""),
+    _LINKS, _NOTE,
+)
+
+POSITIONS = Table(
+    "cv_positions",
+    _no_default("title", "text", s.nonempty_text, "e.g. `Assistant Professor`"),
+    _no_default("organization", "text", s.nonempty_text, "e.g. the university or company"),
+    _no_default("start", _DATE, s.partial_date, "when it began"),
+    Field("location", "text", s.text, "city, country", default=""),
+    _end(), _LINKS, _NOTE,
+)
+
+AWARDS = Table(
+    "cv_awards",
+    _no_default("name", "text", s.nonempty_text, "e.g. `Best Paper Award`"),
+    _no_default("date", _DATE, s.partial_date, "when it was given"),
+    Field("by", "text", s.text, "who gave it, e.g. `CVPR 2024`", default=""),
+    _LINKS, _NOTE,
+)
+
+GRANTS = Table(
+    "cv_grants",
+    _no_default("title", "text", s.nonempty_text, "the project's title"),
+    _no_default("funder", "text", s.nonempty_text, "e.g. `NSF`, `ERC`"),
+    Field("role", "text", s.text, "e.g. `PI`, `co-PI`", default=""),
+    Field("amount", "text", s.years, "as you want it shown, e.g. `$500,000`", default=""),
+    _start(), _end(), _LINKS, _NOTE,
+)
+
+TALKS = Table(
+    "cv_talks",
+    _no_default("title", "text", s.nonempty_text, "may contain LaTeX and math"),
+    _no_default("event", "text", s.nonempty_text, "e.g. `Stanford NLP Seminar`"),
+    _no_default("date", _DATE, s.partial_date, "when it was given"),
+    Field("location", "text", s.text, "city, country, or `online`", default=""),
+    _LINKS, _NOTE,
+)
+
+TEACHING = Table(
+    "cv_teaching",
+    _no_default("course", "text", s.nonempty_text, "e.g. `CS 229: Machine Learning`"),
+    Field("institution", "text", s.text, "where", default=""),
+    Field("term", "text", s.years, "e.g. `Fall 2023` or `2021–2023`", default=""),
+    Field("role", "text", s.text, "e.g. `Instructor`, `Teaching assistant`", default=""),
+    _LINKS, _NOTE,
+)
+
+SERVICE = Table(
+    "cv_service",
+    _no_default("role", "text", s.nonempty_text, "e.g. `Area Chair`, `Reviewer`, `Program Committee`"),
+    Field("venue", "text", s.text, "e.g. `NeurIPS`, `TPAMI`, `Department hiring committee`", default=""),
+    Field("years", "year or text", s.years, "e.g. `2023` or `2019–2024`", default=""),
+    _LINKS, _NOTE,
+)
+
+STUDENTS = Table(
+    "cv_students",
+    _no_default("name", "text", s.nonempty_text, "the student's name"),
+    Field("level", "text", s.text, "e.g. `PhD`, `MSc`, `Postdoc`", default=""),
+    _start(), _end(), Field("now", "text", s.text, "where they went, e.g. `Research Scientist, DeepMind`", default=""),
+    _LINKS, _NOTE,
+)
+
+NEWS = Table(
+    "cv_news",
+    _no_default("date", _DATE, s.partial_date, "when it happened"),
+    _no_default("text", "Markdown", s.nonempty_text, "the news item, e.g. `Our paper on X won the best paper award.`"),
+    _LINKS,
+)
+
+
+def _section(name: str, table: Table, build, help_: str) -> Field:
+    return Field(name, f"list of entries ({table.name.removeprefix('cv_')})", s.entry_list, help_, default=(),
+                 fields=table, build=build, many=True)
+
+
+CV_FILE = Table(
+    "cv",
+    _section("education", EDUCATION, Education, "degrees"),
+    _section("positions", POSITIONS, Position, "jobs and appointments; the first one still going is your current position"),
+    _section("awards", AWARDS, Award, "awards, prizes, fellowships, honours"),
+    _section("grants", GRANTS, Grant, "grants and funding"),
+    _section("talks", TALKS, Talk, "invited talks"),
+    _section("teaching", TEACHING, Teaching, "courses taught"),
+    _section("service", SERVICE, Service, "reviewing, chairing, committees"),
+    _section("students", STUDENTS, Student, "students and postdocs you advise or advised"),
+    _section("news", NEWS, News, "news items; the newest are shown on the home page"),
+)
+
+CV_ENTRY_TABLES = (EDUCATION, POSITIONS, AWARDS, GRANTS, TALKS, TEACHING, SERVICE, STUDENTS, NEWS)
+TABLES = (CONFIG, CV_SETTINGS, PDF_SETTINGS, PROFILE, METRICS, PAPER, CV_FILE, *CV_ENTRY_TABLES)
 
 
 
@@ -208,6 +357,11 @@ check_record(SiteConfig, CONFIG)
 check_record(Metrics, METRICS, derived=frozenset({"computed", "computed_from"}))
 check_record(Profile, PROFILE, derived=frozenset({"bio", "source"}))
 check_record(Paper, PAPER, derived=frozenset({"source"}))
+check_record(CvSettings, CV_SETTINGS)
+check_record(PdfSettings, PDF_SETTINGS)
+check_record(CV, CV_FILE, derived=frozenset({"source"}))
+for _table, _cls in zip(CV_ENTRY_TABLES, (Education, Position, Award, Grant, Talk, Teaching, Service, Student, News)):
+    check_record(_cls, _table)
 
 
 # -- the README's tables ---------------------------------------------------------------------------

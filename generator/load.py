@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "site.yaml"
 PROFILE_FILE = "content/profile.md"
+CV_FILE = "content/cv.yaml"  # optional: education, positions, awards, ... (see cv_records.py)
 PAPERS_DIR = "content/papers"
 PAPER_SUFFIXES = (".md", ".yaml", ".yml")
 MAX_RECORD_BYTES = 10 * 1024 * 1024  # far beyond any real record; bounds what one file can cost
@@ -40,6 +41,7 @@ class RawSite:
     problems: tuple[Problem, ...]
     # path -> sha256 of every file read: what the pages showing it are keyed by
     digests: dict[str, str] = field(default_factory=dict)
+    cv: RawRecord | None = None  # content/cv.yaml, when the site has one
 
 
 class _NotReadable(Exception):
@@ -150,4 +152,5 @@ def load_site(root: Path) -> RawSite:
     else:
         problems.append(Problem(PROFILE_FILE, 1, "file", "missing: every site needs a profile (name and bio)"))
     papers = tuple(r for rel in paper_files(root) if (r := read(rel)))
-    return RawSite(config, profile, papers, tuple(problems), digests)
+    cv = read(CV_FILE) if present(CV_FILE) else None
+    return RawSite(config, profile, papers, tuple(problems), digests, cv)

@@ -103,8 +103,16 @@ def person_jsonld(model: SiteModel) -> dict:
     data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Person", "name": profile.name}
     if profile.headline:
         data["jobTitle"] = profile.headline
-    if profile.affiliation:
-        data["affiliation"] = {"@type": "Organization", "name": profile.affiliation}
+    organizations = [profile.affiliation] if profile.affiliation else []
+    organizations += [p.organization for p in model.cv.current if p.organization not in organizations]
+    if organizations:
+        data["affiliation"] = [{"@type": "Organization", "name": name} for name in organizations]
+    schools = list(dict.fromkeys(e.institution for e in model.cv.record.education))
+    if schools:
+        data["alumniOf"] = [{"@type": "EducationalOrganization", "name": name} for name in schools]
+    awards = [f"{a.name}, {a.by}" if a.by else a.name for a in model.cv.record.awards]
+    if awards:
+        data["award"] = awards
     if base:
         data["url"] = base
         if profile.photo and urls.absolute(base, profile.photo):

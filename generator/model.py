@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from . import bibliography, urls
 from .config import SiteConfig
+from .cv_model import CvModel, build_cv
 from .fields import LINK_KINDS
 from .markup import latex_text, latex_text_noted, render_noted
 from .memo import cached, digest
@@ -133,7 +134,7 @@ class Page:
     url: str
     template: str
     kind: str  # home, paper, categories, category, years, year, cv, search, not_found; search_data;
-    # feed, sitemap, robots (with base_url); bibtex, csl_json, ris (the whole bibliography), paper_bibtex (one paper's .bib)
+    # resume, cv_pdf; feed, sitemap, robots (with base_url); bibtex, csl_json, ris (the whole bibliography), paper_bibtex (one paper's .bib)
     key: str = ""  # the paper slug, category slug or year this page shows
     inputs: tuple[str, ...] = ()  # record files whose content this page shows
 
@@ -153,6 +154,8 @@ class SiteModel:
     listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
     citation_keys: Mapping[str, str]  # paper slug -> its citation key in every bibliography file
     exports: Mapping[str, bibliography.PaperExport]  # paper slug -> the paper in BibTeX, CSL-JSON and RIS
+    cv: CvModel  # the sections of /cv/, cv.pdf and resume.json
+    pdf: bool = False  # there is a /cv.pdf to link: built here, or the site's own static/cv.pdf
     bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio
 
     @property
@@ -242,8 +245,11 @@ def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:
     return _entry(paper, config.author or site.profile.name, config.allow_html, entry_key(site, paper))
 
 
-def build_model(site: ValidSite) -> SiteModel:
-    """An entry made before from the same paper and settings is not made again (memo.py)."""
+def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> SiteModel:
+    """An entry made before from the same paper and settings is not made again (memo.py).
+
+    pdf says whether cv.pdf can be built (the pdf extra is installed), own_pdf that the site has
+    a static/cv.pdf of its own, which is then published instead."""
     config = site.config
     profile = dataclasses.replace(site.profile, metrics=resolve_metrics(site.profile.metrics, site.papers))
     author = config.author or profile.name
@@ -293,17 +299,23 @@ def build_model(site: ValidSite) -> SiteModel:
         site's shape, which every page's fingerprint includes (incremental.site_shape)."""
         return (profile.source, *(e.paper.source for e in listings[url].entries))
 
+    cv = build_cv(site.cv, config.cv.sections, bool(entries), config.allow_html)
+    cv_file = (cv.source,) if cv.source else ()
     featured = tuple(e for e in entries if e.paper.featured)
 
     pages = [
         # auto metrics are computed from every paper's citations
         Page(urls.HOME, "index.html", "home",
-             inputs=every if profile.metrics.computed else tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured))))),
+             inputs=(*every, *cv_file) if profile.metrics.computed else tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured), *cv_file)))),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
-    pages.append(Page("/cv/", "cv.html", "cv", inputs=every))  # the printable CV lists every paper
+    # the CV lists every paper and every cv.yaml section: the page, resume.json and cv.pdf
+    pages.append(Page(urls.CV, "cv.html", "cv", inputs=(*every, *cv_file)))
+    pages.append(Page(urls.RESUME, "", "resume", inputs=(*every, *cv_file)))
+    if pdf and not own_pdf:
+        pages.append(Page(urls.CV_PDF, "", "cv_pdf", inputs=(*every, *cv_file)))
     # search: a page of its own, and its data (search.py), which any paper may change
     pages.append(Page("/search/", "search.html", "search", inputs=(profile.source,)))
     pages += [Page(url, "", "search_data", inputs=every) for url in urls.search_data_urls(len(entries))]
@@ -323,4 +335,4 @@ def build_model(site: ValidSite) -> SiteModel:
     bio_html, _, bio_notes = render_noted(profile.bio, config.allow_html)
     return SiteModel(config, profile, author, bio_html,
                      entries, featured, by_year, by_category, tuple(pages), MappingProxyType(by_url),
-                     MappingProxyType(listings), MappingProxyType(keys), MappingProxyType(exports), bio_notes)
+                     MappingProxyType(listings), MappingProxyType(keys), MappingProxyType(exports), cv, pdf or own_pdf, bio_notes)

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from . import cv_pdf
 from . import memo as memo_store
 from .config import builtin_dir
 from .errors import ContentError, Problem
 from .incremental import tree_digest
-from .load import CONFIG_FILE, PROFILE_FILE, paper_files
+from .load import CONFIG_FILE, CV_FILE, PROFILE_FILE, paper_files
 from .memo import Memo, digest
 from .notes import latex_warnings
 from .sources import static_files
@@ -57,6 +58,7 @@ class RenderedSite:
     deferred: dict[str, tuple[Page, str]] = dataclasses.field(default_factory=dict)
     render: Callable[[Page], bytes] | None = None  # renders a deferred page
     warnings: tuple[Problem, ...] = ()  # located likely mistakes; the build still succeeds
+    notes: tuple[str, ...] = ()  # what the build could not do as well as it might (cv.pdf), said once
 
     @property
     def rendered(self) -> int:
@@ -147,7 +149,8 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
             raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
         if defer:
             _make_entries(site, memo, options.jobs)
-        model = build_model(site)
+        own_pdf = "cv.pdf" in static_files(root / "static")  # the site's own PDF CV, if published, wins over the generated one
+        model = build_model(site, pdf=cv_pdf.available(), own_pdf=own_pdf)
     templates = tree_digest(template_dirs(root, theme))
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
     # Files are compared by their bytes (digests), never by repr() of the parsed config: a config
@@ -196,8 +199,13 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     if errors or (site.warnings and options.strict):
         raise _strict(errors, site.warnings, options.strict)
     memo.finish()
+    notes: tuple[str, ...] = ()
+    if not own_pdf and not cv_pdf.available():
+        notes = (cv_pdf.INSTALL_HINT,)
+    elif not own_pdf and cv_pdf.needs_cjk_font(model):
+        notes = (cv_pdf.CJK_HINT,)
     return RenderedSite(model, files, digests, copies, deferred, lambda page: render_page(page, model, env()),
-                        tuple(sorted({*site.warnings, *latex_warnings(model, raw)})))
+                        tuple(sorted({*site.warnings, *latex_warnings(model, raw)})), notes)
 
 
 def _strict(errors, warnings, strict: bool) -> ContentError:
@@ -242,7 +250,7 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
     (Static files by name, size and time: they may be large, and are compared by content when written.)"""
     root = options.site_root
     records = {}
-    for rel in (CONFIG_FILE, PROFILE_FILE, *paper_files(root)):
+    for rel in (CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)):
         records[rel] = _file_sha256(os.path.join(root, rel))
     static = []
     for dirpath, _, filenames in sorted(os.walk(root / "static")):
@@ -250,7 +258,8 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
             st = os.stat(os.path.join(dirpath, name))
             static.append((dirpath, name, st.st_size, st.st_mtime_ns))
     looks = tree_digest([root / "templates", root / "themes", builtin_dir("templates"), builtin_dir("themes")])
-    return digest(salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static)
+    return digest(salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static,
+                  cv_pdf.available())  # installing the pdf extra builds cv.pdf next time
 
 
 def _file_sha256(path: str) -> str | None:
@@ -332,4 +341,5 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
     if options.cache:
         memo_store.save(cache_dir, salt, memo)
     return BuildResult(out, rendered.model.paper_count, pages, len(state),
-                       time.perf_counter() - started, rendered.rendered, "\n".join(notes) or None, rendered.warnings)
+                       time.perf_counter() - started, rendered.rendered, "\n".join([*notes, *rendered.notes]) or None,
+                       rendered.warnings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from . import bibliography, charts, feeds, i18n, metadata, search, urls
+from . import bibliography, charts, cv_pdf, feeds, i18n, metadata, resume, search, urls
 from .model import Page, PaperEntry, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
@@ -55,6 +55,8 @@ def page_context(page: Page, model: SiteModel) -> dict:
         if model.entries:
             context["bibliography_links"] = [(f"{model.profile.name}: all papers ({title})", media, urls.BIBLIOGRAPHY[kind])
                                              for kind, (title, media) in BIBLIOGRAPHY_LINKS.items()]
+    elif page.kind == "cv":
+        context["cv"] = model.cv
     elif page.kind == "feed":
         context.update(feeds.feed_context(page, model))
     elif page.kind == "sitemap":
@@ -73,6 +75,11 @@ def bibliography_file(page: Page, model: SiteModel) -> str:
 
 
 def render_page(page: Page, model: SiteModel, env: Environment) -> bytes:
+    if page.kind == "resume":
+        return resume.resume_json(model)
+    if page.kind == "cv_pdf":  # Typst, from the layered templates/cv.typ
+        assert env.loader is not None  # templating.make_environment always sets the layered loader
+        return cv_pdf.render_pdf(model, env.loader.get_source(env, "cv.typ")[0])
     if page.kind == "search_data":
         return search.search_file(page.url, model)
     if page.kind in (*BIBLIOGRAPHY_FILES, "paper_bibtex"):

@@ -373,3 +373,44 @@ def _check_nested(doc: Document, key: str, spec: Field, value: Any, path: str, p
             continue
         entries.append(one(item, f"{key}.{i}.", f"{key}[{i + 1}]"))
     return tuple(entries)
+
+
+def end_date(value: Any) -> PartialDate | str:
+    """The end of a period: a partial date, or `present` while it lasts."""
+    if isinstance(value, str) and value.strip().lower() == "present":
+        return "present"
+    if isinstance(value, str) and not _DATE.match(value.strip()):
+        raise FieldIssue(f"expected YYYY-MM-DD, YYYY-MM, YYYY or present, got {value!r}{suggestion(value.strip().lower(), ['present'])}")
+    return partial_date(value)
+
+
+def years(value: Any) -> str:
+    """A year or a span of years as written: 2021, '2019–2023', '2020, 2022'."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return nonempty_text(value)
+
+
+def choice(*options: str):
+    def convert(value: Any) -> str:
+        result = nonempty_text(value).lower()
+        if result not in options:
+            raise FieldIssue(f"expected one of {', '.join(options)}, got {value!r}{suggestion(result, options)}")
+        return result
+
+    return convert
+
+
+def name_list(options: tuple[str, ...]):
+    """A list of names from options, each at most once (the sections of a CV, in order)."""
+    def convert(value: Any) -> tuple[str, ...]:
+        names = text_list()(value)
+        for i, name in enumerate(names):
+            if name not in options:
+                raise FieldIssue(f"item {i + 1}: unknown section {name!r}{suggestion(name, options)}; "
+                                 f"known: {', '.join(options)}")
+            if name in names[:i]:
+                raise FieldIssue(f"item {i + 1}: {name!r} is listed twice")
+        return names
+
+    return convert

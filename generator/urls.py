@@ -11,6 +11,9 @@ from .records import Category
 
 HOME = "/"
 NOT_FOUND = "/404.html"
+CV = "/cv/"
+RESUME = "/resume.json"  # JSON Resume
+CV_PDF = "/cv.pdf"
 BIBLIOGRAPHY = {"bibtex": "/papers.bib", "csl_json": "/papers.json", "ris": "/papers.ris"}  # page kind -> URL
 
 

@@ -17,10 +17,12 @@ from slugify import slugify
 from . import fields
 from . import schema as s
 from .config import SiteConfig
+from .cv_records import CV
 from .errors import ContentError, Problem, split
 from .load import RawRecord, RawSite
 from .memo import cached, digest
 from .records import Category, Paper, Profile
+from .validate_cv import validate_cv
 
 MAX_SLUG_BYTES = 200
 
@@ -135,6 +137,7 @@ class ValidSite:
     # paper source -> hash of what it was made from (its file, the category table): what caches key on
     paper_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[Problem, ...] = ()  # likely mistakes that do not stop the build
+    cv: CV = field(default_factory=CV)  # content/cv.yaml; empty when the site has none
 
 
 def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
@@ -160,11 +163,13 @@ def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
         if paper is not None:
             papers.append(paper)
     problems += _duplicate_slugs(papers, raw)
+    cv, found = validate_cv(raw.cv)
+    problems += found
     errors, warnings = split(problems)
     if errors or profile is None:
         raise ContentError(errors, warnings)
     kept = tuple(p for p in papers if drafts or not p.draft)
-    return ValidSite(config, profile, kept, MappingProxyType(keys), tuple(sorted(warnings)))
+    return ValidSite(config, profile, kept, MappingProxyType(keys), tuple(sorted(warnings)), cv)
 
 
 def _duplicate_slugs(papers: list[Paper], raw: RawSite) -> list[Problem]:

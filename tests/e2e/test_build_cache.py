@@ -76,16 +76,17 @@ def test_editing_site_yaml(site, tmp_path):
 
 
 def test_adding_changing_and_removing_a_static_file(site, tmp_path):
+    # not cv.pdf: cvsite generates that one when the site has none of its own
     (site / "static").mkdir()
-    (site / "static" / "cv.pdf").write_bytes(b"%PDF one")
+    (site / "static" / "talk.pdf").write_bytes(b"%PDF one")
     cached_build(site)
-    assert assert_same_as_clean(site, tmp_path)["cv.pdf"] == b"%PDF one"
-    (site / "static" / "cv.pdf").write_bytes(b"%PDF two")
+    assert assert_same_as_clean(site, tmp_path)["talk.pdf"] == b"%PDF one"
+    (site / "static" / "talk.pdf").write_bytes(b"%PDF two")
     cached_build(site)
-    assert assert_same_as_clean(site, tmp_path)["cv.pdf"] == b"%PDF two"
-    (site / "static" / "cv.pdf").unlink()
+    assert assert_same_as_clean(site, tmp_path)["talk.pdf"] == b"%PDF two"
+    (site / "static" / "talk.pdf").unlink()
     cached_build(site)
-    assert "cv.pdf" not in assert_same_as_clean(site, tmp_path)
+    assert "talk.pdf" not in assert_same_as_clean(site, tmp_path)
 
 
 def test_a_site_template(site, tmp_path):

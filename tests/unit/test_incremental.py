@@ -34,8 +34,8 @@ def test_editing_one_paper_matches_a_clean_build(example_copy, edit):
     assert incremental.digests == clean.digests
     assert {rel: clean.files[rel] for rel in incremental.files} == incremental.files
     assert "Prototype Rectification Revisited" in incremental.files["index.html"].decode()
-    # the paper and its .bib, the listings that show it (and the search index and the bibliography
-    # files, which any paper may change), not the other 26 paper pages
+    # the paper and its .bib, the listings and the CV (/cv/) that show it (and the search index, the
+    # bibliography files, resume.json and cv.pdf, which any paper may change), not the other 26 paper pages
     html = {rel for rel in incremental.files if rel.endswith(".html") and (not rel.startswith("search/") or rel == "search/index.html")}
     assert 1 < len(html) < 10
     assert {rel for rel in html if rel.startswith("papers/")} == {"papers/prototype-rectification-for-few-shot-learning/index.html"}

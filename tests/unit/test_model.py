@@ -110,7 +110,7 @@ def test_page_list_covers_every_paper_category_and_year(make_site):
     root = make_site({"content/papers/a.md": paper("A", "2020", "CV"), "content/papers/b.md": paper("B", "2022", "stat.ML")})
     assert {p.url for p in model_of(root).pages} == {
         "/", "/categories/", "/years/", "/404.html", "/papers/a/", "/papers/b/",
-        "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/", "/cv/", "/search/",
+        "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/", "/cv/", "/resume.json", "/search/",
         *urls.search_data_urls(2),
         "/papers.bib", "/papers.json", "/papers.ris", "/papers/a/a.bib", "/papers/b/b.bib"}
 

@@ -1,0 +1,175 @@
+"""cv.pdf: the CV typeset by Typst (the `typst` package, the Typst compiler as a wheel).
+
+Built with the site when the `pdf` extra is installed. The Typst template (templates/cv.typ,
+which a site or theme may override) receives the CV as JSON data and shows every record text
+as text, so record content can never become Typst markup or code. LaTeX math in titles is
+translated to Typst math (typst_math.py); other LaTeX becomes Unicode.
+
+Deterministic: the document date is the newest date in the content, system fonts are never
+looked at (only Typst's bundled fonts and the CJK fonts found in FONT_DIRS), so two builds of
+the same site on the same machine give the same bytes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from . import urls
+from .errors import ContentError, Problem
+from .records import PartialDate
+
+# markup and typst_math are imported where used: the pipeline asks available() on every build,
+# even one that finds nothing changed and renders nothing.
+
+INSTALL_HINT = "cv.pdf not built: install the pdf extra to get it (pip install 'cvsite[pdf]')"
+CJK_HINT = ("cv.pdf has Chinese, Japanese or Korean text but no CJK font was found, so it shows empty boxes: "
+            "install Noto CJK (Debian/Ubuntu: apt-get install fonts-noto-cjk)")
+PAPER_SIZES = {"a4": "a4", "letter": "us-letter"}  # site.yaml's names -> Typst's
+# Where CJK fonts are found: Debian/Ubuntu's fonts-noto-cjk (apt-get install fonts-noto-cjk),
+# Fedora's google-noto-*-cjk fonts, Homebrew and macOS font folders.
+FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/google-noto-cjk",
+             "/usr/share/fonts/google-noto-sans-cjk-vf-fonts", "/usr/share/fonts/google-noto-serif-cjk-vf-fonts",
+             "/opt/homebrew/share/fonts", "/Library/Fonts")
+CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif CJK JP", "Noto Sans CJK JP")
+_CJK_FILE = re.compile(r"Noto(Sans|Serif)CJK.*\.(ttc|otf|ttf)$")
+_CJK_TEXT = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+_MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
+LINK_LABELS = {"code": "Code", "pdf": "PDF", "arxiv": "arXiv", "doi": "DOI", "project": "Project",
+               "slides": "Slides", "video": "Video", "poster": "Poster", "data": "Data"}
+
+
+def available() -> bool:
+    return importlib.util.find_spec("typst") is not None
+
+
+def cjk_fonts() -> list[str]:
+    """The folders holding CJK fonts for names and titles (Typst reads fonts by folder)."""
+    found: set[str] = set()
+    for folder in FONT_DIRS:
+        path = Path(folder)
+        if path.is_dir():
+            found.update(str(p.parent) for p in path.rglob("*") if _CJK_FILE.search(p.name))
+    return sorted(found)
+
+
+def _rich(source: str, math: bool = True) -> list[dict[str, str]]:
+    """Text with $...$ formulas as parts: {text} and {math} (Typst math, or Unicode text)."""
+    from . import typst_math
+    from .markup import latex_text
+
+    parts: list[dict[str, str]] = []
+    last = 0
+    for match in _MATH.finditer(source):
+        if match.start() > last:
+            parts.append({"text": latex_text(source[last:match.start()])})
+        tex = match.group(1) or match.group(2)
+        converted = typst_math.to_typst(tex) if math else None
+        parts.append({"math": converted} if converted else {"text": typst_math.to_text(tex)})
+        last = match.end()
+    if last < len(source):
+        parts.append({"text": latex_text(source[last:])})
+    return parts
+
+
+def _link(target: str, base_url: str) -> str:
+    """An absolute link for the PDF, or '' for a site path when the site's address is unknown."""
+    return target if urls.is_external(target) else urls.absolute(base_url, target)
+
+
+def _links(items, base_url: str) -> list[dict[str, str]]:
+    out = []
+    for kind, target in items:
+        url = _link(target, base_url)
+        if url:
+            out.append({"label": LINK_LABELS.get(kind, kind[:1].upper() + kind[1:]), "url": url})
+    return out
+
+
+def _newest_date(model) -> list[int] | None:
+    """The document's date: the newest date anywhere in the content (never the build's time)."""
+    dates = [e.paper.date for e in model.entries]
+    cv = model.cv.record
+    for section in ("education", "positions", "awards", "grants", "talks", "students", "news"):
+        for entry in getattr(cv, section):  # not ends: a grant may end in the future
+            dates += [d for d in (getattr(entry, n, None) for n in ("date", "start")) if isinstance(d, PartialDate)]
+    if not dates:
+        return None
+    newest = max(dates)
+    return [newest.year, newest.month or 1, newest.day or 1]
+
+
+def pdf_data(model, math: bool = True) -> dict[str, Any]:
+    """Everything cv.typ shows, as plain JSON data."""
+    from .markup import render
+
+    profile, base = model.profile, urls.absolute_base(model.config.base_url)
+    contact = [{"label": profile.email, "url": f"mailto:{profile.email}"}] if profile.email else []
+    contact += [{"label": label, "url": url} for label, target in profile.links if (url := _link(target, base))]
+    if "://" in base:  # a path-only base_url (/repo/) says nothing a reader of the PDF could open
+        contact.append({"label": base.split("://", 1)[1].rstrip("/"), "url": base})
+    sections = []
+    for section in model.cv.sections:
+        item: dict[str, Any] = {"key": section.key, "title": section.title}
+        if section.key == "publications":
+            item["papers"] = [_paper(entry, base, math) for entry in model.entries]
+        else:
+            item["entries"] = [{
+                "title": _rich(e.title, math) if section.key != "news" else [{"text": e.title}],
+                "where": e.where, "place": e.place, "when": e.when,
+                "details": [{"label": label, "value": _rich(text, math)} for label, _, text in e.details],
+                "note": render(e.note)[1] if e.note else "",
+                "links": _links(e.links, base),
+            } for e in section.entries]
+        sections.append(item)
+    return {
+        "name": profile.name, "headline": profile.headline, "affiliation": profile.affiliation,
+        "contact": contact, "sections": sections, "date": _newest_date(model),
+        "paper": PAPER_SIZES[model.config.cv.pdf.paper], "lang": model.config.language.split("-")[0].lower(),
+        "fonts": list(CJK_FAMILIES), "selected": sum(1 for e in model.entries if e.paper.featured),
+    }
+
+
+def _paper(entry, base: str, math: bool) -> dict[str, Any]:
+    from .markup import latex_text
+
+    paper = entry.paper
+    page = urls.absolute(base, entry.url) or paper.link("doi") or paper.link("arxiv") or paper.link("pdf")
+    return {
+        "title": _rich(paper.title, math), "authors": [{"name": a.name, "me": a.is_site_author} for a in entry.authors],
+        "et_al": paper.et_al, "venue": latex_text(paper.venue), "year": paper.date.year, "url": _link(page, base) if page else "",
+        "selected": paper.featured, "links": _links(paper.links, base),
+    }
+
+
+def needs_cjk_font(model) -> bool:
+    """The CV has CJK text but no CJK font was found: the PDF would show empty boxes."""
+    text = json.dumps(pdf_data(model, math=False), ensure_ascii=False)
+    return bool(_CJK_TEXT.search(text)) and not cjk_fonts()
+
+
+def render_pdf(model, template: str) -> bytes:
+    """Compile cv.typ with the CV's data; ContentError when the template itself is broken."""
+    import typst
+
+    def compile_with(math: bool) -> bytes:
+        data = json.dumps(pdf_data(model, math), ensure_ascii=False, sort_keys=True)
+        fonts = cjk_fonts() if _CJK_TEXT.search(data) else []  # loading them takes seconds: only when needed
+        # typst's stubs tie font_paths to the source's type; the source is bytes, font folders are paths
+        pdf = typst.compile(template.encode("utf-8"), sys_inputs={"cv": data}, font_paths=list(fonts),  # type: ignore[call-overload]
+                            ignore_system_fonts=True, format="pdf")
+        assert isinstance(pdf, bytes)  # with no output path, compile returns the document
+        return pdf
+
+    try:
+        return compile_with(math=True)
+    except typst.TypstError:
+        pass  # a formula Typst did not accept: show every formula as Unicode text instead
+    try:
+        return compile_with(math=False)
+    except typst.TypstError as exc:
+        message = " ".join(str(exc).split())[:300]
+        raise ContentError([Problem("templates/cv.typ", 1, "template", f"Typst could not build cv.pdf: {message}")]) from None

@@ -1,0 +1,156 @@
+"""resume.json: the CV as a JSON Resume document (https://jsonresume.org/schema), and back.
+
+Sections JSON Resume has a place for map onto it: basics (the profile), work (positions),
+education, awards, volunteer (service) and publications (the papers). What it has no field for
+(an education's advisor and thesis, every entry's links, `end: present`, and the talks, grants,
+teaching, students and news sections) is kept under "x-cvsite" keys, which the schema allows,
+so that reading a resume.json back gives the same cv.yaml (see cv_from_resume).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import fields, urls
+from .cv_records import PRESENT
+from .records import PartialDate
+
+SCHEMA = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
+EXTRA = "x-cvsite"
+
+# cv.yaml section -> (JSON Resume section, {cv.yaml field: JSON Resume field})
+MAPPED = {
+    "positions": ("work", {"organization": "name", "title": "position", "location": "location",
+                           "start": "startDate", "end": "endDate", "note": "summary"}),
+    "education": ("education", {"institution": "institution", "field": "area", "degree": "studyType",
+                                "start": "startDate", "end": "endDate"}),
+    "awards": ("awards", {"name": "title", "date": "date", "by": "awarder", "note": "summary"}),
+    "service": ("volunteer", {"venue": "organization", "role": "position", "note": "summary"}),
+}
+UNMAPPED = ("grants", "talks", "teaching", "students", "news")  # kept whole under x-cvsite
+
+
+def _plain(value: Any) -> Any:
+    """A record value as cv.yaml would write it."""
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+        return dict(value)  # links
+    return value
+
+
+def entry_fields(section: str, entry: Any) -> dict[str, Any]:
+    """The fields of one cv.yaml entry that were given, in the field table's order."""
+    table = fields.CV_FILE[section].fields
+    assert table is not None  # every CV section is a list of entries with fields
+    found = {}
+    for name, spec in table.items():
+        value = getattr(entry, name)
+        if value != spec.default and value not in ("", (), None):
+            found[name] = _plain(value)
+    return found
+
+
+def _mapped_entry(section: str, entry: Any) -> dict[str, Any]:
+    plain = entry_fields(section, entry)
+    _, names = MAPPED[section]
+    out: dict[str, Any] = {}
+    for ours, theirs in names.items():
+        if ours in plain and plain[ours] != PRESENT:  # JSON Resume: no endDate means it goes on
+            out[theirs] = plain.pop(ours)
+    if plain.get("links"):
+        out["url"] = next(iter(plain["links"].values()))
+    if plain:
+        out[EXTRA] = plain
+    return out
+
+
+def _paper(entry, base_url: str) -> dict[str, Any]:
+    paper = entry.paper
+    link = paper.link("doi") or paper.link("arxiv") or paper.link("pdf") or urls.absolute(base_url, entry.url)
+    out = {"name": entry.title_text, "publisher": paper.venue, "releaseDate": paper.date.iso(),
+           "url": link, "summary": entry.abstract_text}
+    return {k: v for k, v in out.items() if v}
+
+
+def resume(model) -> dict[str, Any]:
+    """The site model as a JSON Resume document."""
+    profile, cv = model.profile, model.cv.record
+    base = urls.absolute_base(model.config.base_url)  # a path-only base_url names no address
+    basics: dict[str, Any] = {"name": profile.name}
+    if profile.headline:
+        basics["label"] = profile.headline
+    if profile.photo and urls.absolute(base, profile.photo):
+        basics["image"] = urls.absolute(base, profile.photo)
+    if profile.email:
+        basics["email"] = profile.email
+    if base:
+        basics["url"] = base
+    if model.bio_html:
+        basics["summary"] = profile.bio
+    profiles = [{"network": label, "url": target} for label, target in profile.links if urls.is_external(target)]
+    if profiles:
+        basics["profiles"] = profiles
+    data: dict[str, Any] = {"$schema": SCHEMA, "basics": basics}
+    for section, (theirs, _) in MAPPED.items():
+        entries = getattr(cv, section)
+        if entries:
+            data[theirs] = [_mapped_entry(section, e) for e in entries]
+    if model.entries:
+        data["publications"] = [_paper(e, base) for e in model.entries]
+    extra = {section: [entry_fields(section, e) for e in getattr(cv, section)] for section in UNMAPPED if getattr(cv, section)}
+    if extra:
+        data[EXTRA] = extra
+    newest = max((e.paper.date for e in model.entries), default=None)
+    data["meta"] = {"version": "v1.0.0"} | ({"lastModified": newest.iso()} if newest else {})
+    if base:
+        data["meta"]["canonical"] = urls.absolute(base, urls.RESUME)
+    return data
+
+
+def resume_json(model) -> bytes:
+    return (json.dumps(resume(model), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# -- back: a JSON Resume document to cv.yaml's sections ----------------------------------------------
+
+def cv_from_resume(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """cv.yaml sections (plain dicts, in the field table's order) from a JSON Resume document.
+
+    Standard fields are read from any JSON Resume; the x-cvsite keys written by resume() restore
+    what JSON Resume has no place for. The result is validated like a hand-written cv.yaml.
+    """
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for section, (theirs, names) in MAPPED.items():
+        entries = []
+        for item in data.get(theirs) or []:
+            if not isinstance(item, dict):
+                continue
+            entry = {ours: item[key] for ours, key in names.items() if item.get(key) not in (None, "")}
+            extra: dict[str, Any] = item[EXTRA] if isinstance(item.get(EXTRA), dict) else {}
+            entry |= extra
+            if item.get("url") and "links" not in entry:
+                entry["links"] = {"web": item["url"]}
+            if section == "positions" and "start" in entry and "end" not in entry:
+                entry["end"] = PRESENT  # JSON Resume: a job without endDate is current
+            if section == "service" and "years" not in entry and item.get("startDate"):
+                first, last = str(item["startDate"])[:4], str(item.get("endDate") or "")[:4]
+                entry["years"] = f"{first}–{last}" if last and last != first else first
+            entries.append(_ordered(section, entry))
+        if entries:
+            sections[section] = entries
+    unmapped: dict[str, Any] = data[EXTRA] if isinstance(data.get(EXTRA), dict) else {}
+    for section in UNMAPPED:
+        items = [_ordered(section, e) for e in unmapped.get(section) or [] if isinstance(e, dict)]
+        if items:
+            sections[section] = items
+    return {name: sections[name] for name in fields.CV_FILE if name in sections}
+
+
+def _ordered(section: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """Fields in the table's order; unknown ones last, for the validator to report."""
+    table = fields.CV_FILE[section].fields
+    assert table is not None  # every CV section is a list of entries with fields
+    return {k: entry[k] for k in table if k in entry} | {k: v for k, v in entry.items() if k not in table}
+
