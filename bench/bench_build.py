@@ -26,8 +26,10 @@ from generator.pipeline import BuildOptions, build, render_site  # noqa: E402
 from generator.validate import validate_site  # noqa: E402
 
 CATEGORIES = ["CV", "CL", "LG", "DC", "AI", "RO", "stat.ML", "eess.IV"]
-WORDS = ("model learning neural network robust adaptive video anomaly detection language "
-         "diffusion graph sparse efficient federated transformer representation").split()
+WORDS = (
+    "model learning neural network robust adaptive video anomaly detection language "
+    "diffusion graph sparse efficient federated transformer representation"
+).split()
 
 
 def make_site(root: Path, papers: int, seed: int = 1) -> None:
@@ -42,7 +44,8 @@ def make_site(root: Path, papers: int, seed: int = 1) -> None:
         (root / "content" / "papers" / f"p{i:05d}.md").write_text(
             f"---\ntitle: '{title} {i}'\nauthors: [Bench Author, A. Other, B. Third]\net_al: true\n"
             f"date: {year}-{1 + i % 12:02d}-{1 + i % 28:02d}\ncategory: {rng.choice(CATEGORIES)}\n"
-            f"links:\n  code: https://github.com/x/p{i}\n  arxiv: https://arxiv.org/abs/2301.{i:05d}\n---\n{abstract}\n")
+            f"links:\n  code: https://github.com/x/p{i}\n  arxiv: https://arxiv.org/abs/2301.{i:05d}\n---\n{abstract}\n"
+        )
 
 
 def timed(label: str, fn):

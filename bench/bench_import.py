@@ -21,7 +21,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.cli import main
 
-WORDS = ["model", "learning", "neural", "network", "robust", "adaptive", "video", "anomaly", "detection", "language", "diffusion", "graph", "sparse", "efficient", "federated", "transformer", "representation"]
+WORDS = [
+    "model",
+    "learning",
+    "neural",
+    "network",
+    "robust",
+    "adaptive",
+    "video",
+    "anomaly",
+    "detection",
+    "language",
+    "diffusion",
+    "graph",
+    "sparse",
+    "efficient",
+    "federated",
+    "transformer",
+    "representation",
+]
 NAMES = ("Yang, Aiyuan", "Xiao, Bin", "Wang, Bingning", "Liu, Jing", "Song, Liang", "van der Berg, Jan")
 
 
@@ -34,9 +52,10 @@ def make_bib(path: Path, entries: int, seed: int = 1) -> None:
         abstract = " ".join(rng.choice(WORDS) for _ in range(120))
         out.append(
             f"@inproceedings{{key{i},\n  title = {{{{{title}}} with $x^{{2}}$ number {i}}},\n  author = {{{authors} and others}},\n"
-            f"  booktitle = cvpr # \" {2000 + i % 26}\",\n  year = {2000 + i % 26},\n  month = {rng.choice(['jan', 'sep', 'dec'])},\n"
+            f'  booktitle = cvpr # " {2000 + i % 26}",\n  year = {2000 + i % 26},\n  month = {rng.choice(["jan", "sep", "dec"])},\n'
             f"  eprint = {{{2301 + i // 100000}.{i % 100000:05d}}},\n  archivePrefix = {{arXiv}},\n  primaryClass = {{cs.CV}},\n"
-            f"  doi = {{10.1234/bench.{i}}},\n  keywords = {{vision, learning}},\n  abstract = {{{abstract}}},\n}}\n\n")
+            f"  doi = {{10.1234/bench.{i}}},\n  keywords = {{vision, learning}},\n  abstract = {{{abstract}}},\n}}\n\n"
+        )
     path.write_text("".join(out), encoding="utf-8")
 
 
@@ -44,8 +63,9 @@ def timed(label: str, argv: list[str]) -> None:
     """Wall-clock and CPU time: on a busy machine the CPU time is the figure that compares."""
     started, cpu = time.perf_counter(), time.process_time()
     code = main(argv)
-    print(f"  {label:<28} {time.perf_counter() - started:7.2f} s wall, {time.process_time() - cpu:6.2f} s CPU (exit {code})",
-          file=sys.stderr)
+    print(
+        f"  {label:<28} {time.perf_counter() - started:7.2f} s wall, {time.process_time() - cpu:6.2f} s CPU (exit {code})", file=sys.stderr
+    )
 
 
 def main_bench() -> None:
@@ -63,6 +83,7 @@ def main_bench() -> None:
         print(f"{args.entries} BibTeX entries ({bib.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
         import contextlib
         import io
+
         with contextlib.redirect_stdout(io.StringIO()):
             timed("import --dry-run", ["import", "--site", str(site), "--dry-run", str(bib)])
             timed("import (writes records)", ["import", "--site", str(site), str(bib)])

@@ -33,8 +33,10 @@ from bench_build import make_site
 from generator.pipeline import BuildOptions, build
 
 LIGHTHOUSE = HERE.parent / "node_modules" / ".bin" / "lighthouse"
-CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
-                "--disable-component-update --disable-sync")
+CHROME_FLAGS = (
+    "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+    "--disable-component-update --disable-sync"
+)
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -50,9 +52,14 @@ def elements(file: Path) -> int:
 def scores(url: str, profile: str) -> str:
     if not LIGHTHOUSE.exists():
         return "(Lighthouse not installed)"
-    result = subprocess.run([str(LIGHTHOUSE), url, "--output=json", "--quiet", f"--chrome-flags={CHROME_FLAGS} --user-data-dir={profile}"],
-                            capture_output=True, text=True, timeout=600, check=False,
-                            env={**os.environ, "CHROME_PATH": os.environ.get("CVSITE_CHROMIUM", "/usr/bin/chromium")})
+    result = subprocess.run(
+        [str(LIGHTHOUSE), url, "--output=json", "--quiet", f"--chrome-flags={CHROME_FLAGS} --user-data-dir={profile}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "CHROME_PATH": os.environ.get("CVSITE_CHROMIUM", "/usr/bin/chromium")},
+    )
     if result.returncode != 0:
         return "(Lighthouse failed)"
     categories = json.loads(result.stdout)["categories"]
@@ -76,8 +83,13 @@ def main() -> None:
             year = max(p for p in (out / "years").iterdir() if p.is_dir())
             for label, folder in (("home", out), (f"category {category.name}", category), (f"year {year.name}", year)):
                 file = folder / "index.html"
-                url = f"http://127.0.0.1:{server.server_address[1]}/{folder.relative_to(out).as_posix()}/".replace("//", "/").replace(":/", "://")
-                print(f"{count:>7} papers  {label:<26} {file.stat().st_size:>8,} {elements(file):>8,}  {scores(url, str(tmp / 'profile'))}", flush=True)
+                url = f"http://127.0.0.1:{server.server_address[1]}/{folder.relative_to(out).as_posix()}/".replace("//", "/").replace(
+                    ":/", "://"
+                )
+                print(
+                    f"{count:>7} papers  {label:<26} {file.stat().st_size:>8,} {elements(file):>8,}  {scores(url, str(tmp / 'profile'))}",
+                    flush=True,
+                )
             server.shutdown()
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -57,8 +57,7 @@ def hugo_binary() -> str | None:
 def timed(argv: list[str], cwd: Path | None = None) -> dict:
     """Run one process; wall seconds, CPU seconds and peak RSS (MB) of it and its children."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(REPO)))
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     out, err = proc.stdout.read().decode(), proc.stderr.read().decode()
@@ -125,9 +124,14 @@ class Serve:
             self.port = probe.getsockname()[1]
         self.tmp = tmp
         env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([*cvsite_command(), "serve", "--site", str(site), "--port", str(self.port)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [*cvsite_command(), "serve", "--site", str(site), "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
         line = self.proc.stdout.readline()
         if "Serving" not in line:
             raise SystemExit(f"cvsite serve did not start: {line}")
@@ -173,8 +177,7 @@ def bench_preview(n: int, edits: int, work: Path) -> dict:
                         seen[u] = time.perf_counter() - started
                 time.sleep(0.002)
             times.append(max(seen.values()) if len(seen) == 4 else float("inf"))
-            print(f"  preview edit {i + 1}/{edits}: page and home on disk and served after {times[-1] * 1000:.0f} ms",
-                  flush=True)
+            print(f"  preview edit {i + 1}/{edits}: page and home on disk and served after {times[-1] * 1000:.0f} ms", flush=True)
     finally:
         server.stop()
     return {"n": n, "median": statistics.median(times), "min": min(times), "max": max(times)}
@@ -183,8 +186,9 @@ def bench_preview(n: int, edits: int, work: Path) -> dict:
 def example_build() -> list[float]:
     out = scratch_root()
     try:
-        return sorted(timed([*cvsite_command(), "build", "--site", str(REPO), "--output", str(out / "o"), "--no-cache"])["wall"]
-                      for _ in range(5))
+        return sorted(
+            timed([*cvsite_command(), "build", "--site", str(REPO), "--output", str(out / "o"), "--no-cache"])["wall"] for _ in range(5)
+        )
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -201,31 +205,52 @@ def ratio(rows: list[dict], key: str) -> str:
 
 def report(sizes: list[dict], preview: list[dict], example: list[float], hugo: str | None) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
-    hugo_version = (subprocess.run([hugo, "version"], capture_output=True, text=True, check=False).stdout.split()[1]
-                    if hugo else "not installed")
-    lines = [(f"Measured {when} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, Hugo {hugo_version}; "
-              "medians of alternating rounds (wall time), ratios per round against Hugo's cold build; "
-              "CPU = user + system seconds of all processes of the build."), "",
-             ("| papers | cvsite cold | Hugo cold | cold / Hugo | second build | second / Hugo | one paper changed "
-              "| changed / Hugo | CPU: cold, second, changed, Hugo | cvsite peak RSS | Hugo peak RSS | cvsite output | Hugo output |"),
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    cpu = (
+        next(
+            (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
+    hugo_version = (
+        subprocess.run([hugo, "version"], capture_output=True, text=True, check=False).stdout.split()[1] if hugo else "not installed"
+    )
+    lines = [
+        (
+            f"Measured {when} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, Hugo {hugo_version}; "
+            "medians of alternating rounds (wall time), ratios per round against Hugo's cold build; "
+            "CPU = user + system seconds of all processes of the build."
+        ),
+        "",
+        (
+            "| papers | cvsite cold | Hugo cold | cold / Hugo | second build | second / Hugo | one paper changed "
+            "| changed / Hugo | CPU: cold, second, changed, Hugo | cvsite peak RSS | Hugo peak RSS | cvsite output | Hugo output |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for s in sizes:
         rows = s["rows"]
         has_hugo = all("hugo" in r for r in rows)
         lines.append(
-            f"| {s['n']:,} | {med(rows, 'cold'):.2f} s | {med(rows, 'hugo'):.2f} s | {ratio(rows, 'cold')} | " if has_hugo else
-            f"| {s['n']:,} | {med(rows, 'cold'):.2f} s | – | – | ")
+            f"| {s['n']:,} | {med(rows, 'cold'):.2f} s | {med(rows, 'hugo'):.2f} s | {ratio(rows, 'cold')} | "
+            if has_hugo
+            else f"| {s['n']:,} | {med(rows, 'cold'):.2f} s | – | – | "
+        )
         cpu_times = ", ".join(f"{med(rows, key, 'cpu'):.2f}" for key in ("cold", "second", "change", "hugo") if has_hugo or key != "hugo")
-        lines[-1] += (f"{med(rows, 'second'):.2f} s | {ratio(rows, 'second')} | {med(rows, 'change'):.2f} s | {ratio(rows, 'change')} | "
-                      f"{cpu_times} s | "
-                      f"{max(r['cold']['rss'] for r in rows):.0f} MB | "
-                      + (f"{max(r['hugo']['rss'] for r in rows):.0f} MB" if has_hugo else "–") + " | "
-                      f"{rows[-1]['bytes'] / 1e6:.0f} MB | " + (f"{rows[-1]['hugo_bytes'] / 1e6:.0f} MB |" if has_hugo else "– |"))
+        lines[-1] += (
+            f"{med(rows, 'second'):.2f} s | {ratio(rows, 'second')} | {med(rows, 'change'):.2f} s | {ratio(rows, 'change')} | "
+            f"{cpu_times} s | "
+            f"{max(r['cold']['rss'] for r in rows):.0f} MB | "
+            + (f"{max(r['hugo']['rss'] for r in rows):.0f} MB" if has_hugo else "–")
+            + " | "
+            f"{rows[-1]['bytes'] / 1e6:.0f} MB | " + (f"{rows[-1]['hugo_bytes'] / 1e6:.0f} MB |" if has_hugo else "– |")
+        )
     for p in preview:
-        lines.append(f"\nPreview at {p['n']:,} papers, save → paper page and home page on disk and served: "
-                     f"median {p['median'] * 1000:.0f} ms (min {p['min'] * 1000:.0f}, max {p['max'] * 1000:.0f}).")
+        lines.append(
+            f"\nPreview at {p['n']:,} papers, save → paper page and home page on disk and served: "
+            f"median {p['median'] * 1000:.0f} ms (min {p['min'] * 1000:.0f}, max {p['max'] * 1000:.0f})."
+        )
     if example:
         lines.append(f"\nExample site (`cvsite build --no-cache`, start-up included): median {statistics.median(example):.3f} s wall.")
     return "\n".join(lines) + "\n"

@@ -25,22 +25,50 @@ from .schema import CITATION_KEY
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 BOOKTITLE_TYPES = ("inproceedings", "incollection", "conference")  # the venue is the book, not a journal
-CSL_TYPES = {"article": "article-journal", "inproceedings": "paper-conference", "incollection": "paper-conference",
-             "conference": "paper-conference"}
+CSL_TYPES = {
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "incollection": "paper-conference",
+    "conference": "paper-conference",
+}
 RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "conference": "CPAPER", "incollection": "CHAP"}
 ENTRY_TYPE_PATTERN = re.compile(r"^[A-Za-z]+$")
 
 # words a citation key skips when it takes the first word of the title
-_STOP_WORDS = frozenset({"a", "an", "the", "on", "of", "for", "in", "and", "to", "with", "from", "by", "at", "as",
-                         "is", "are", "via", "towards", "toward", "into", "over", "under"})
+_STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "for",
+        "in",
+        "and",
+        "to",
+        "with",
+        "from",
+        "by",
+        "at",
+        "as",
+        "is",
+        "are",
+        "via",
+        "towards",
+        "toward",
+        "into",
+        "over",
+        "under",
+    }
+)
 _ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la",
-                        "dos", "das", "ter", "ten", "zu"})
+_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "dos", "das", "ter", "ten", "zu"})
 
 
 # -- what every format needs ------------------------------------------------------------------
+
 
 def arxiv_id(paper: Paper) -> str:
     """The arXiv identifier of the paper's arxiv link, without its version (2309.10305)."""
@@ -168,7 +196,7 @@ def latex_escape(text: str) -> str:
     in_math = False
     last = 0
     for match in tokens:
-        out.append(text[last:match.start()])
+        out.append(text[last : match.start()])
         last = match.end()
         token = match.group()
         if token[0] == "\\":
@@ -235,6 +263,7 @@ def bibtex_entry(paper: Paper, key: str, base_url: str = "") -> str:
 
 # -- CSL-JSON -----------------------------------------------------------------------------------
 
+
 def csl_item(paper: Paper, key: str, base_url: str = "") -> dict:
     kind = entry_type(paper)
     item: dict = {"id": key, "type": CSL_TYPES.get(kind, "article"), "title": paper.title}
@@ -264,9 +293,8 @@ def csl_item(paper: Paper, key: str, base_url: str = "") -> dict:
     return item
 
 
-
-
 # -- RIS ----------------------------------------------------------------------------------------
+
 
 class _RisWriter(rispy.RisWriter):
     def set_header(self, count: int) -> str:  # rispy numbers each record ("1."); RIS has no such line
@@ -280,8 +308,7 @@ def _one_line(text: str) -> str:
 def ris_record(paper: Paper, key: str, base_url: str = "") -> dict:
     kind = entry_type(paper)
     record: dict = {"type_of_reference": RIS_TYPES.get(kind, "GEN"), "id": key, "title": _one_line(paper.title)}
-    record["authors"] = [", ".join(filter(None, (family, suffix, given)))
-                         for given, family, suffix in map(split_name, paper.authors)]
+    record["authors"] = [", ".join(filter(None, (family, suffix, given))) for given, family, suffix in map(split_name, paper.authors)]
     record["date"] = "/".join(f"{part:02d}" if i else f"{part:04d}" for i, part in enumerate(_date_parts(paper)))
     record["year"] = str(paper.date.year)
     if paper.venue:
@@ -306,6 +333,7 @@ def ris_entry(paper: Paper, key: str, base_url: str = "") -> str:
 
 
 # -- whole files --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PaperExport:

@@ -46,15 +46,16 @@ def _base_url_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(f"expected a full URL such as https://{value.strip('/')}/ or a path such as /repo/, got {value!r}")
     path = normalise_prefix(value)
     if not re.fullmatch(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+", path):
-        raise argparse.ArgumentTypeError(f"expected a full URL such as https://user.github.io/repo/ or a path such as /repo/, got {value!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a full URL such as https://user.github.io/repo/ or a path such as /repo/, got {value!r}"
+        )
     return path
 
 
 def _add_site_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--site", metavar="DIR", help="the site folder holding site.yaml and content/ (default: the current folder)")
     cmd.add_argument("--drafts", action="store_true", help="include papers marked draft: true")
-    cmd.add_argument("--strict", action="store_true",
-                     help="treat warnings as errors: any warning fails the build (for CI)")
+    cmd.add_argument("--strict", action="store_true", help="treat warnings as errors: any warning fails the build (for CI)")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -63,53 +64,92 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    build = commands.add_parser("build", help="build the site into its output folder",
-                                description="Validate every record and build the static site. A failed build leaves the previous output untouched.")
+    build = commands.add_parser(
+        "build",
+        help="build the site into its output folder",
+        description="Validate every record and build the static site. A failed build leaves the previous output untouched.",
+    )
     _add_site_options(build)
     build.add_argument("--output", metavar="DIR", help="where to write the site (default: SITE/output)")
-    build.add_argument("--base-url", metavar="URL", type=_base_url_arg,
-                       help="where the site is published (overrides site.yaml): the full URL, e.g. https://user.github.io/repo/, "
-                            "or only its path, e.g. /repo/, which leaves out what needs the full URL (feeds, sitemap, canonical URLs)")
-    build.add_argument("--no-cache", action="store_true",
-                       help="build from nothing: neither read nor write the build cache in SITE/.cvsite-cache/")
+    build.add_argument(
+        "--base-url",
+        metavar="URL",
+        type=_base_url_arg,
+        help="where the site is published (overrides site.yaml): the full URL, e.g. https://user.github.io/repo/, "
+        "or only its path, e.g. /repo/, which leaves out what needs the full URL (feeds, sitemap, canonical URLs)",
+    )
+    build.add_argument(
+        "--no-cache", action="store_true", help="build from nothing: neither read nor write the build cache in SITE/.cvsite-cache/"
+    )
     build.set_defaults(run=_run_build)
 
-    serve = commands.add_parser("serve", help="preview the site locally, rebuilding and reloading on every save",
-                                description="Build the site into a private folder, serve it on http://127.0.0.1:PORT/, "
-                                            "rebuild when a source changes and reload open pages. Content errors are shown "
-                                            "in the terminal and over the page; the last good site stays served.")
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site locally, rebuilding and reloading on every save",
+        description="Build the site into a private folder, serve it on http://127.0.0.1:PORT/, "
+        "rebuild when a source changes and reload open pages. Content errors are shown "
+        "in the terminal and over the page; the last good site stays served.",
+    )
     _add_site_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--allowed-hosts", metavar="NAMES",
-                       help="host names the preview answers to besides localhost and --host, comma-separated "
-                            "(e.g. mybox.local); 'all' turns the check off. IP addresses are always answered")
+    serve.add_argument(
+        "--allowed-hosts",
+        metavar="NAMES",
+        help="host names the preview answers to besides localhost and --host, comma-separated "
+        "(e.g. mybox.local); 'all' turns the check off. IP addresses are always answered",
+    )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
-    serve.add_argument("--base-url", metavar="PATH", default="/",
-                       help="serve under this path as GitHub Pages serves a project site, e.g. /repo/ (default: /)")
+    serve.add_argument(
+        "--base-url",
+        metavar="PATH",
+        default="/",
+        help="serve under this path as GitHub Pages serves a project site, e.g. /repo/ (default: /)",
+    )
     serve.add_argument("--no-reload", action="store_true", help="serve only: no file watching, no live reload")
     serve.add_argument("--poll", action="store_true", help="poll for changes (for network or container mounts)")
-    serve.add_argument("--debounce", type=float, default=0.2, metavar="SECONDS",
-                       help="wait this long after the last change before rebuilding (default: 0.2)")
+    serve.add_argument(
+        "--debounce",
+        type=float,
+        default=0.2,
+        metavar="SECONDS",
+        help="wait this long after the last change before rebuilding (default: 0.2)",
+    )
     serve.set_defaults(run=_run_serve)
 
-    new = commands.add_parser("new", help="create a new site, ready to build and publish on GitHub Pages",
-                              description="Create a site with a profile, two example papers and a GitHub Pages workflow.")
+    new = commands.add_parser(
+        "new",
+        help="create a new site, ready to build and publish on GitHub Pages",
+        description="Create a site with a profile, two example papers and a GitHub Pages workflow.",
+    )
     new.add_argument("directory", metavar="DIR", help="the folder to create (must not exist, or be empty)")
-    new.add_argument("--requirement", metavar="SPEC",
-                     help="the pip requirement the site's workflow installs cvsite with, e.g. 'cvsite==0.2.0' "
-                          "(default: exactly this cvsite, when GitHub can install it)")
+    new.add_argument(
+        "--requirement",
+        metavar="SPEC",
+        help="the pip requirement the site's workflow installs cvsite with, e.g. 'cvsite==0.2.0' "
+        "(default: exactly this cvsite, when GitHub can install it)",
+    )
     new.set_defaults(run=_run_new)
 
-    imp = commands.add_parser("import", help="add papers from BibTeX, CSL-JSON, RIS, arXiv, ORCID or OpenAlex",
-                              description="Turn a publication list into content/papers/*.md records. Papers the site "
-                                          "already has (same DOI, arXiv id, or title and year) are not imported again; "
-                                          "nothing is written if any entry has a problem (unless --skip-invalid).")
-    imp.add_argument("sources", nargs="+", metavar="SOURCE",
-                     help="a .bib, .json (CSL-JSON, ORCID, OpenAlex), .ris or arXiv .xml file, or arxiv:ID, doi:10.…, orcid:ID")
+    imp = commands.add_parser(
+        "import",
+        help="add papers from BibTeX, CSL-JSON, RIS, arXiv, ORCID or OpenAlex",
+        description="Turn a publication list into content/papers/*.md records. Papers the site "
+        "already has (same DOI, arXiv id, or title and year) are not imported again; "
+        "nothing is written if any entry has a problem (unless --skip-invalid).",
+    )
+    imp.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="a .bib, .json (CSL-JSON, ORCID, OpenAlex), .ris or arXiv .xml file, or arxiv:ID, doi:10.…, orcid:ID",
+    )
     imp.add_argument("--site", metavar="DIR", help="the site folder (default: the current folder)")
     imp.add_argument("--category", metavar="CODE", default="", help="category of entries whose source gives none, e.g. CV or stat.ML")
-    imp.add_argument("--format", choices=("bibtex", "csl-json", "ris", "arxiv-atom", "orcid", "openalex"),
-                     help="read files as this format instead of detecting it")
+    imp.add_argument(
+        "--format",
+        choices=("bibtex", "csl-json", "ris", "arxiv-atom", "orcid", "openalex"),
+        help="read files as this format instead of detecting it",
+    )
     imp.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
     imp.add_argument("--update", action="store_true", help="fill fields existing records lack (never overwrites what is there)")
     imp.add_argument("--skip-invalid", action="store_true", help="write the good records and list the rest, instead of writing nothing")
@@ -125,18 +165,21 @@ def _run_build(args) -> int:
     options = BuildOptions(root, output, args.base_url, args.drafts, strict=args.strict, cache=not args.no_cache)
 
     def waiting() -> None:
-        print(f"cvsite: another build is writing into {options.output_dir}; waiting for it to finish",
-              file=sys.stderr, flush=True)
+        print(f"cvsite: another build is writing into {options.output_dir}; waiting for it to finish", file=sys.stderr, flush=True)
 
     result = build(options, waiting)
     for note in (result.note or "").splitlines():
         print(f"cvsite: note: {note}", file=sys.stderr)
     _print_problems(result.warnings)
-    print(f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
-          f"in {result.output} in {result.seconds:.2f} s{_warning_count(result.warnings)}")
+    print(
+        f"Built {result.papers} papers into {result.pages} pages ({result.files} files) "
+        f"in {result.output} in {result.seconds:.2f} s{_warning_count(result.warnings)}"
+    )
     if args.base_url and args.base_url.startswith("/"):
-        print(f"Note: --base-url {args.base_url} is only a path, so the Atom feeds, sitemap.xml, robots.txt and canonical "
-              f"URLs were left out: they need the full URL, e.g. --base-url https://you.github.io{args.base_url}")
+        print(
+            f"Note: --base-url {args.base_url} is only a path, so the Atom feeds, sitemap.xml, robots.txt and canonical "
+            f"URLs were left out: they need the full URL, e.g. --base-url https://you.github.io{args.base_url}"
+        )
     return EXIT_OK
 
 
@@ -190,8 +233,7 @@ def _run_serve(args) -> int:
     preview.live = not args.no_reload
     try:
         try:
-            server = PreviewServer((args.host, args.port), preview, prefix,
-                                   allowed=allowed_hosts(args.host, args.allowed_hosts))
+            server = PreviewServer((args.host, args.port), preview, prefix, allowed=allowed_hosts(args.host, args.allowed_hosts))
         except OSError as exc:
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
         port = server.server_address[1]
@@ -202,6 +244,7 @@ def _run_serve(args) -> int:
         failed = not preview.rebuild()
         _print_problems(preview.errors if failed else preview.warnings)
         from .cv_pdf import INSTALL_HINT, available
+
         if not available():
             print(f"cvsite: note: {INSTALL_HINT}", file=sys.stderr)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -221,8 +264,11 @@ def _run_serve(args) -> int:
                         print("Errors fixed: the site builds again.", flush=True)
                     if preview.warnings != warned or failed:
                         _print_problems(preview.warnings)
-                    print(f"Rebuilt after {_plural(len(batch), 'change')} in {time.perf_counter() - started:.2f} s "
-                          f"({preview.rendered} pages rendered){_warning_count(preview.warnings)}", flush=True)
+                    print(
+                        f"Rebuilt after {_plural(len(batch), 'change')} in {time.perf_counter() - started:.2f} s "
+                        f"({preview.rendered} pages rendered){_warning_count(preview.warnings)}",
+                        flush=True,
+                    )
                     failed = False
                 else:
                     _print_problems(preview.errors)
@@ -252,14 +298,19 @@ def _run_new(args) -> int:
     target = Path(args.directory)
     requirement = explicit_requirement(args.requirement) if args.requirement is not None else cvsite_requirement()
     files = create_site(target, requirement)
-    print(f"Created a new site in {target} ({len(files)} files). Next:\n"
-          f"  cd {target}\n  cvsite serve      # preview it at http://127.0.0.1:8000/ as you edit\n"
-          "  edit site.yaml and content/, push to GitHub, and enable Pages (Source: GitHub Actions)")
+    print(
+        f"Created a new site in {target} ({len(files)} files). Next:\n"
+        f"  cd {target}\n  cvsite serve      # preview it at http://127.0.0.1:8000/ as you edit\n"
+        "  edit site.yaml and content/, push to GitHub, and enable Pages (Source: GitHub Actions)"
+    )
     if requirement.problem:  # the site's first Pages run would fail on this line: say so now
         line = requirements_text(requirement)[1]
-        print(f"{target / 'requirements.txt'}:{line}: warning: {requirement.problem}; the GitHub Pages workflow "
-              f"installs cvsite from this line, so edit it (e.g. cvsite @ git+https://github.com/you/cvsite@COMMIT) "
-              f"or run cvsite new again with --requirement SPEC", file=sys.stderr)
+        print(
+            f"{target / 'requirements.txt'}:{line}: warning: {requirement.problem}; the GitHub Pages workflow "
+            f"installs cvsite from this line, so edit it (e.g. cvsite @ git+https://github.com/you/cvsite@COMMIT) "
+            f"or run cvsite new again with --requirement SPEC",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -267,8 +318,9 @@ def _run_import(args) -> int:
     from .importers.fetch import FetchError
     from .importers.run import ImportOptions, run_import
 
-    options = ImportOptions(_site_root(args.site), tuple(args.sources), args.category, args.format or "",
-                            args.dry_run, args.update, args.skip_invalid)
+    options = ImportOptions(
+        _site_root(args.site), tuple(args.sources), args.category, args.format or "", args.dry_run, args.update, args.skip_invalid
+    )
     try:
         report = run_import(options)
     except FetchError as exc:
@@ -283,8 +335,10 @@ def _run_import(args) -> int:
         print(f"conflict: {line}")
     for problem in report.skipped:
         print(f"skipped: {problem}", file=sys.stderr)
-    print(f"{len(report.new)} new, {len(report.merged)} merged, {len(report.present)} already present, "
-          f"{len(report.skipped)} skipped; {verb} {len(report.new) + len(report.merged)} files")
+    print(
+        f"{len(report.new)} new, {len(report.merged)} merged, {len(report.present)} already present, "
+        f"{len(report.skipped)} skipped; {verb} {len(report.new) + len(report.merged)} files"
+    )
     return EXIT_OK
 
 

@@ -17,9 +17,16 @@ from .markup import latex_text, render
 from .records import PartialDate
 
 TITLES = {
-    "positions": "Positions", "education": "Education", "publications": "Publications",
-    "awards": "Awards", "grants": "Grants", "talks": "Invited Talks", "teaching": "Teaching",
-    "students": "Students", "service": "Service", "news": "News",
+    "positions": "Positions",
+    "education": "Education",
+    "publications": "Publications",
+    "awards": "Awards",
+    "grants": "Grants",
+    "talks": "Invited Talks",
+    "teaching": "Teaching",
+    "students": "Students",
+    "service": "Service",
+    "news": "News",
 }
 HOME_NEWS = 5  # the newest news items the home page shows
 
@@ -121,8 +128,18 @@ def _entry(key: str, e: Any, allow_html: bool) -> CvEntry:
         detail("Now", e.now)
     else:
         raise ValueError(f"no CV section {key!r}")
-    return CvEntry(_inline(title, allow_html, latex), title, where, place, when, tuple(details),
-                   render(e.note, allow_html)[0] if e.note else Markup(""), e.note, e.links, e)
+    return CvEntry(
+        _inline(title, allow_html, latex),
+        title,
+        where,
+        place,
+        when,
+        tuple(details),
+        render(e.note, allow_html)[0] if e.note else Markup(""),
+        e.note,
+        e.links,
+        e,
+    )
 
 
 def _news(items: tuple[News, ...], allow_html: bool) -> tuple[NewsItem, ...]:
@@ -139,8 +156,7 @@ def build_cv(cv: CV, sections: tuple[str, ...], has_papers: bool, allow_html: bo
                 shown.append(CvSection(key, TITLES[key], ()))
         elif key == "news":
             if news:
-                entries = tuple(CvEntry(n.html, n.text, "", "", month_year(n.date), (), Markup(""), "", n.links, n)
-                                for n in news)
+                entries = tuple(CvEntry(n.html, n.text, "", "", month_year(n.date), (), Markup(""), "", n.links, n) for n in news)
                 shown.append(CvSection(key, TITLES[key], entries))
         elif getattr(cv, key):
             shown.append(CvSection(key, TITLES[key], tuple(_entry(key, e, allow_html) for e in getattr(cv, key))))

@@ -26,20 +26,36 @@ from .records import PartialDate
 # even one that finds nothing changed and renders nothing.
 
 INSTALL_HINT = "cv.pdf not built: install the pdf extra to get it (pip install 'cvsite[pdf]')"
-CJK_HINT = ("cv.pdf has Chinese, Japanese or Korean text but no CJK font was found, so it shows empty boxes: "
-            "install Noto CJK (Debian/Ubuntu: apt-get install fonts-noto-cjk)")
+CJK_HINT = (
+    "cv.pdf has Chinese, Japanese or Korean text but no CJK font was found, so it shows empty boxes: "
+    "install Noto CJK (Debian/Ubuntu: apt-get install fonts-noto-cjk)"
+)
 PAPER_SIZES = {"a4": "a4", "letter": "us-letter"}  # site.yaml's names -> Typst's
 # Where CJK fonts are found: Debian/Ubuntu's fonts-noto-cjk (apt-get install fonts-noto-cjk),
 # Fedora's google-noto-*-cjk fonts, Homebrew and macOS font folders.
-FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/google-noto-cjk",
-             "/usr/share/fonts/google-noto-sans-cjk-vf-fonts", "/usr/share/fonts/google-noto-serif-cjk-vf-fonts",
-             "/opt/homebrew/share/fonts", "/Library/Fonts")
+FONT_DIRS = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/google-noto-cjk",
+    "/usr/share/fonts/google-noto-sans-cjk-vf-fonts",
+    "/usr/share/fonts/google-noto-serif-cjk-vf-fonts",
+    "/opt/homebrew/share/fonts",
+    "/Library/Fonts",
+)
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif CJK JP", "Noto Sans CJK JP")
 _CJK_FILE = re.compile(r"Noto(Sans|Serif)CJK.*\.(ttc|otf|ttf)$")
 _CJK_TEXT = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
-LINK_LABELS = {"code": "Code", "pdf": "PDF", "arxiv": "arXiv", "doi": "DOI", "project": "Project",
-               "slides": "Slides", "video": "Video", "poster": "Poster", "data": "Data"}
+LINK_LABELS = {
+    "code": "Code",
+    "pdf": "PDF",
+    "arxiv": "arXiv",
+    "doi": "DOI",
+    "project": "Project",
+    "slides": "Slides",
+    "video": "Video",
+    "poster": "Poster",
+    "data": "Data",
+}
 
 
 def available() -> bool:
@@ -65,7 +81,7 @@ def _rich(source: str, math: bool = True) -> list[dict[str, str]]:
     last = 0
     for match in _MATH.finditer(source):
         if match.start() > last:
-            parts.append({"text": latex_text(source[last:match.start()])})
+            parts.append({"text": latex_text(source[last : match.start()])})
         tex = match.group(1) or match.group(2)
         converted = typst_math.to_typst(tex) if math else None
         parts.append({"math": converted} if converted else {"text": typst_math.to_text(tex)})
@@ -117,19 +133,30 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
         if section.key == "publications":
             item["papers"] = [_paper(entry, base, math) for entry in model.entries]
         else:
-            item["entries"] = [{
-                "title": _rich(e.title, math) if section.key != "news" else [{"text": e.title}],
-                "where": e.where, "place": e.place, "when": e.when,
-                "details": [{"label": label, "value": _rich(text, math)} for label, _, text in e.details],
-                "note": render(e.note)[1] if e.note else "",
-                "links": _links(e.links, base),
-            } for e in section.entries]
+            item["entries"] = [
+                {
+                    "title": _rich(e.title, math) if section.key != "news" else [{"text": e.title}],
+                    "where": e.where,
+                    "place": e.place,
+                    "when": e.when,
+                    "details": [{"label": label, "value": _rich(text, math)} for label, _, text in e.details],
+                    "note": render(e.note)[1] if e.note else "",
+                    "links": _links(e.links, base),
+                }
+                for e in section.entries
+            ]
         sections.append(item)
     return {
-        "name": profile.name, "headline": profile.headline, "affiliation": profile.affiliation,
-        "contact": contact, "sections": sections, "date": _newest_date(model),
-        "paper": PAPER_SIZES[model.config.cv.pdf.paper], "lang": model.config.language.split("-")[0].lower(),
-        "fonts": list(CJK_FAMILIES), "selected": sum(1 for e in model.entries if e.paper.featured),
+        "name": profile.name,
+        "headline": profile.headline,
+        "affiliation": profile.affiliation,
+        "contact": contact,
+        "sections": sections,
+        "date": _newest_date(model),
+        "paper": PAPER_SIZES[model.config.cv.pdf.paper],
+        "lang": model.config.language.split("-")[0].lower(),
+        "fonts": list(CJK_FAMILIES),
+        "selected": sum(1 for e in model.entries if e.paper.featured),
     }
 
 
@@ -139,9 +166,14 @@ def _paper(entry, base: str, math: bool) -> dict[str, Any]:
     paper = entry.paper
     page = urls.absolute(base, entry.url) or paper.link("doi") or paper.link("arxiv") or paper.link("pdf")
     return {
-        "title": _rich(paper.title, math), "authors": [{"name": a.name, "me": a.is_site_author} for a in entry.authors],
-        "et_al": paper.et_al, "venue": latex_text(paper.venue), "year": paper.date.year, "url": _link(page, base) if page else "",
-        "selected": paper.featured, "links": _links(paper.links, base),
+        "title": _rich(paper.title, math),
+        "authors": [{"name": a.name, "me": a.is_site_author} for a in entry.authors],
+        "et_al": paper.et_al,
+        "venue": latex_text(paper.venue),
+        "year": paper.date.year,
+        "url": _link(page, base) if page else "",
+        "selected": paper.featured,
+        "links": _links(paper.links, base),
     }
 
 
@@ -159,8 +191,13 @@ def render_pdf(model, template: str) -> bytes:
         data = json.dumps(pdf_data(model, math), ensure_ascii=False, sort_keys=True)
         fonts = cjk_fonts() if _CJK_TEXT.search(data) else []  # loading them takes seconds: only when needed
         # typst's stubs tie font_paths to the source's type; the source is bytes, font folders are paths
-        pdf = typst.compile(template.encode("utf-8"), sys_inputs={"cv": data}, font_paths=list(fonts),  # type: ignore[call-overload]
-                            ignore_system_fonts=True, format="pdf")
+        pdf = typst.compile(
+            template.encode("utf-8"),
+            sys_inputs={"cv": data},
+            font_paths=list(fonts),  # type: ignore[call-overload]
+            ignore_system_fonts=True,
+            format="pdf",
+        )
         assert isinstance(pdf, bytes)  # with no output path, compile returns the document
         return pdf
 

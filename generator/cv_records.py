@@ -126,8 +126,7 @@ class CV:
 
 
 # The sections site.yaml's cv.sections may name; `publications` is the papers.
-CV_SECTIONS = ("positions", "education", "publications", "awards", "grants", "talks",
-               "teaching", "students", "service", "news")
+CV_SECTIONS = ("positions", "education", "publications", "awards", "grants", "talks", "teaching", "students", "service", "news")
 DEFAULT_SECTIONS = CV_SECTIONS[:-1]  # news is on the home page; a CV lists it only when asked
 
 

@@ -96,64 +96,132 @@ PDF_SETTINGS = Table(
 
 CV_SETTINGS = Table(
     "cv_settings",
-    Field("sections", "list of section names", s.name_list(CV_SECTIONS),
-          f"which sections `/cv/` and `cv.pdf` show, in this order (`resume.json` carries every section); any of {', '.join(f'`{n}`' for n in CV_SECTIONS)}",
-          default=DEFAULT_SECTIONS, default_doc="all but `news`, in that order"),
-    Field("pdf", "map", s.mapping, "settings of `cv.pdf` (fields below)", default=PdfSettings(), default_doc="`paper: a4`",
-          fields=PDF_SETTINGS, build=PdfSettings),
+    Field(
+        "sections",
+        "list of section names",
+        s.name_list(CV_SECTIONS),
+        f"which sections `/cv/` and `cv.pdf` show, in this order (`resume.json` carries every section); any of {', '.join(f'`{n}`' for n in CV_SECTIONS)}",
+        default=DEFAULT_SECTIONS,
+        default_doc="all but `news`, in that order",
+    ),
+    Field(
+        "pdf",
+        "map",
+        s.mapping,
+        "settings of `cv.pdf` (fields below)",
+        default=PdfSettings(),
+        default_doc="`paper: a4`",
+        fields=PDF_SETTINGS,
+        build=PdfSettings,
+    ),
     defaults=True,
 )
 
 # The link kinds cvsite knows, in the order listing entries show them, and the label of each one's
 # button. Other kinds are allowed and shown after them; one close to a known kind (cod, slide)
 # gets a warning.
-LINK_KINDS: Mapping[str, str] = MappingProxyType({  # in the order listings show them
-    "pdf": "PDF", "arxiv": "arXiv", "code": "Code", "doi": "DOI", "project": "Project", "video": "Video",
-    "slides": "Slides", "poster": "Poster", "data": "Data", "dataset": "Dataset", "model": "Model",
-    "demo": "Demo", "talk": "Talk", "blog": "Blog", "website": "Website", "openreview": "OpenReview",
-    "supplement": "Supplement", "publisher": "Publisher", "bibtex": "BibTeX",
-})
+LINK_KINDS: Mapping[str, str] = MappingProxyType(
+    {  # in the order listings show them
+        "pdf": "PDF",
+        "arxiv": "arXiv",
+        "code": "Code",
+        "doi": "DOI",
+        "project": "Project",
+        "video": "Video",
+        "slides": "Slides",
+        "poster": "Poster",
+        "data": "Data",
+        "dataset": "Dataset",
+        "model": "Model",
+        "demo": "Demo",
+        "talk": "Talk",
+        "blog": "Blog",
+        "website": "Website",
+        "openreview": "OpenReview",
+        "supplement": "Supplement",
+        "publisher": "Publisher",
+        "bibtex": "BibTeX",
+    }
+)
 
 
 def _author_warnings(authors: tuple[str, ...]) -> list[s.FieldIssue]:
     """A list item indented deeper than the one above continues it: two authors become one
     name joined by ' - ', which YAML accepts without complaint."""
-    return [s.FieldIssue(f"author {i} {name!r} looks like two names run together: put each '- ' "
-                         "at the same indentation as the first")
-            for i, name in enumerate(authors, 1) if " - " in name]
+    return [
+        s.FieldIssue(f"author {i} {name!r} looks like two names run together: put each '- ' at the same indentation as the first")
+        for i, name in enumerate(authors, 1)
+        if " - " in name
+    ]
 
 
 CONFIG = Table(
     "config",
     Field("title", "text", s.text, "site title, shown in the header and page titles", default="", default_doc="the profile name"),
-    Field("base_url", 'URL or `""`', s.base_url,
-          "where the site is published, e.g. `https://user.github.io/repo/`; used for canonical URLs, feeds and the 404 page", default=""),
+    Field(
+        "base_url",
+        'URL or `""`',
+        s.base_url,
+        "where the site is published, e.g. `https://user.github.io/repo/`; used for canonical URLs, feeds and the 404 page",
+        default="",
+    ),
     Field("language", "language tag", s.language, "the `lang` of every page", default="en"),
     Field("theme", "name", s.nonempty_text, "a folder under the site's `themes/` or a built-in theme", default="default"),
     Field("author", "text", s.text, "the name highlighted in author lists", default="", default_doc="the profile name"),
-    Field("categories", "map code → name", s.category_names,
-          "category codes of your own, beside arXiv's (`QC: Quantum Computing`)", default=_EMPTY),
-    Field("allow_html", "true/false", s.boolean,
-          "let raw HTML in bios and abstracts through; off, it is shown escaped (titles always escape it)", default=False),
+    Field(
+        "categories",
+        "map code → name",
+        s.category_names,
+        "category codes of your own, beside arXiv's (`QC: Quantum Computing`)",
+        default=_EMPTY,
+    ),
+    Field(
+        "allow_html",
+        "true/false",
+        s.boolean,
+        "let raw HTML in bios and abstracts through; off, it is shown escaped (titles always escape it)",
+        default=False,
+    ),
     Field("cname", "domain", s.domain, "custom domain for GitHub Pages, written to `CNAME`", default=""),
     Field("feed_limit", "whole number", s.number(1, integer=True), "how many of the newest papers each Atom feed carries", default=100),
-    Field("cv", "map", s.mapping, "what the CV shows (fields below)", default=CvSettings(), default_doc="every section",
-          fields=CV_SETTINGS, build=CvSettings),
-    Field("strings", "map name → text", s.text_map(MESSAGE_IDS),
-          "your own wording for single interface texts, e.g. `note_score:` (what the per-paper Score means); "
-          "the names are those of the catalogue in `generator/i18n.py`", default=_EMPTY),
+    Field(
+        "cv",
+        "map",
+        s.mapping,
+        "what the CV shows (fields below)",
+        default=CvSettings(),
+        default_doc="every section",
+        fields=CV_SETTINGS,
+        build=CvSettings,
+    ),
+    Field(
+        "strings",
+        "map name → text",
+        s.text_map(MESSAGE_IDS),
+        "your own wording for single interface texts, e.g. `note_score:` (what the per-paper Score means); "
+        "the names are those of the catalogue in `generator/i18n.py`",
+        default=_EMPTY,
+    ),
     Field("extra", "map", s.frozen_mapping, "anything, passed to templates as `config.extra`", default=_EMPTY),
     defaults=True,
 )
 
 METRICS = Table(
     "metrics",
-    Field("h_index", "whole number or `auto`", s.or_auto(s.number(0, integer=True)),
-          "shown as the h-index; `auto` computes it from the papers' `citations`"),
-    Field("citations", "whole number or `auto`", s.or_auto(s.number(0, integer=True)),
-          "total citations; `auto` adds up the papers' `citations`"),
-    Field("novelty", "number 0–100", s.number(0, 100, percent=True), "shown as a percentage (`46` or `\"46%\"`)"),
-    Field("ai_score", "number 0–100", s.number(0, 100, percent=True), "shown as the AI score (`50` or `\"50%\"`)"),
+    Field(
+        "h_index",
+        "whole number or `auto`",
+        s.or_auto(s.number(0, integer=True)),
+        "shown as the h-index; `auto` computes it from the papers' `citations`",
+    ),
+    Field(
+        "citations",
+        "whole number or `auto`",
+        s.or_auto(s.number(0, integer=True)),
+        "total citations; `auto` adds up the papers' `citations`",
+    ),
+    Field("novelty", "number 0–100", s.number(0, 100, percent=True), 'shown as a percentage (`46` or `"46%"`)'),
+    Field("ai_score", "number 0–100", s.number(0, 100, percent=True), 'shown as the AI score (`50` or `"50%"`)'),
 )
 
 PROFILE = Table(
@@ -161,52 +229,142 @@ PROFILE = Table(
     _no_default("name", "text", s.nonempty_text, "your name"),
     Field("headline", "text", s.text, 'one line under the name (e.g. "Associate Professor of Computer Science")', default=""),
     Field("affiliation", "text", s.text, "institution", default=""),
-    Field("photo", "URL or site path", s.url, "e.g. `me.jpg` (put the file in `static/`); without one, your initials are shown", default=""),
+    Field(
+        "photo", "URL or site path", s.url, "e.g. `me.jpg` (put the file in `static/`); without one, your initials are shown", default=""
+    ),
     Field("email", "text", s.text, "shown as a `mailto:` link", default=""),
-    Field("links", "map label → URL", s.url_map,
-          "e.g. `Google Scholar: https://scholar.google.com/...`, `ORCID: ...`, `GitHub: ...`", default=(),
-          warn=s.link_warnings),
-    Field("metrics", "map", s.mapping, "the numbers shown under your name (fields below); the paper count is computed from the records",
-          default=Metrics(), fields=METRICS, build=Metrics),
+    Field(
+        "links",
+        "map label → URL",
+        s.url_map,
+        "e.g. `Google Scholar: https://scholar.google.com/...`, `ORCID: ...`, `GitHub: ...`",
+        default=(),
+        warn=s.link_warnings,
+    ),
+    Field(
+        "metrics",
+        "map",
+        s.mapping,
+        "the numbers shown under your name (fields below); the paper count is computed from the records",
+        default=Metrics(),
+        fields=METRICS,
+        build=Metrics,
+    ),
 )
 
 PAPER = Table(
     "paper",
-    _no_default("title", "text", s.nonempty_text, "may contain LaTeX (`\\emph{x}`, `{\\\"o}`) and math (`$\\alpha$`)",
-                export={"bibtex": "`title`", "csl": "`title`", "ris": "`TI`"}),
-    _no_default("authors", "list of text", s.text_list(nonempty=True), "in order; at least one", warn=_author_warnings,
-                export={"bibtex": "`author`, names joined with and", "csl": "`author` (`family`/`given`)", "ris": "`AU` (`Last, First`), one each"}),
-    Field("et_al", "true/false", s.boolean, 'the list above is truncated ("et al."); if it leaves you out, your name is still shown', default=False,
-          export={"bibtex": "and others after the authors"}),
-    _no_default("date", "`YYYY-MM-DD`, `YYYY-MM` or `YYYY`", s.partial_date, "publication date; impossible dates are errors",
-                export={"bibtex": "`year`, `month`, `date`", "csl": "`issued` (at the record's precision)", "ris": "`DA`, `PY`"}),
-    _no_default("category", "code", s.nonempty_text,
-                'arXiv-style: `CV` means `cs.CV` ("Computer Vision and Pattern Recognition"); `stat.ML`, `eess.IV`, … or a code from `site.yaml`',
-                export={"bibtex": "`primaryClass`, the full code (cs.CL)"}),
+    _no_default(
+        "title",
+        "text",
+        s.nonempty_text,
+        'may contain LaTeX (`\\emph{x}`, `{\\"o}`) and math (`$\\alpha$`)',
+        export={"bibtex": "`title`", "csl": "`title`", "ris": "`TI`"},
+    ),
+    _no_default(
+        "authors",
+        "list of text",
+        s.text_list(nonempty=True),
+        "in order; at least one",
+        warn=_author_warnings,
+        export={"bibtex": "`author`, names joined with and", "csl": "`author` (`family`/`given`)", "ris": "`AU` (`Last, First`), one each"},
+    ),
+    Field(
+        "et_al",
+        "true/false",
+        s.boolean,
+        'the list above is truncated ("et al."); if it leaves you out, your name is still shown',
+        default=False,
+        export={"bibtex": "and others after the authors"},
+    ),
+    _no_default(
+        "date",
+        "`YYYY-MM-DD`, `YYYY-MM` or `YYYY`",
+        s.partial_date,
+        "publication date; impossible dates are errors",
+        export={"bibtex": "`year`, `month`, `date`", "csl": "`issued` (at the record's precision)", "ris": "`DA`, `PY`"},
+    ),
+    _no_default(
+        "category",
+        "code",
+        s.nonempty_text,
+        'arXiv-style: `CV` means `cs.CV` ("Computer Vision and Pattern Recognition"); `stat.ML`, `eess.IV`, … or a code from `site.yaml`',
+        export={"bibtex": "`primaryClass`, the full code (cs.CL)"},
+    ),
     Field("affiliation", "text", s.text, "shown after the authors", default=""),
-    Field("venue", "text", s.text, 'e.g. "CVPR 2024"', default="",
-          export={"bibtex": "`journal`, or `booktitle` for inproceedings and incollection", "csl": "`container-title`", "ris": "`JO`, or `T2` for conference papers"}),
-    Field("links", "map kind → URL", s.url_map, "`" + "`, `".join(LINK_KINDS) + "`, or a kind of your own", default=(),
-          kinds=LINK_KINDS, warn=s.paper_link_warnings(LINK_KINDS),
-          export={"bibtex": "`eprint` + `archivePrefix` (arxiv), `doi`, `pdf`, `code`, `url` (project)",
-                  "csl": "`DOI`, `URL` (arXiv, else PDF or project), `number` (`arXiv:ID`)",
-                  "ris": "`DO`, `UR`, `L1` (PDF)"}),
+    Field(
+        "venue",
+        "text",
+        s.text,
+        'e.g. "CVPR 2024"',
+        default="",
+        export={
+            "bibtex": "`journal`, or `booktitle` for inproceedings and incollection",
+            "csl": "`container-title`",
+            "ris": "`JO`, or `T2` for conference papers",
+        },
+    ),
+    Field(
+        "links",
+        "map kind → URL",
+        s.url_map,
+        "`" + "`, `".join(LINK_KINDS) + "`, or a kind of your own",
+        default=(),
+        kinds=LINK_KINDS,
+        warn=s.paper_link_warnings(LINK_KINDS),
+        export={
+            "bibtex": "`eprint` + `archivePrefix` (arxiv), `doi`, `pdf`, `code`, `url` (project)",
+            "csl": "`DOI`, `URL` (arXiv, else PDF or project), `number` (`arXiv:ID`)",
+            "ris": "`DO`, `UR`, `L1` (PDF)",
+        },
+    ),
     Field("score", "number", s.number(0), "shown in listings"),
-    Field("citations", "whole number", s.number(0, integer=True),
-          "shown on the paper page; counted by the profile's `metrics: {h_index: auto, citations: auto}`"),
-    Field("tags", "list of text", s.text_list(), "shown on the paper page", default=(),
-          export={"bibtex": "`keywords`", "csl": "`keyword`", "ris": "`KW`, one each"}),
+    Field(
+        "citations",
+        "whole number",
+        s.number(0, integer=True),
+        "shown on the paper page; counted by the profile's `metrics: {h_index: auto, citations: auto}`",
+    ),
+    Field(
+        "tags",
+        "list of text",
+        s.text_list(),
+        "shown on the paper page",
+        default=(),
+        export={"bibtex": "`keywords`", "csl": "`keyword`", "ris": "`KW`, one each"},
+    ),
     Field("featured", "true/false", s.boolean, "listed under Selected publications at the top of the home page", default=False),
     Field("draft", "true/false", s.boolean, "left out unless `--drafts`", default=False),
-    Field("slug", "lowercase-with-hyphens", s.nonempty_text, "the paper's URL: `/papers/<slug>/`", default=COMPUTED,
-          default_doc="the file name", export={}),
-    Field("abstract", "Markdown", s.text, "in `.yaml` records only; a `.md` record's abstract is its body", default="",
-          export={"bibtex": "`abstract`", "csl": "`abstract`", "ris": "`AB`"}),
-    Field("extra", "map", s.paper_extra,
-          "anything, passed to templates as `paper.extra`; `citation_key` and `entry_type` (`article`, "
-          "`inproceedings`, …) set the paper's key and type in the exported BibTeX",
-          default=_EMPTY, export={"bibtex": "citation_key and entry_type: the entry's key and type", "csl": "`id` from citation_key",
-                  "ris": "`ID` from citation_key"}),
+    Field(
+        "slug",
+        "lowercase-with-hyphens",
+        s.nonempty_text,
+        "the paper's URL: `/papers/<slug>/`",
+        default=COMPUTED,
+        default_doc="the file name",
+        export={},
+    ),
+    Field(
+        "abstract",
+        "Markdown",
+        s.text,
+        "in `.yaml` records only; a `.md` record's abstract is its body",
+        default="",
+        export={"bibtex": "`abstract`", "csl": "`abstract`", "ris": "`AB`"},
+    ),
+    Field(
+        "extra",
+        "map",
+        s.paper_extra,
+        "anything, passed to templates as `paper.extra`; `citation_key` and `entry_type` (`article`, "
+        "`inproceedings`, …) set the paper's key and type in the exported BibTeX",
+        default=_EMPTY,
+        export={
+            "bibtex": "citation_key and entry_type: the entry's key and type",
+            "csl": "`id` from citation_key",
+            "ris": "`ID` from citation_key",
+        },
+    ),
 )
 
 # -- content/cv.yaml: each section a list of entries ------------------------------------------------
@@ -231,10 +389,12 @@ EDUCATION = Table(
     _no_default("institution", "text", s.nonempty_text, "the university"),
     Field("field", "text", s.text, "e.g. `Computer Science`", default=""),
     Field("location", "text", s.text, "city, country", default=""),
-    _start(), _end("when it ended (or is expected to); `present` while it lasts"),
+    _start(),
+    _end("when it ended (or is expected to); `present` while it lasts"),
     Field("advisor", "text", s.text, "your advisor(s)", default=""),
     Field("thesis", "text", s.text, "the thesis title; may contain LaTeX", default=""),
-    _LINKS, _NOTE,
+    _LINKS,
+    _NOTE,
 )
 
 POSITIONS = Table(
@@ -243,7 +403,9 @@ POSITIONS = Table(
     _no_default("organization", "text", s.nonempty_text, "e.g. the university or company"),
     _no_default("start", _DATE, s.partial_date, "when it began"),
     Field("location", "text", s.text, "city, country", default=""),
-    _end(), _LINKS, _NOTE,
+    _end(),
+    _LINKS,
+    _NOTE,
 )
 
 AWARDS = Table(
@@ -251,7 +413,8 @@ AWARDS = Table(
     _no_default("name", "text", s.nonempty_text, "e.g. `Best Paper Award`"),
     _no_default("date", _DATE, s.partial_date, "when it was given"),
     Field("by", "text", s.text, "who gave it, e.g. `CVPR 2024`", default=""),
-    _LINKS, _NOTE,
+    _LINKS,
+    _NOTE,
 )
 
 GRANTS = Table(
@@ -260,7 +423,10 @@ GRANTS = Table(
     _no_default("funder", "text", s.nonempty_text, "e.g. `NSF`, `ERC`"),
     Field("role", "text", s.text, "e.g. `PI`, `co-PI`", default=""),
     Field("amount", "text", s.years, "as you want it shown, e.g. `$500,000`", default=""),
-    _start(), _end(), _LINKS, _NOTE,
+    _start(),
+    _end(),
+    _LINKS,
+    _NOTE,
 )
 
 TALKS = Table(
@@ -269,7 +435,8 @@ TALKS = Table(
     _no_default("event", "text", s.nonempty_text, "e.g. `Stanford NLP Seminar`"),
     _no_default("date", _DATE, s.partial_date, "when it was given"),
     Field("location", "text", s.text, "city, country, or `online`", default=""),
-    _LINKS, _NOTE,
+    _LINKS,
+    _NOTE,
 )
 
 TEACHING = Table(
@@ -278,7 +445,8 @@ TEACHING = Table(
     Field("institution", "text", s.text, "where", default=""),
     Field("term", "text", s.years, "e.g. `Fall 2023` or `2021–2023`", default=""),
     Field("role", "text", s.text, "e.g. `Instructor`, `Teaching assistant`", default=""),
-    _LINKS, _NOTE,
+    _LINKS,
+    _NOTE,
 )
 
 SERVICE = Table(
@@ -286,15 +454,19 @@ SERVICE = Table(
     _no_default("role", "text", s.nonempty_text, "e.g. `Area Chair`, `Reviewer`, `Program Committee`"),
     Field("venue", "text", s.text, "e.g. `NeurIPS`, `TPAMI`, `Department hiring committee`", default=""),
     Field("years", "year or text", s.years, "e.g. `2023` or `2019–2024`", default=""),
-    _LINKS, _NOTE,
+    _LINKS,
+    _NOTE,
 )
 
 STUDENTS = Table(
     "cv_students",
     _no_default("name", "text", s.nonempty_text, "the student's name"),
     Field("level", "text", s.text, "e.g. `PhD`, `MSc`, `Postdoc`", default=""),
-    _start(), _end(), Field("now", "text", s.text, "where they went, e.g. `Research Scientist, DeepMind`", default=""),
-    _LINKS, _NOTE,
+    _start(),
+    _end(),
+    Field("now", "text", s.text, "where they went, e.g. `Research Scientist, DeepMind`", default=""),
+    _LINKS,
+    _NOTE,
 )
 
 NEWS = Table(
@@ -306,8 +478,9 @@ NEWS = Table(
 
 
 def _section(name: str, table: Table, build, help_: str) -> Field:
-    return Field(name, f"list of entries ({table.name.removeprefix('cv_')})", s.entry_list, help_, default=(),
-                 fields=table, build=build, many=True)
+    return Field(
+        name, f"list of entries ({table.name.removeprefix('cv_')})", s.entry_list, help_, default=(), fields=table, build=build, many=True
+    )
 
 
 CV_FILE = Table(
@@ -327,8 +500,8 @@ CV_ENTRY_TABLES = (EDUCATION, POSITIONS, AWARDS, GRANTS, TALKS, TEACHING, SERVIC
 TABLES = (CONFIG, CV_SETTINGS, PDF_SETTINGS, PROFILE, METRICS, PAPER, CV_FILE, *CV_ENTRY_TABLES)
 
 
-
 # -- the record classes must have exactly these fields ------------------------------------------
+
 
 def _record_default(field: dataclasses.Field) -> Any:
     if field.default is not dataclasses.MISSING:
@@ -365,6 +538,7 @@ for _table, _cls in zip(CV_ENTRY_TABLES, (Education, Position, Award, Grant, Tal
 
 
 # -- the README's tables ---------------------------------------------------------------------------
+
 
 def _shown_default(spec: Field, table: Table) -> str:
     if spec.default_doc or not table.defaults:

@@ -69,8 +69,7 @@ def _check_characters(text: str, body_line: int = 0, body_field: str = "file") -
     bad = BAD_CHARACTER.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        raise YamlProblem(line, bad_character_message(bad.group()),
-                          body_field if body_line and line >= body_line else "file")
+        raise YamlProblem(line, bad_character_message(bad.group()), body_field if body_line and line >= body_line else "file")
 
 
 def _decode(data: bytes) -> str:
@@ -116,8 +115,7 @@ def paper_files(root: Path) -> list[str]:
     for dirpath, dirnames, filenames in os.walk(root / PAPERS_DIR):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         rel = Path(dirpath).relative_to(root).as_posix()
-        found += [f"{rel}/{name}" for name in filenames
-                  if name.endswith(PAPER_SUFFIXES) and not name.startswith(".")]
+        found += [f"{rel}/{name}" for name in filenames if name.endswith(PAPER_SUFFIXES) and not name.startswith(".")]
     return sorted(found)
 
 

@@ -154,10 +154,10 @@ def _styled_tokens(text: str) -> list[Token]:
         if close is None:
             break
         if match.start() > done:
-            tokens.append(_text_token(text[done:match.start()]))
+            tokens.append(_text_token(text[done : match.start()]))
         tag = _STYLE_TAGS[match[1]]
         tokens.append(Token(f"{tag}_open", tag, 1))
-        tokens += _styled_tokens(text[match.end():close])
+        tokens += _styled_tokens(text[match.end() : close])
         tokens.append(Token(f"{tag}_close", tag, -1))
         done = close + 1
     if done < len(text):
@@ -195,8 +195,13 @@ def markdown(allow_html: bool, links: bool = True) -> MarkdownIt:
     md.enable(["table", "linkify"])  # bare URLs in abstracts become links
     # Backslashes belong to LaTeX in abstracts (\"o, \textbf), not to Markdown escapes.
     md.disable("escape")
-    dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=False,
-                      renderer=lambda tex, opts: math_to_mathml(tex, opts.get("display_mode", False)))
+    dollarmath_plugin(
+        md,
+        allow_space=False,
+        allow_digits=False,
+        double_inline=False,
+        renderer=lambda tex, opts: math_to_mathml(tex, opts.get("display_mode", False)),
+    )
     md.core.ruler.push("latex_text", _latex_in_text)
     md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's documented per-instance hook
     # linkify-it's pretest regex is slow on long abstracts; most have no URL at all.
@@ -242,8 +247,7 @@ def _plain(source: str) -> tuple[Markup, str] | None:
 
 
 @lru_cache(maxsize=65536)  # a rebuild while serving re-renders only the texts that changed
-def render_noted(source: str, allow_html: bool = False, inline: bool = False,
-                 links: bool = True) -> tuple[Markup, str, tuple]:
+def render_noted(source: str, allow_html: bool = False, inline: bool = False, links: bool = True) -> tuple[Markup, str, tuple]:
     """Parse once; return the HTML, the plain text (for descriptions, feeds, citation tags) and
     the (source text, problem) of any malformed LaTeX or math in it."""
     if not source.strip():
@@ -274,4 +278,3 @@ def render_block(source: str, allow_html: bool = False) -> Markup:
 
 def render_inline(source: str, allow_html: bool = False) -> Markup:
     return render(source, allow_html, inline=True)[0]
-

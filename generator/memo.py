@@ -36,7 +36,6 @@ MAGIC = b"cvsite-cache 2\n"
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
 
 
-
 def read_only(mapping: dict) -> MappingProxyType:
     """How a read-only mapping in a record (extra fields) is rebuilt from the cache."""
     return MappingProxyType(mapping)
@@ -209,13 +208,12 @@ def _read(path: Path, salt: str) -> tuple[Any, str | None]:
     except OSError as exc:
         return None, f"cannot read the build cache {path} ({exc.strerror}); building from nothing"
     mac_size = hashlib.sha256().digest_size
-    head, body = blob[: len(MAGIC) + mac_size], blob[len(MAGIC) + mac_size:]
+    head, body = blob[: len(MAGIC) + mac_size], blob[len(MAGIC) + mac_size :]
     if not head.startswith(MAGIC) or len(head) < len(MAGIC) + mac_size:
         return None, f"{path} is not a cvsite build cache; ignoring it and building from nothing"
     expected = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
-    if not hmac.compare_digest(head[len(MAGIC):], expected):
-        return None, (f"{path} was written by another cvsite version or user, or is damaged; "
-                      "ignoring it and building from nothing")
+    if not hmac.compare_digest(head[len(MAGIC) :], expected):
+        return None, (f"{path} was written by another cvsite version or user, or is damaged; ignoring it and building from nothing")
     try:
         found = pickle.loads(body)
     except Exception:  # noqa: BLE001  signed by us, yet unreadable: a class it names has changed
@@ -244,8 +242,10 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
             if found is None:  # that part is made again, and written again
                 memo.dirty.add(n)
                 if not any(line.startswith("the build cache store") for line in notes):
-                    notes.append(f"the build cache store in {folder} is incomplete or damaged; "
-                                 f"what it lacks is made again ({problem or _shard_file(n) + ' is missing'})")
+                    notes.append(
+                        f"the build cache store in {folder} is incomplete or damaged; "
+                        f"what it lacks is made again ({problem or _shard_file(n) + ' is missing'})"
+                    )
             else:
                 entries.update(found)
         return entries

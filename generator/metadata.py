@@ -31,7 +31,9 @@ def scholar_date(entry: PaperEntry) -> str:
     return f"{date.year:04d}/{date.month:02d}/{date.day:02d}" if date.day else f"{date.year:04d}"
 
 
-_JOURNAL = re.compile(r"\b(journal|transactions|letters|magazine|review|proceedings of the ieee|nature|science|acta|annals)\b", re.IGNORECASE)
+_JOURNAL = re.compile(
+    r"\b(journal|transactions|letters|magazine|review|proceedings of the ieee|nature|science|acta|annals)\b", re.IGNORECASE
+)
 _PREPRINT = re.compile(r"\b(arxiv|biorxiv|medrxiv|preprint|ssrn)\b", re.IGNORECASE)
 
 # links that name the same work elsewhere (a code repository or slides are other works)

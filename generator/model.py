@@ -185,8 +185,11 @@ def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     title_html, title_text, title_notes = render_noted(paper.title, False, inline=True, links=False)  # raw HTML in titles: never
     abstract_html, abstract_text, abstract_notes = render_noted(paper.abstract, allow_html)
     names, author_notes = zip(*(latex_text_noted(n) for n in paper.authors)) if paper.authors else ((), ())
-    notes = ([("title", *n) for n in title_notes] + [("abstract", *n) for n in abstract_notes]
-             + [("authors", name, issue) for name, issue in zip(paper.authors, author_notes) if issue])
+    notes = (
+        [("title", *n) for n in title_notes]
+        + [("abstract", *n) for n in abstract_notes]
+        + [("authors", name, issue) for name, issue in zip(paper.authors, author_notes) if issue]
+    )
     authors = tuple(Author(n, _norm_name(n) == me) for n in names)
     return PaperEntry(
         paper=paper,
@@ -218,8 +221,7 @@ def group_listings(group: Group) -> list[Listing]:
     pages = group.pages
     if len(pages) == 1:
         return [Listing(group, group.entries, 1, pages, True)]
-    return [Listing(group, group.entries[i * PAGE_SIZE:(i + 1) * PAGE_SIZE], i + 1, pages, False)
-            for i in range(len(pages))]
+    return [Listing(group, group.entries[i * PAGE_SIZE : (i + 1) * PAGE_SIZE], i + 1, pages, False) for i in range(len(pages))]
 
 
 def home_listing(entries: tuple[PaperEntry, ...]) -> Listing:
@@ -261,24 +263,34 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     entries = tuple(entry_of(p) for p in newest_first(site.papers))
 
     by_year = tuple(
-        Group(str(year), str(year), urls.year_url(year), tuple(group))
-        for year, group in groupby(entries, key=lambda e: e.paper.date.year)
+        Group(str(year), str(year), urls.year_url(year), tuple(group)) for year, group in groupby(entries, key=lambda e: e.paper.date.year)
     )
     categories: dict[str, list[PaperEntry]] = {}
     for entry in entries:
         categories.setdefault(entry.paper.category.code, []).append(entry)
-    by_category = tuple(sorted(
-        (Group(items[0].paper.category.short, items[0].paper.category.name, items[0].category_url,
-               tuple(items), items[0].paper.category) for items in categories.values()),
-        key=lambda g: (-len(g.entries), g.key),
-    ))
+    by_category = tuple(
+        sorted(
+            (
+                Group(
+                    items[0].paper.category.short,
+                    items[0].paper.category.name,
+                    items[0].category_url,
+                    tuple(items),
+                    items[0].paper.category,
+                )
+                for items in categories.values()
+            ),
+            key=lambda g: (-len(g.entries), g.key),
+        )
+    )
 
     keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
 
     def export_of(entry: PaperEntry) -> bibliography.PaperExport:
         key = keys[entry.paper.slug]
-        return cached("export", f"{entry.key}\0{key}\0{config.base_url}",
-                      lambda: bibliography.PaperExport.of(entry.paper, key, config.base_url))
+        return cached(
+            "export", f"{entry.key}\0{key}\0{config.base_url}", lambda: bibliography.PaperExport.of(entry.paper, key, config.base_url)
+        )
 
     exports = {e.paper.slug: export_of(e) for e in entries}
     # a paper's key depends on the papers that want the same one: they are inputs of its pages
@@ -305,8 +317,14 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
 
     pages = [
         # auto metrics are computed from every paper's citations
-        Page(urls.HOME, "index.html", "home",
-             inputs=(*every, *cv_file) if profile.metrics.computed else tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured), *cv_file)))),
+        Page(
+            urls.HOME,
+            "index.html",
+            "home",
+            inputs=(*every, *cv_file)
+            if profile.metrics.computed
+            else tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured), *cv_file))),
+        ),
         Page("/categories/", "categories.html", "categories", inputs=every),
         Page("/years/", "years.html", "years", inputs=every),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
@@ -323,16 +341,31 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     pages += [Page(e.bibtex_url, "", "paper_bibtex", e.paper.slug, cite_inputs(e)) for e in entries]
     if entries:
         pages += [Page(url, "", kind, inputs=every) for kind, url in urls.BIBLIOGRAPHY.items()]
-    pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url))
-              for g in by_category for url in g.pages]
+    pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url)) for g in by_category for url in g.pages]
     pages += [Page(url, "year.html", "year", g.key, shown(url)) for g in by_year for url in g.pages]
     if urls.absolute_base(config.base_url):  # feeds and sitemaps are made of absolute URLs
         pages.append(Page("/feed.xml", "feed.xml", "feed", "", every))
-        pages += [Page(g.url + "feed.xml", "feed.xml", "feed", g.url,
-                       (profile.source, *(e.paper.source for e in g.entries))) for g in by_category]
+        pages += [
+            Page(g.url + "feed.xml", "feed.xml", "feed", g.url, (profile.source, *(e.paper.source for e in g.entries))) for g in by_category
+        ]
         pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
     bio_html, _, bio_notes = render_noted(profile.bio, config.allow_html)
-    return SiteModel(config, profile, author, bio_html,
-                     entries, featured, by_year, by_category, tuple(pages), MappingProxyType(by_url),
-                     MappingProxyType(listings), MappingProxyType(keys), MappingProxyType(exports), cv, pdf or own_pdf, bio_notes)
+    return SiteModel(
+        config,
+        profile,
+        author,
+        bio_html,
+        entries,
+        featured,
+        by_year,
+        by_category,
+        tuple(pages),
+        MappingProxyType(by_url),
+        MappingProxyType(listings),
+        MappingProxyType(keys),
+        MappingProxyType(exports),
+        cv,
+        pdf or own_pdf,
+        bio_notes,
+    )

@@ -23,7 +23,7 @@ def _line(record: RawRecord, field: str, source: str) -> int:
 
 def _quoted(source: str) -> str:
     text = " ".join(source.split())
-    return "'" + (text if len(text) <= SHOWN else text[:SHOWN - 1] + "…") + "'"
+    return "'" + (text if len(text) <= SHOWN else text[: SHOWN - 1] + "…") + "'"
 
 
 def latex_warnings(model: SiteModel, raw: RawSite) -> list[Problem]:

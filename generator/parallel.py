@@ -39,7 +39,7 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | 
     processes = cores() if processes is None else processes
     if processes < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
         return [task(item) for item in items]
-    chunks = [items[i:i + 64] for i in range(0, len(items), 64)]  # small chunks keep both cores busy to the end
+    chunks = [items[i : i + 64] for i in range(0, len(items), 64)]  # small chunks keep both cores busy to the end
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:

@@ -82,8 +82,9 @@ def _template_problem(exc: Exception, root: Path) -> Problem:
     the traceback with their own file and line); the path is relative to the site when inside."""
     name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not name:
-        folders = tuple(str(d.resolve()) + os.sep for d in (root / "templates", root / "themes",
-                                                             builtin_dir("templates"), builtin_dir("themes")))
+        folders = tuple(
+            str(d.resolve()) + os.sep for d in (root / "templates", root / "themes", builtin_dir("templates"), builtin_dir("themes"))
+        )
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(folders)]
         if frames:
             name, line = frames[-1].filename, frames[-1].lineno
@@ -113,8 +114,9 @@ def _make_entries(site, memo: Memo, jobs: int | None) -> None:
         memo.put("entry", key, PaperEntry(paper=paper, **fields))
 
 
-def render_site(options: BuildOptions, memo: Memo | None = None,
-                reuse: Callable[[str, str], bool] | None = None, defer: bool = False) -> RenderedSite:
+def render_site(
+    options: BuildOptions, memo: Memo | None = None, reuse: Callable[[str, str], bool] | None = None, defer: bool = False
+) -> RenderedSite:
     """Everything but the write: raises ContentError with every problem found.
 
     Every stage's result is looked up in memo by the hash of its inputs (a fresh memo: nothing
@@ -146,7 +148,16 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
         theme = theme_dir(root, site.config.theme)
         if theme is None:
             line = raw.config.doc.line("theme") if raw.config else 1
-            raise ContentError([Problem(CONFIG_FILE, line, "theme", f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite")])
+            raise ContentError(
+                [
+                    Problem(
+                        CONFIG_FILE,
+                        line,
+                        "theme",
+                        f"unknown theme {site.config.theme!r}: no themes/{site.config.theme}/ in the site or in cvsite",
+                    )
+                ]
+            )
         if defer:
             _make_entries(site, memo, options.jobs)
         own_pdf = "cv.pdf" in static_files(root / "static")  # the site's own PDF CV, if published, wins over the generated one
@@ -155,8 +166,7 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
     # Files are compared by their bytes (digests), never by repr() of the parsed config: a config
     # full of YAML aliases is as large as what they expand to.
-    shared = digest(templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source),
-                    site_shape(model))
+    shared = digest(templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source), site_shape(model))
     environment: list[jinja2.Environment] = []
 
     def env() -> jinja2.Environment:
@@ -165,6 +175,7 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
             environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, MemoBytecode(memo))))
             environment[0].globals["cached_item"] = ListingItems(memo, shared)
         return environment[0]
+
     files: dict[str, bytes] = {}
     digests: dict[str, str] = {}
     deferred: dict[str, tuple[Page, str]] = {}
@@ -204,8 +215,16 @@ def render_site(options: BuildOptions, memo: Memo | None = None,
         notes = (cv_pdf.INSTALL_HINT,)
     elif not own_pdf and cv_pdf.needs_cjk_font(model):
         notes = (cv_pdf.CJK_HINT,)
-    return RenderedSite(model, files, digests, copies, deferred, lambda page: render_page(page, model, env()),
-                        tuple(sorted({*site.warnings, *latex_warnings(model, raw)})), notes)
+    return RenderedSite(
+        model,
+        files,
+        digests,
+        copies,
+        deferred,
+        lambda page: render_page(page, model, env()),
+        tuple(sorted({*site.warnings, *latex_warnings(model, raw)})),
+        notes,
+    )
 
 
 def _strict(errors, warnings, strict: bool) -> ContentError:
@@ -223,8 +242,15 @@ def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
     if rel in copies:
         return []
     line = raw.profile.doc.line("photo") if raw.profile else 1
-    return [Problem(PROFILE_FILE, line, "photo", f"no file static/{rel}: put the photo in the site's static/ folder "
-                                                 f"(it is published as /{rel}), or give a full https:// address")]
+    return [
+        Problem(
+            PROFILE_FILE,
+            line,
+            "photo",
+            f"no file static/{rel}: put the photo in the site's static/ folder "
+            f"(it is published as /{rel}), or give a full https:// address",
+        )
+    ]
 
 
 def _write_deferred(rendered: RenderedSite, jobs: int | None):
@@ -240,6 +266,7 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None):
             rel, (page, _) = items[i]
             assert rendered.render is not None  # set by every build that defers pages
             return rel, write_file(folder, rel, rendered.render(page), beside)
+
         return dict(parallel.fork_map(one, range(len(items)), jobs))
 
     return [rel for rel, _ in items], write
@@ -258,8 +285,9 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
             st = os.stat(os.path.join(dirpath, name))
             static.append((dirpath, name, st.st_size, st.st_mtime_ns))
     looks = tree_digest([root / "templates", root / "themes", builtin_dir("templates"), builtin_dir("themes")])
-    return digest(salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static,
-                  cv_pdf.available())  # installing the pdf extra builds cv.pdf next time
+    return digest(
+        salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static, cv_pdf.available()
+    )  # installing the pdf extra builds cv.pdf next time
 
 
 def _file_sha256(path: str) -> str | None:
@@ -304,8 +332,7 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
         papers, pages, warnings = same
         if warnings and options.strict:  # the same input, built before without --strict
             raise _strict((), warnings, True)
-        return BuildResult(out, papers, pages, len(written), time.perf_counter() - started, 0,
-                           "\n".join(notes) or None, warnings)
+        return BuildResult(out, papers, pages, len(written), time.perf_counter() - started, 0, "\n".join(notes) or None, warnings)
 
     def on_disk(rel: str, sha: str) -> bool:
         state = written.get(rel)
@@ -340,6 +367,13 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
     memo.changed = True
     if options.cache:
         memo_store.save(cache_dir, salt, memo)
-    return BuildResult(out, rendered.model.paper_count, pages, len(state),
-                       time.perf_counter() - started, rendered.rendered, "\n".join([*notes, *rendered.notes]) or None,
-                       rendered.warnings)
+    return BuildResult(
+        out,
+        rendered.model.paper_count,
+        pages,
+        len(state),
+        time.perf_counter() - started,
+        rendered.rendered,
+        "\n".join([*notes, *rendered.notes]) or None,
+        rendered.warnings,
+    )

@@ -53,8 +53,10 @@ def page_context(page: Page, model: SiteModel) -> dict:
         context["listing"] = model.home
         context["jsonld"] = metadata.jsonld_script(metadata.person_jsonld(model))
         if model.entries:
-            context["bibliography_links"] = [(f"{model.profile.name}: all papers ({title})", media, urls.BIBLIOGRAPHY[kind])
-                                             for kind, (title, media) in BIBLIOGRAPHY_LINKS.items()]
+            context["bibliography_links"] = [
+                (f"{model.profile.name}: all papers ({title})", media, urls.BIBLIOGRAPHY[kind])
+                for kind, (title, media) in BIBLIOGRAPHY_LINKS.items()
+            ]
     elif page.kind == "cv":
         context["cv"] = model.cv
     elif page.kind == "feed":

@@ -21,10 +21,14 @@ EXTRA = "x-cvsite"
 
 # cv.yaml section -> (JSON Resume section, {cv.yaml field: JSON Resume field})
 MAPPED = {
-    "positions": ("work", {"organization": "name", "title": "position", "location": "location",
-                           "start": "startDate", "end": "endDate", "note": "summary"}),
-    "education": ("education", {"institution": "institution", "field": "area", "degree": "studyType",
-                                "start": "startDate", "end": "endDate"}),
+    "positions": (
+        "work",
+        {"organization": "name", "title": "position", "location": "location", "start": "startDate", "end": "endDate", "note": "summary"},
+    ),
+    "education": (
+        "education",
+        {"institution": "institution", "field": "area", "degree": "studyType", "start": "startDate", "end": "endDate"},
+    ),
     "awards": ("awards", {"name": "title", "date": "date", "by": "awarder", "note": "summary"}),
     "service": ("volunteer", {"venue": "organization", "role": "position", "note": "summary"}),
 }
@@ -69,8 +73,7 @@ def _mapped_entry(section: str, entry: Any) -> dict[str, Any]:
 def _paper(entry, base_url: str) -> dict[str, Any]:
     paper = entry.paper
     link = paper.link("doi") or paper.link("arxiv") or paper.link("pdf") or urls.absolute(base_url, entry.url)
-    out = {"name": entry.title_text, "publisher": paper.venue, "releaseDate": paper.date.iso(),
-           "url": link, "summary": entry.abstract_text}
+    out = {"name": entry.title_text, "publisher": paper.venue, "releaseDate": paper.date.iso(), "url": link, "summary": entry.abstract_text}
     return {k: v for k, v in out.items() if v}
 
 
@@ -115,6 +118,7 @@ def resume_json(model) -> bytes:
 
 # -- back: a JSON Resume document to cv.yaml's sections ----------------------------------------------
 
+
 def cv_from_resume(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """cv.yaml sections (plain dicts, in the field table's order) from a JSON Resume document.
 
@@ -153,4 +157,3 @@ def _ordered(section: str, entry: dict[str, Any]) -> dict[str, Any]:
     table = fields.CV_FILE[section].fields
     assert table is not None  # every CV section is a list of entries with fields
     return {k: entry[k] for k in table if k in entry} | {k: v for k, v in entry.items() if k not in table}
-

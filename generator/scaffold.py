@@ -59,15 +59,17 @@ def _from_checkout(folder: Path, commit: str = "", fragment: str | None = None) 
     head = _git(folder, "rev-parse", "HEAD")
     commit = commit or head
     if not commit:
-        return Requirement(f"cvsite @ {folder.as_uri()}",
-                           f"cvsite was installed from the folder {folder}, which is not a git checkout, "
-                           "so GitHub's runner cannot install the same code")
+        return Requirement(
+            f"cvsite @ {folder.as_uri()}",
+            f"cvsite was installed from the folder {folder}, which is not a git checkout, so GitHub's runner cannot install the same code",
+        )
     fragment = _subdirectory(folder) if fragment is None else fragment
     origin, caveat = _web_url(_git(folder, "remote", "get-url", "origin"))
     if not origin:
-        return Requirement(f"cvsite @ git+{folder.as_uri()}@{commit}{fragment}",
-                           f"cvsite was installed from the git checkout {folder}, which has no origin on the web "
-                           "for GitHub's runner to install it from")
+        return Requirement(
+            f"cvsite @ git+{folder.as_uri()}@{commit}{fragment}",
+            f"cvsite was installed from the git checkout {folder}, which has no origin on the web for GitHub's runner to install it from",
+        )
     line = f"cvsite @ git+{origin}@{commit}{fragment}"
     if not _git(folder, "branch", "--remotes", "--list", "origin/*", "--contains", commit):
         return Requirement(line, f"commit {commit[:12]} is not on {origin} (as far as this checkout knows): push it first")
@@ -113,16 +115,19 @@ def cvsite_requirement() -> Requirement:
     digest = f"#sha256={hashes['sha256']}" if "sha256" in hashes and not fragment else fragment
     if url.startswith(("https://", "http://")):
         return Requirement(f"cvsite @ {url}{digest}")
-    return Requirement(f"cvsite @ {url}{digest}", f"cvsite was installed from {_local_path(url)}, a file on this "
-                                                  "machine that GitHub's runner cannot install")
+    return Requirement(
+        f"cvsite @ {url}{digest}",
+        f"cvsite was installed from {_local_path(url)}, a file on this machine that GitHub's runner cannot install",
+    )
 
 
 def explicit_requirement(spec: str) -> Requirement:
     """cvsite new --requirement SPEC: the user's own pip requirement line, taken as it is."""
     spec = spec.strip()
     if not spec or "\n" in spec or "\r" in spec:
-        raise UsageError("--requirement expects one pip requirement line, e.g. 'cvsite==0.2.0' or "
-                         "'cvsite @ git+https://github.com/you/cvsite@main'")
+        raise UsageError(
+            "--requirement expects one pip requirement line, e.g. 'cvsite==0.2.0' or 'cvsite @ git+https://github.com/you/cvsite@main'"
+        )
     return Requirement(spec)
 
 

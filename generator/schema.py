@@ -72,6 +72,7 @@ _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
 
 def number(minimum: float | None = None, maximum: float | None = None, integer: bool = False, percent: bool = False):
     """percent: a percentage, which may be written with its sign ("46%", as the profile shows it)."""
+
     def convert(value: Any) -> float | int:
         wanted = "a whole number" if integer else "a number"
         if percent and isinstance(value, str) and (found := _PERCENT.match(value)):
@@ -88,7 +89,6 @@ def number(minimum: float | None = None, maximum: float | None = None, integer: 
         return value
 
     return convert
-
 
 
 def text_list(nonempty: bool = False):
@@ -137,20 +137,24 @@ def missing_scheme(target: str) -> str:
 
 def link_warnings(value: tuple[tuple[str, str], ...]) -> list[FieldIssue]:
     """Links that will be broken though valid: web addresses without https://."""
-    return [FieldIssue(f"{target!r} has no https://, so it would be a link inside the site; "
-                       f"write {missing_scheme(target)!r}", subfield=label)
-            for label, target in value if missing_scheme(target)]
+    return [
+        FieldIssue(f"{target!r} has no https://, so it would be a link inside the site; write {missing_scheme(target)!r}", subfield=label)
+        for label, target in value
+        if missing_scheme(target)
+    ]
 
 
 def paper_link_warnings(kinds: Mapping[str, str]):
     """link_warnings, and a kind that is nearly one cvsite knows (cod: -> code:)."""
+
     def warn(value: tuple[tuple[str, str], ...]) -> list[FieldIssue]:
         found = link_warnings(value)
         for kind, _ in value:
             close = suggestion(kind.lower(), kinds, cutoff=0.75) if kind.lower() not in kinds else ""
             if close:
-                found.append(FieldIssue(f"unknown link kind {kind!r}{close}; it is shown as a button "
-                                        f"labelled {kind.capitalize()!r}", subfield=kind))
+                found.append(
+                    FieldIssue(f"unknown link kind {kind!r}{close}; it is shown as a button labelled {kind.capitalize()!r}", subfield=kind)
+                )
         return found
 
     return warn
@@ -180,6 +184,7 @@ def mapping(value: Any) -> dict:
 
 def or_auto(convert):
     """A value that may also be the word auto: cvsite computes it (a profile metric, say)."""
+
     def either(value: Any) -> Any:
         if isinstance(value, str) and value.strip().lower() == "auto":
             return "auto"
@@ -203,8 +208,7 @@ def paper_extra(value: Any) -> Mapping:
     result = frozen_mapping(value)
     kind = result.get("entry_type")
     if kind is not None and not (isinstance(kind, str) and re.match(r"^[A-Za-z]+$", kind)):
-        raise FieldIssue(f"an entry type is a BibTeX type such as article or inproceedings, got {kind!r}",
-                         subfield="entry_type")
+        raise FieldIssue(f"an entry type is a BibTeX type such as article or inproceedings, got {kind!r}", subfield="entry_type")
     return result
 
 
@@ -314,7 +318,8 @@ def check_fields(doc: Document, schema: Mapping[str, Field], path: str) -> tuple
     values: dict[str, Any] = {}
     problems: list[Problem] = [
         Problem(path, line, key, f"given twice (first on line {doc.lines[key]}); only one value can count")
-        for key, line in doc.duplicates if "." not in key
+        for key, line in doc.duplicates
+        if "." not in key
     ]
     for key in doc.data:
         if key not in schema:
@@ -344,15 +349,17 @@ def check_fields(doc: Document, schema: Mapping[str, Field], path: str) -> tuple
 def _unknown_field(name: str, schema: Mapping[str, Field]) -> str:
     links = schema.get("links")
     if links is not None and links.kinds and name.lower() in links.kinds:
-        return (f"{name!r} is a link kind, not a field: it belongs under 'links:', indented by two spaces "
-                f"('links:' on a line of its own, then '  {name}: https://…')")
+        return (
+            f"{name!r} is a link kind, not a field: it belongs under 'links:', indented by two spaces "
+            f"('links:' on a line of its own, then '  {name}: https://…')"
+        )
     return f"unknown field{suggestion(name, schema)}"
 
 
 def _sub_document(doc: Document, data: dict, prefix: str) -> Document:
     """The part of doc under prefix ('metrics.', 'education.0.') as a document of its own."""
-    lines = {k[len(prefix):]: v for k, v in doc.lines.items() if k.startswith(prefix)}
-    duplicates = tuple((k[len(prefix):], v) for k, v in doc.duplicates if k.startswith(prefix))
+    lines = {k[len(prefix) :]: v for k, v in doc.lines.items() if k.startswith(prefix)}
+    duplicates = tuple((k[len(prefix) :], v) for k, v in doc.duplicates if k.startswith(prefix))
     return Document(data, lines, doc.line(prefix[:-1]), duplicates)
 
 
@@ -368,8 +375,9 @@ def _check_nested(doc: Document, key: str, spec: Field, value: Any, path: str, p
     entries = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            problems.append(Problem(path, doc.line(f"{key}.{i}"), f"{key}[{i + 1}]",
-                                    f"expected a mapping of fields, got {_describe(item)}"))
+            problems.append(
+                Problem(path, doc.line(f"{key}.{i}"), f"{key}[{i + 1}]", f"expected a mapping of fields, got {_describe(item)}")
+            )
             continue
         entries.append(one(item, f"{key}.{i}.", f"{key}[{i + 1}]"))
     return tuple(entries)
@@ -403,12 +411,12 @@ def choice(*options: str):
 
 def name_list(options: tuple[str, ...]):
     """A list of names from options, each at most once (the sections of a CV, in order)."""
+
     def convert(value: Any) -> tuple[str, ...]:
         names = text_list()(value)
         for i, name in enumerate(names):
             if name not in options:
-                raise FieldIssue(f"item {i + 1}: unknown section {name!r}{suggestion(name, options)}; "
-                                 f"known: {', '.join(options)}")
+                raise FieldIssue(f"item {i + 1}: unknown section {name!r}{suggestion(name, options)}; known: {', '.join(options)}")
             if name in names[:i]:
                 raise FieldIssue(f"item {i + 1}: {name!r} is listed twice")
         return names

@@ -57,15 +57,19 @@ def _index(model: SiteModel) -> dict[str, bytes]:
         return _last[1]
     entries = model.entries
     categories = [g.key for g in model.by_category]
-    files = {"/search/facets.json": _dump({
-        "categories": [[g.key, g.label] for g in model.by_category],
-        "years": [int(g.key) for g in model.by_year],
-        "category": [categories.index(e.paper.category.short) for e in entries],
-        "year": [e.paper.date.year for e in entries],
-        "code": "".join("1" if e.paper.link("code") else "0" for e in entries),
-        "chunk": CHUNK,
-        "count": len(entries),
-    })}
+    files = {
+        "/search/facets.json": _dump(
+            {
+                "categories": [[g.key, g.label] for g in model.by_category],
+                "years": [int(g.key) for g in model.by_year],
+                "category": [categories.index(e.paper.category.short) for e in entries],
+                "year": [e.paper.date.year for e in entries],
+                "code": "".join("1" if e.paper.link("code") else "0" for e in entries),
+                "chunk": CHUNK,
+                "count": len(entries),
+            }
+        )
+    }
     postings: dict[str, dict[str, list[int]]] = {k: {} for k in SHARDS}
     for number, entry in enumerate(entries):
         for word in words(_searchable(entry)):
@@ -74,10 +78,12 @@ def _index(model: SiteModel) -> dict[str, bytes]:
         # paper numbers as gaps from the previous one: short lists of small numbers
         files[f"/search/words-{key}.json"] = _dump({w: [n - p for n, p in zip(ns, [0, *ns])] for w, ns in table.items()})
     for start in range(0, max(len(entries), 1), CHUNK):
-        files[f"/search/papers-{start // CHUNK}.json"] = _dump([
-            [e.url.lstrip("/"), e.title_text, _author_text(e),
-             e.paper.venue, e.paper.date.display(), e.paper.category.short]
-            for e in entries[start:start + CHUNK]])
+        files[f"/search/papers-{start // CHUNK}.json"] = _dump(
+            [
+                [e.url.lstrip("/"), e.title_text, _author_text(e), e.paper.venue, e.paper.date.display(), e.paper.category.short]
+                for e in entries[start : start + CHUNK]
+            ]
+        )
     _last[:] = [model, files]
     return files
 

@@ -35,9 +35,17 @@ from .pipeline import BuildOptions, render_site
 
 RESERVED = "/__cvsite/"
 TEMP_PREFIX = "cvsite-serve-"
-TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
-         ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
-         ".json": "application/json", ".bib": "text/plain; charset=utf-8", "": "application/octet-stream"}
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".bib": "text/plain; charset=utf-8",
+    "": "application/octet-stream",
+}
 
 
 def content_type(path: str) -> str:
@@ -177,11 +185,13 @@ class Preview:
 
 def overlay(errors: list[str]) -> str:
     items = "".join(f"<li>{html.escape(e)}</li>" for e in errors)
-    return ('<div id="cvsite-errors" role="alert" style="position:fixed;left:0;right:0;bottom:0;z-index:2147483647;'
-            'max-height:60vh;overflow:auto;margin:0;padding:1rem 1.25rem;background:#3b0a0a;color:#fff;'
-            'font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 -4px 16px rgba(0,0,0,.4)">'
-            "<strong>cvsite could not rebuild the site; you are seeing the last good version.</strong>"
-            f'<ul style="margin:.5rem 0 0;padding-left:1.25rem">{items}</ul></div>')
+    return (
+        '<div id="cvsite-errors" role="alert" style="position:fixed;left:0;right:0;bottom:0;z-index:2147483647;'
+        "max-height:60vh;overflow:auto;margin:0;padding:1rem 1.25rem;background:#3b0a0a;color:#fff;"
+        'font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 -4px 16px rgba(0,0,0,.4)">'
+        "<strong>cvsite could not rebuild the site; you are seeing the last good version.</strong>"
+        f'<ul style="margin:.5rem 0 0;padding-left:1.25rem">{items}</ul></div>'
+    )
 
 
 def inject(page: bytes, version: str, errors: list[str], live: bool = True) -> bytes:
@@ -228,8 +238,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.rfile.read(length)
         if not host_allowed(self.headers.get("Host"), self.allowed):
             self.close_connection = True
-            self.send_plain(HTTPStatus.FORBIDDEN, "this preview answers only to localhost and the --host "
-                            "it listens on; add the name with --allowed-hosts")
+            self.send_plain(
+                HTTPStatus.FORBIDDEN,
+                "this preview answers only to localhost and the --host it listens on; add the name with --allowed-hosts",
+            )
             return True
         return False
 
@@ -249,7 +261,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_plain(HTTPStatus.BAD_REQUEST, "bad request target")
         raw_path = target.split("?", 1)[0].split("#", 1)[0]
         if raw_path.startswith(RESERVED):
-            return self.reserved(raw_path[len(RESERVED):], head)
+            return self.reserved(raw_path[len(RESERVED) :], head)
         path = unquote(raw_path)
         if "\x00" in path or "\\" in path:
             return self.not_found(head)
@@ -260,7 +272,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.redirect(self.prefix)
         if not path.startswith(self.prefix):
             return self.not_found(head)
-        self.serve_file(path[len(self.prefix):], path, head)
+        self.serve_file(path[len(self.prefix) :], path, head)
 
     def do_POST(self):
         if self.refused():
@@ -273,8 +285,12 @@ class Handler(BaseHTTPRequestHandler):
         preview = self.preview
         with preview.reading():
             if not preview.has_site:
-                return self.send_body(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
-                                      inject(NO_SITE, preview.version, preview.errors, preview.live), head)
+                return self.send_body(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    "text/html; charset=utf-8",
+                    inject(NO_SITE, preview.version, preview.errors, preview.live),
+                    head,
+                )
             root = preview.root
             candidate = root / rel
             if candidate.is_dir() and rel and not rel.endswith("/"):
@@ -311,8 +327,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(HTTPStatus.OK, TYPES[".js"], script, head)
         if name == "status":
             preview = self.preview
-            status = {"epoch": preview.epoch, "version": preview.version, "builds": preview.builds,
-                      "errors": preview.errors, "warnings": preview.warnings}
+            status = {
+                "epoch": preview.epoch,
+                "version": preview.version,
+                "builds": preview.builds,
+                "errors": preview.errors,
+                "warnings": preview.warnings,
+            }
             return self.send_body(HTTPStatus.OK, TYPES[".json"], json.dumps(status).encode(), head)
         if name == "events":
             return self.events(head)
@@ -384,10 +405,8 @@ class PreviewServer(HTTPServer):
     max_workers = 32
     max_connections = 256
 
-    def __init__(self, address, preview: Preview, prefix: str, quiet: bool = True,
-                 allowed: frozenset[str] | None = frozenset(LOCAL_NAMES)):
-        handler = type("BoundHandler", (Handler,), {"preview": preview, "prefix": prefix, "quiet": quiet,
-                                                     "allowed": allowed})
+    def __init__(self, address, preview: Preview, prefix: str, quiet: bool = True, allowed: frozenset[str] | None = frozenset(LOCAL_NAMES)):
+        handler = type("BoundHandler", (Handler,), {"preview": preview, "prefix": prefix, "quiet": quiet, "allowed": allowed})
         self.stopping = threading.Event()
         self._slots = threading.BoundedSemaphore(self.max_connections)
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()

@@ -49,8 +49,9 @@ def _check(root: str, path: str) -> list[Problem]:
     if stat.S_ISLNK(st.st_mode):
         target = os.path.realpath(path)
         if not _inside(target, root):
-            return [Problem(rel, 1, "file", f"symbolic link leads outside the site folder (to {target}); "
-                                           "copy the file into the site instead")]
+            return [
+                Problem(rel, 1, "file", f"symbolic link leads outside the site folder (to {target}); copy the file into the site instead")
+            ]
         try:
             st = os.stat(path)
         except OSError:
@@ -63,8 +64,7 @@ def _check(root: str, path: str) -> list[Problem]:
 def is_published(rel: str) -> bool:
     """Whether a path below static/ is copied into the output: no dot-names but .well-known/."""
     parts = rel.split("/")
-    return not any(part.startswith(".") and not (i == 0 and part in PUBLISHED_DOT_DIRS and len(parts) > 1)
-                   for i, part in enumerate(parts))
+    return not any(part.startswith(".") and not (i == 0 and part in PUBLISHED_DOT_DIRS and len(parts) > 1) for i, part in enumerate(parts))
 
 
 def static_files(folder: Path) -> dict[str, Path]:

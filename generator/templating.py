@@ -54,6 +54,7 @@ class ListingItems:
     def __call__(self, context, entry, level: int, abstract: bool = True):
         absolute = bool(context.get("absolute_links"))
         depth = 0 if absolute else context["page_url"].count("/") - 1
+
         def render() -> str:
             return self._render(context, entry, level, depth, absolute, abstract)
 
@@ -106,13 +107,17 @@ def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | Non
     """Autoescaped for HTML and XML: record text is data, never markup."""
     builtin = builtin_dir("templates")
     search = [str(d) for d in template_dirs(site_root, theme)]
-    loader = ChoiceLoader([
-        FileSystemLoader(search),
-        PrefixLoader({
-            "builtin": FileSystemLoader(str(builtin)),
-            "theme": FileSystemLoader(_unique([theme / "templates", builtin])),
-        }),
-    ])
+    loader = ChoiceLoader(
+        [
+            FileSystemLoader(search),
+            PrefixLoader(
+                {
+                    "builtin": FileSystemLoader(str(builtin)),
+                    "theme": FileSystemLoader(_unique([theme / "templates", builtin])),
+                }
+            ),
+        ]
+    )
     env = Environment(
         loader=loader,
         autoescape=True,  # every template, whatever its extension (.html, .xml, .bib)

@@ -17,17 +17,63 @@ from pylatexenc.latex2text import LatexNodes2Text
 _UNICODE = LatexNodes2Text(math_mode="text")
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|([0-9]+(?:\.[0-9]+)?)|(\s+)|(.)", re.DOTALL)
 
-ALPHABETS = {"mathcal": "cal", "mathbb": "bb", "mathbf": "bold", "boldsymbol": "bold", "bm": "bold",
-             "mathfrak": "frak", "mathsf": "sans", "mathit": "italic", "mathrm": "upright", "mathscr": "cal"}
+ALPHABETS = {
+    "mathcal": "cal",
+    "mathbb": "bb",
+    "mathbf": "bold",
+    "boldsymbol": "bold",
+    "bm": "bold",
+    "mathfrak": "frak",
+    "mathsf": "sans",
+    "mathit": "italic",
+    "mathrm": "upright",
+    "mathscr": "cal",
+}
 TEXT = {"text", "textrm", "textit", "textbf", "mbox", "operatorname"}
-OPERATORS = {"log", "ln", "exp", "sin", "cos", "tan", "max", "min", "lim", "sup", "inf", "det", "arg",
-             "dim", "deg", "gcd", "ker", "Pr", "tanh", "sinh", "cosh", "limsup", "liminf", "arcsin", "arccos", "arctan"}
-ACCENTS = {"hat": "hat", "bar": "overline", "overline": "overline", "tilde": "tilde", "vec": "arrow",
-           "dot": "dot", "ddot": "dot.double", "widehat": "hat", "widetilde": "tilde", "underline": "underline"}
+OPERATORS = {
+    "log",
+    "ln",
+    "exp",
+    "sin",
+    "cos",
+    "tan",
+    "max",
+    "min",
+    "lim",
+    "sup",
+    "inf",
+    "det",
+    "arg",
+    "dim",
+    "deg",
+    "gcd",
+    "ker",
+    "Pr",
+    "tanh",
+    "sinh",
+    "cosh",
+    "limsup",
+    "liminf",
+    "arcsin",
+    "arccos",
+    "arctan",
+}
+ACCENTS = {
+    "hat": "hat",
+    "bar": "overline",
+    "overline": "overline",
+    "tilde": "tilde",
+    "vec": "arrow",
+    "dot": "dot",
+    "ddot": "dot.double",
+    "widehat": "hat",
+    "widetilde": "tilde",
+    "underline": "underline",
+}
 SPACING = {",", ";", ":", "!", "quad", "qquad", " ", "enspace", "thinspace"}
 IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "displaystyle", "textstyle", "limits", "nolimits"}
 _PLAIN = set("()[]+-=<>,.;:!|'*")  # Typst math reads these as themselves
-_ESCAPED = set("/_^#$&\"\\@~`{}%")  # and these would mean something else
+_ESCAPED = set('/_^#$&"\\@~`{}%')  # and these would mean something else
 
 
 def _string(text: str) -> str:

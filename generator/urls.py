@@ -49,8 +49,11 @@ SEARCH_CHUNK = 500
 
 def search_data_urls(paper_count: int) -> list[str]:
     chunks = max(1, -(-paper_count // SEARCH_CHUNK))
-    return ["/search/facets.json", *(f"/search/words-{k}.json" for k in SEARCH_SHARDS),
-            *(f"/search/papers-{n}.json" for n in range(chunks))]
+    return [
+        "/search/facets.json",
+        *(f"/search/words-{k}.json" for k in SEARCH_SHARDS),
+        *(f"/search/papers-{n}.json" for n in range(chunks)),
+    ]
 
 
 def output_path(url: str) -> str:

@@ -84,8 +84,10 @@ def _resolve_category(value: str, table: dict[str, Category]) -> Category:
     if found is None:
         close = " or ".join(f"'{shown}' ({c.name})" for shown, c in close_categories(value, table))
         hint = f" (did you mean {close}?)" if close else ""
-        raise s.FieldIssue(f"unknown category {value!r}{hint}; the codes are arXiv's, listed at {CATEGORY_LIST}; "
-                           "add one of your own under 'categories' in site.yaml")
+        raise s.FieldIssue(
+            f"unknown category {value!r}{hint}; the codes are arXiv's, listed at {CATEGORY_LIST}; "
+            "add one of your own under 'categories' in site.yaml"
+        )
     return found
 
 
@@ -112,16 +114,29 @@ def validate_paper(raw: RawRecord, categories: dict[str, Category]) -> tuple[Pap
         except s.FieldIssue as issue:
             problems.append(Problem(raw.path, raw.doc.line("category"), "category", str(issue)))
     if raw.path.endswith(".md") and "abstract" in values:
-        problems.append(Problem(raw.path, raw.doc.line("abstract"), "abstract", "a Markdown record keeps its abstract in the body, below the front matter"))
+        problems.append(
+            Problem(
+                raw.path, raw.doc.line("abstract"), "abstract", "a Markdown record keeps its abstract in the body, below the front matter"
+            )
+        )
     stem = PurePosixPath(raw.path).stem
     slug = values.pop("slug", None) or slugify(stem)
     if slug != slugify(slug) or not slug:
         line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
-        problems.append(Problem(raw.path, line, "slug", f"slugs use lowercase letters, digits and hyphens, e.g. {slugify(slug) or 'my-paper'!r}"))
+        problems.append(
+            Problem(raw.path, line, "slug", f"slugs use lowercase letters, digits and hyphens, e.g. {slugify(slug) or 'my-paper'!r}")
+        )
     elif len(slug.encode()) > MAX_SLUG_BYTES:  # it becomes a folder name: file systems stop at 255 bytes
         line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
-        problems.append(Problem(raw.path, line, "slug", f"slug is {len(slug.encode())} bytes long, more than the {MAX_SLUG_BYTES} bytes "
-                                                         "a folder name may safely have; set a shorter 'slug:'"))
+        problems.append(
+            Problem(
+                raw.path,
+                line,
+                "slug",
+                f"slug is {len(slug.encode())} bytes long, more than the {MAX_SLUG_BYTES} bytes "
+                "a folder name may safely have; set a shorter 'slug:'",
+            )
+        )
     if split(problems)[0]:
         return None, problems
     if raw.path.endswith(".md"):
@@ -179,8 +194,14 @@ def _duplicate_slugs(papers: list[Paper], raw: RawSite) -> list[Problem]:
     for paper in papers:
         if paper.slug in first:
             other = first[paper.slug].source
-            problems.append(Problem(paper.source, lines[paper.source], "slug",
-                                    f"duplicate slug {paper.slug!r}: {other} has the same one (/papers/{paper.slug}/)"))
+            problems.append(
+                Problem(
+                    paper.source,
+                    lines[paper.source],
+                    "slug",
+                    f"duplicate slug {paper.slug!r}: {other} has the same one (/papers/{paper.slug}/)",
+                )
+            )
         else:
             first[paper.slug] = paper
     return problems

@@ -22,8 +22,7 @@ def _periods_in_order(cv_values: dict, raw: RawRecord) -> list[Problem]:
             start, end = getattr(entry, "start", None), getattr(entry, "end", None)
             if isinstance(start, PartialDate) and isinstance(end, PartialDate) and end.year < start.year:
                 line = raw.doc.line(f"{section}.{i}.end")
-                problems.append(Problem(raw.path, line, f"{section}[{i + 1}].end",
-                                        f"ends ({end.iso()}) before it starts ({start.iso()})"))
+                problems.append(Problem(raw.path, line, f"{section}[{i + 1}].end", f"ends ({end.iso()}) before it starts ({start.iso()})"))
     return problems
 
 

@@ -22,8 +22,7 @@ from .config import builtin_dir
 DEFAULT_DELAY = 0.2  # seconds of quiet before a rebuild
 DEFAULT_MAX_WAIT = 2.0  # seconds: a file rewritten without pause still gets rebuilds
 SOURCE_DIRS = ("content", "templates", "themes", "static")  # watched recursively, under the site root
-EDITOR_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload", ".kate-swp",
-                   "___jb_tmp___", "___jb_old___")
+EDITOR_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload", ".kate-swp", "___jb_tmp___", "___jb_old___")
 IGNORED_DIRS = {"__pycache__", "node_modules", ".git"}
 
 
@@ -64,8 +63,7 @@ class Debouncer:
     """Collects changed paths; `take` returns them once no event came for `delay` seconds, or
     once the oldest has waited `max_wait` seconds. The clock can be replaced in tests."""
 
-    def __init__(self, delay: float = DEFAULT_DELAY, clock: Callable[[], float] = time.monotonic,
-                 max_wait: float = DEFAULT_MAX_WAIT):
+    def __init__(self, delay: float = DEFAULT_DELAY, clock: Callable[[], float] = time.monotonic, max_wait: float = DEFAULT_MAX_WAIT):
         self.delay = delay
         self.max_wait = max(max_wait, delay)
         self.clock = clock
@@ -111,8 +109,14 @@ class _Handler(FileSystemEventHandler):
     the source folders count; a source folder created (or recreated) while serving is watched
     from then on through `on_new_folder`."""
 
-    def __init__(self, debouncer: Debouncer, ignore_under: list[Path], site_root: Path, roots: list[Path],
-                 on_new_folder: Callable[[Path], None] = lambda path: None):
+    def __init__(
+        self,
+        debouncer: Debouncer,
+        ignore_under: list[Path],
+        site_root: Path,
+        roots: list[Path],
+        on_new_folder: Callable[[Path], None] = lambda path: None,
+    ):
         self.debouncer = debouncer
         self.ignore_under = ignore_under
         self.site_root = site_root
@@ -151,8 +155,13 @@ def start_watching(site_root: Path, debouncer: Debouncer, ignore_under: list[Pat
                 pass
         watches[path] = observer.schedule(handler, str(path), recursive=recursive)
 
-    handler = _Handler(debouncer, [p.resolve() for p in ignore_under], site_root,
-                       [path for path, _ in watched] + [site_root / name for name in SOURCE_DIRS], watch)
+    handler = _Handler(
+        debouncer,
+        [p.resolve() for p in ignore_under],
+        site_root,
+        [path for path, _ in watched] + [site_root / name for name in SOURCE_DIRS],
+        watch,
+    )
     for path, recursive in watched:
         watch(path, recursive)
     observer.daemon = True

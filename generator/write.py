@@ -124,8 +124,12 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def _leftovers(out: Path) -> list[Path]:
     """Folders an interrupted build left beside the output folder (kill -9, power cut)."""
-    return sorted(p for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*")
-                  for p in out.parent.glob(pattern) if p.is_dir() and not p.is_symlink())
+    return sorted(
+        p
+        for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*")
+        for p in out.parent.glob(pattern)
+        if p.is_dir() and not p.is_symlink()
+    )
 
 
 def recover(out: Path) -> None:
@@ -222,7 +226,7 @@ def _own_entry(name: str) -> bool:
 
 def _replace_contents(out: Path, staging: Path) -> None:
     """staging (complete, inside out) becomes out's contents; out's own entries go aside first."""
-    old = out / (MOUNT_OLD + staging.name[len(MOUNT_STAGING):])
+    old = out / (MOUNT_OLD + staging.name[len(MOUNT_STAGING) :])
     if not (old / CLEARED).exists():
         old.mkdir(exist_ok=True)
         for entry in sorted(os.listdir(out)):
@@ -278,8 +282,9 @@ def _manifest(state: Mapping[str, FileState]) -> str:
     return json.dumps({rel: s[0] for rel, s in sorted(state.items())}, indent=0, sort_keys=True) + "\n"
 
 
-def write_site(out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path],
-               later: Later = ((), None), on_wait: Callable[[], None] | None = None) -> dict[str, FileState]:
+def write_site(
+    out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], later: Later = ((), None), on_wait: Callable[[], None] | None = None
+) -> dict[str, FileState]:
     """Write rendered files and copied assets into a fresh folder and swap it for out.
 
     out must have passed check_output_dir. Returns the state of every file written. later's
@@ -331,9 +336,15 @@ def _replace(path: Path, data: bytes) -> tuple[int, int]:
     return stat
 
 
-def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
-                copies: Mapping[str, Path], previous: Mapping[str, FileState],
-                later: Later = ((), None), on_wait: Callable[[], None] | None = None) -> dict[str, FileState]:
+def update_site(
+    out: Path,
+    files: Mapping[str, bytes],
+    digests: Mapping[str, str],
+    copies: Mapping[str, Path],
+    previous: Mapping[str, FileState],
+    later: Later = ((), None),
+    on_wait: Callable[[], None] | None = None,
+) -> dict[str, FileState]:
     """update_in_place, taking its turn among the builds into out (see write_site)."""
     with build_lock(out, on_wait):
         recover(out)
@@ -344,9 +355,14 @@ def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, str
             (out / UPDATING).unlink(missing_ok=True)
 
 
-def update_in_place(out: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
-                    copies: Mapping[str, Path], previous: Mapping[str, FileState],
-                    later: Later = ((), None)) -> dict[str, FileState]:
+def update_in_place(
+    out: Path,
+    files: Mapping[str, bytes],
+    digests: Mapping[str, str],
+    copies: Mapping[str, Path],
+    previous: Mapping[str, FileState],
+    later: Later = ((), None),
+) -> dict[str, FileState]:
     """Bring an output folder written by an earlier build in step, in place: only the files
     whose bytes changed are written (each replaced atomically), the ones no longer generated are
     removed. files holds the bytes of every rendered file, digests the sha256 of every generated

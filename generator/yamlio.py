@@ -29,7 +29,8 @@ MAX_DEPTH = 64
 # return (XML 1.0 forbids them), DEL and C1 controls and noncharacters (HTML parse errors), and
 # lone surrogates (not encodable). Text pasted from PDFs often carries them.
 _BAD = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".join(
-    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+)
 BAD_CHARACTER = re.compile(f"[{_BAD}]")
 
 
@@ -78,8 +79,9 @@ def _unquoted_colon(text: str, line: int, line_offset: int) -> YamlProblem | Non
         field = _dotted_key(lines, line, match["indent"], match["key"].strip())
     else:
         return _indented_too_far(lines, line, line_offset)
-    return YamlProblem(line + line_offset + 1,
-                       f"invalid YAML: the value contains ': ', so it must be in quotes; write the line as: {fixed}", field)
+    return YamlProblem(
+        line + line_offset + 1, f"invalid YAML: the value contains ': ', so it must be in quotes; write the line as: {fixed}", field
+    )
 
 
 def _indented_too_far(lines: list[str], line: int, line_offset: int) -> YamlProblem | None:
@@ -87,22 +89,24 @@ def _indented_too_far(lines: list[str], line: int, line_offset: int) -> YamlProb
     current = _KEY.match(lines[line]) if 0 <= line < len(lines) else None
     above = next((n for n in range(line - 1, -1, -1) if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
     match = _KEY.match(lines[above]) if above is not None else None
-    if not (current and match and above is not None and len(match["indent"]) < len(current["indent"])
-            and lines[above][match.end():].strip()):
+    if not (
+        current and match and above is not None and len(match["indent"]) < len(current["indent"]) and lines[above][match.end() :].strip()
+    ):
         return None
     # imported here, as fields.py itself reads documents through this module
     from .fields import LINK_KINDS
 
     key = match["key"].strip()
     hint = f" ('{key}' is a link kind: it goes under 'links:', indented by two spaces)" if key.lower() in LINK_KINDS else ""
-    return YamlProblem(line + line_offset + 1,
-                       f"invalid YAML: '{current['key'].strip()}:' is not allowed here: this line is indented deeper than "
-                       f"line {above + line_offset + 1} ('{key}: …'), which already has a value; indent the two alike{hint}")
+    return YamlProblem(
+        line + line_offset + 1,
+        f"invalid YAML: '{current['key'].strip()}:' is not allowed here: this line is indented deeper than "
+        f"line {above + line_offset + 1} ('{key}: …'), which already has a value; indent the two alike{hint}",
+    )
 
 
 def bad_character_message(char: str) -> str:
-    return (f"control character U+{ord(char):04X} is not allowed (text pasted from a PDF often "
-            "carries them); delete it")
+    return f"control character U+{ord(char):04X} is not allowed (text pasted from a PDF often carries them); delete it"
 
 
 @dataclass
@@ -234,5 +238,5 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         return None
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1:]), 1
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), 1
     return None

@@ -100,7 +100,11 @@ class ServeProcess:
         env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", str(self.port), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         line = self._first_line(timeout=60)
         assert "Serving" in line, line + self.process.stderr.read()
         self.url = line.split(" at ", 1)[1].split(" ", 1)[0]

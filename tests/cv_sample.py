@@ -131,8 +131,7 @@ links:
 """,
 }
 
-SECTION_HEADINGS = ("Positions", "Education", "Publications", "Awards", "Grants", "Talks",
-                    "Teaching", "Students", "Service")
+SECTION_HEADINGS = ("Positions", "Education", "Publications", "Awards", "Grants", "Talks", "Teaching", "Students", "Service")
 PAPER_TITLES = ("Linear Attention in", "Small Models & Big Images")
 
 CV_SITE = {

@@ -45,16 +45,18 @@ def entry_fields(node) -> dict:
         date = iso_date(published) if published else ""
     except ValueError:
         raise EntryIssue("date", f"cannot read published date {published!r}") from None
-    return compact({
-        "title": _text(node, f"{ATOM}title"),
-        "authors": [_text(a, f"{ATOM}name") for a in node.findall(f"{ATOM}author") if _text(a, f"{ATOM}name")],
-        "date": date,
-        "category": primary.get("term", "") if primary is not None else "",
-        "venue": _text(node, f"{ARXIV}journal_ref"),
-        "links": links.result(),
-        "abstract": _text(node, f"{ATOM}summary"),
-        "extra": compact({"citation_key": identifier, "entry_type": "misc"}),
-    })
+    return compact(
+        {
+            "title": _text(node, f"{ATOM}title"),
+            "authors": [_text(a, f"{ATOM}name") for a in node.findall(f"{ATOM}author") if _text(a, f"{ATOM}name")],
+            "date": date,
+            "category": primary.get("term", "") if primary is not None else "",
+            "venue": _text(node, f"{ARXIV}journal_ref"),
+            "links": links.result(),
+            "abstract": _text(node, f"{ATOM}summary"),
+            "extra": compact({"citation_key": identifier, "entry_type": "misc"}),
+        }
+    )
 
 
 def parse(data: bytes, source: str) -> list[Imported]:

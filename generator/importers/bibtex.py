@@ -78,7 +78,7 @@ def _resolve(value: str, strings: dict[str, str]) -> str:
         elif piece.lower() in _MONTH_MACROS:
             out.append(piece.lower())
         else:
-            raise _Undefined(f"undefined @string macro {piece!r}: define it with @string{{{piece} = \"...\"}} or put the value in braces")
+            raise _Undefined(f'undefined @string macro {piece!r}: define it with @string{{{piece} = "..."}} or put the value in braces')
     return "".join(out)
 
 
@@ -147,18 +147,20 @@ def entry_fields(f: dict[str, str], key: str, entry_type: str) -> dict:
     for text_field in ("note", "howpublished"):
         for found in urls_in(f.get(text_field, "")):
             links.add_url(found, default="")
-    return compact({
-        "title": latex_field(clean_space(f.get("title", ""))),
-        "authors": authors,
-        "date": _date(f),
-        "category": (f.get("primaryclass") or f.get("eprintclass") or "").strip(),
-        "et_al": et_al,
-        "venue": latex_field(clean_space(venue)),
-        "links": links.result(),
-        "tags": split_keywords(f.get("keywords", "")),
-        "abstract": latex_field(f.get("abstract", "")),
-        "extra": {"citation_key": key, "entry_type": entry_type},
-    })
+    return compact(
+        {
+            "title": latex_field(clean_space(f.get("title", ""))),
+            "authors": authors,
+            "date": _date(f),
+            "category": (f.get("primaryclass") or f.get("eprintclass") or "").strip(),
+            "et_al": et_al,
+            "venue": latex_field(clean_space(venue)),
+            "links": links.result(),
+            "tags": split_keywords(f.get("keywords", "")),
+            "abstract": latex_field(f.get("abstract", "")),
+            "extra": {"citation_key": key, "entry_type": entry_type},
+        }
+    )
 
 
 def _inherit(key: str, raw: dict[str, dict[str, str]], types: dict[str, str]) -> dict[str, str]:
@@ -223,7 +225,13 @@ def parse(data: bytes, source: str) -> list[Imported]:
             found.append(Imported(source, line, block.key, issues=[("key", f"duplicate citation key{where}; give each entry its own key")]))
         else:
             key = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]*)", block.raw or "")
-            found.append(Imported(source, line, key.group(1) if key and key.group(1) else "?",
-                                  issues=[("entry", f"cannot parse this entry ({_reason(block)}); check its braces, quotes and commas")]))
+            found.append(
+                Imported(
+                    source,
+                    line,
+                    key.group(1) if key and key.group(1) else "?",
+                    issues=[("entry", f"cannot parse this entry ({_reason(block)}); check its braces, quotes and commas")],
+                )
+            )
     found.sort(key=lambda i: i.line)
     return found

@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 
 from ..markup import latex_text
 
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -27,9 +26,13 @@ class EntryIssue(ValueError):
 
 def decode(data: bytes) -> str:
     """Text of an export file: BOMs first (UTF-16 and UTF-32 exports carry one), then UTF-8, then Latin-1."""
-    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
     if data[:200].count(b"\x00") > len(data[:200]) // 4:  # UTF-16 without a BOM
@@ -74,7 +77,7 @@ def _strip_braces(text: str) -> str:
             continue
         if ch == "{":
             is_argument = last in ("command", "arg_close")
-            keep = is_argument or text[i + 1:i + 2] == "\\"
+            keep = is_argument or text[i + 1 : i + 2] == "\\"
             stack.append((keep, is_argument))
             if keep:
                 out.append("{")
@@ -94,6 +97,7 @@ def _strip_braces(text: str) -> str:
 
 def latex_field(value: str) -> str:
     """Title/abstract text: keep LaTeX, drop case-protecting braces, unescape \\& \\% \\# \\_."""
+
     def tidy(part: str) -> str:
         if "{" in part or "}" in part:
             part = _strip_braces(part)
@@ -116,7 +120,7 @@ def display_name(first: str = "", von: str = "", last: str = "", jr: str = "") -
 
 def parse_month(value: str | int) -> int:
     """sep, Sep., September, 9, '09' -> 9; raises ValueError otherwise."""
-    text = str(value).strip().strip("{}\"").strip().rstrip(".").lower()
+    text = str(value).strip().strip('{}"').strip().rstrip(".").lower()
     if text.isdigit() and 1 <= int(text) <= 12:
         return int(text)
     if text[:3] in MONTHS and (text in MONTHS or text == "sept" or text == _MONTH_NAMES[MONTHS.index(text[:3])]):

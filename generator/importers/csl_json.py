@@ -19,9 +19,17 @@ from .common import (
 
 # CSL item types -> the BibTeX entry type kept in `extra`, so BibTeX export can write it back
 BIBTEX_TYPES = {
-    "article-journal": "article", "paper-conference": "inproceedings", "chapter": "incollection",
-    "book": "book", "thesis": "phdthesis", "report": "techreport", "article": "misc",
-    "manuscript": "unpublished", "webpage": "misc", "dataset": "misc", "software": "misc",
+    "article-journal": "article",
+    "paper-conference": "inproceedings",
+    "chapter": "incollection",
+    "book": "book",
+    "thesis": "phdthesis",
+    "report": "techreport",
+    "article": "misc",
+    "manuscript": "unpublished",
+    "webpage": "misc",
+    "dataset": "misc",
+    "software": "misc",
 }
 
 
@@ -78,6 +86,7 @@ def csl_date(value) -> str:
     for key in ("raw", "literal"):
         if isinstance(value.get(key), str):
             from .common import iso_date
+
             try:
                 return iso_date(value[key])
             except ValueError:
@@ -97,17 +106,19 @@ def item_fields(item: dict) -> dict:
     key = _text(item.get("citation-key")) or _text(item.get("id"))
     if not re.fullmatch(r"[\w:.+-]+", key):
         key = ""  # Zotero's ids are item URIs, not citation keys; BibTeX export makes one instead
-    return compact({
-        "title": _text(item.get("title")),
-        "authors": names,
-        "date": csl_date(item.get("issued")),
-        "et_al": et_al,
-        "venue": _text(item.get("container-title")) or _text(item.get("event-title")),
-        "links": links.result(),
-        "tags": split_keywords(item.get("keyword", "")),
-        "abstract": str(item.get("abstract") or "").strip(),
-        "extra": compact({"citation_key": key, "entry_type": BIBTEX_TYPES.get(csl_type, "misc") if csl_type else ""}),
-    })
+    return compact(
+        {
+            "title": _text(item.get("title")),
+            "authors": names,
+            "date": csl_date(item.get("issued")),
+            "et_al": et_al,
+            "venue": _text(item.get("container-title")) or _text(item.get("event-title")),
+            "links": links.result(),
+            "tags": split_keywords(item.get("keyword", "")),
+            "abstract": str(item.get("abstract") or "").strip(),
+            "extra": compact({"citation_key": key, "entry_type": BIBTEX_TYPES.get(csl_type, "misc") if csl_type else ""}),
+        }
+    )
 
 
 def parse(data: bytes, source: str) -> list[Imported]:

@@ -6,8 +6,15 @@ from . import Imported
 from .common import EntryIssue, Links, arxiv_id, clean_space, compact, iso_date
 from .csl_json import load_json
 
-BIBTEX_TYPES = {"article": "article", "book-chapter": "incollection", "book": "book", "preprint": "misc",
-                "dissertation": "phdthesis", "report": "techreport", "proceedings-article": "inproceedings"}
+BIBTEX_TYPES = {
+    "article": "article",
+    "book-chapter": "incollection",
+    "book": "book",
+    "preprint": "misc",
+    "dissertation": "phdthesis",
+    "report": "techreport",
+    "proceedings-article": "inproceedings",
+}
 
 
 def _abstract(index) -> str:
@@ -41,8 +48,11 @@ def work_fields(work: dict) -> dict:
     primary = work.get("primary_location") or {}
     source = primary.get("source") or {}
     venue = "" if _is_arxiv(primary) or source.get("type") == "repository" else clean_space(str(source.get("display_name") or ""))
-    names = [clean_space(str((a.get("author") or {}).get("display_name") or a.get("raw_author_name") or ""))
-             for a in work.get("authorships") or [] if isinstance(a, dict)]
+    names = [
+        clean_space(str((a.get("author") or {}).get("display_name") or a.get("raw_author_name") or ""))
+        for a in work.get("authorships") or []
+        if isinstance(a, dict)
+    ]
     when = work.get("publication_date") or work.get("publication_year")
     try:
         date = iso_date(str(when)) if when else ""
@@ -50,17 +60,21 @@ def work_fields(work: dict) -> dict:
         raise EntryIssue("date", f"cannot read publication_date {when!r}") from None
     citations = work.get("cited_by_count")
     key = str(work.get("id") or "").rsplit("/", 1)[-1]
-    return compact({
-        "title": clean_space(str(work.get("title") or work.get("display_name") or "")),
-        "authors": [n for n in names if n],
-        "date": date,
-        "venue": venue,
-        "links": links.result(),
-        "citations": citations if isinstance(citations, int) and not isinstance(citations, bool) and citations >= 0 else None,
-        "tags": [clean_space(str(k.get("display_name"))) for k in work.get("keywords") or [] if isinstance(k, dict) and k.get("display_name")],
-        "abstract": _abstract(work.get("abstract_inverted_index")),
-        "extra": compact({"citation_key": key, "entry_type": BIBTEX_TYPES.get(str(work.get("type")), "misc")}),
-    })
+    return compact(
+        {
+            "title": clean_space(str(work.get("title") or work.get("display_name") or "")),
+            "authors": [n for n in names if n],
+            "date": date,
+            "venue": venue,
+            "links": links.result(),
+            "citations": citations if isinstance(citations, int) and not isinstance(citations, bool) and citations >= 0 else None,
+            "tags": [
+                clean_space(str(k.get("display_name"))) for k in work.get("keywords") or [] if isinstance(k, dict) and k.get("display_name")
+            ],
+            "abstract": _abstract(work.get("abstract_inverted_index")),
+            "extra": compact({"citation_key": key, "entry_type": BIBTEX_TYPES.get(str(work.get("type")), "misc")}),
+        }
+    )
 
 
 def parse(data: bytes, source: str) -> list[Imported]:

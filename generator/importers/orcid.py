@@ -10,8 +10,15 @@ from . import Imported, bibtex
 from .common import EntryIssue, Links, clean_space, compact, make_date, parse_month
 from .csl_json import load_json
 
-BIBTEX_TYPES = {"journal-article": "article", "conference-paper": "inproceedings", "book-chapter": "incollection",
-                "book": "book", "dissertation-thesis": "phdthesis", "report": "techreport", "preprint": "misc"}
+BIBTEX_TYPES = {
+    "journal-article": "article",
+    "conference-paper": "inproceedings",
+    "book-chapter": "incollection",
+    "book": "book",
+    "dissertation-thesis": "phdthesis",
+    "report": "techreport",
+    "preprint": "misc",
+}
 
 
 def _value(node, *path) -> str:
@@ -44,8 +51,11 @@ def work_fields(work: dict) -> dict:
         elif kind == "arxiv":
             links.add_arxiv(value)
     links.add_url(_value(work, "url", "value"))
-    authors = [_value(c, "credit-name", "value") for c in (work.get("contributors") or {}).get("contributor") or []
-               if _value(c, "contributor-attributes", "contributor-role") in ("", "author", "AUTHOR")]
+    authors = [
+        _value(c, "credit-name", "value")
+        for c in (work.get("contributors") or {}).get("contributor") or []
+        if _value(c, "contributor-attributes", "contributor-role") in ("", "author", "AUTHOR")
+    ]
     authors = [a for a in authors if a]
     citation = work.get("citation") or {}
     from_bibtex = {}
@@ -53,20 +63,29 @@ def work_fields(work: dict) -> dict:
         read = bibtex.parse(str(citation["citation-value"]).encode("utf-8"), "citation")
         from_bibtex = read[0].fields if read and not read[0].issues else {}
     put_code = _value(work, "put-code")
-    fields = compact({
-        "title": _value(work, "title", "title", "value"),
-        "authors": authors or from_bibtex.get("authors", []),
-        "date": _date(work),
-        "et_al": from_bibtex.get("et_al", False) if not authors else False,
-        "venue": _value(work, "journal-title", "value"),
-        "links": links.result(),
-        "abstract": str(work.get("short-description") or "").strip(),
-        "extra": compact({"citation_key": f"orcid{put_code}" if put_code else "",
-                          "entry_type": BIBTEX_TYPES.get(_value(work, "type").lower(), "misc")}),
-    })
+    fields = compact(
+        {
+            "title": _value(work, "title", "title", "value"),
+            "authors": authors or from_bibtex.get("authors", []),
+            "date": _date(work),
+            "et_al": from_bibtex.get("et_al", False) if not authors else False,
+            "venue": _value(work, "journal-title", "value"),
+            "links": links.result(),
+            "abstract": str(work.get("short-description") or "").strip(),
+            "extra": compact(
+                {
+                    "citation_key": f"orcid{put_code}" if put_code else "",
+                    "entry_type": BIBTEX_TYPES.get(_value(work, "type").lower(), "misc"),
+                }
+            ),
+        }
+    )
     if not fields.get("authors"):
-        raise EntryIssue("authors", "this ORCID work lists no authors (a /works summary never does): "
-                                    "import the full works from /works/{put-codes}, or use `cvsite import orcid:ID`")
+        raise EntryIssue(
+            "authors",
+            "this ORCID work lists no authors (a /works summary never does): "
+            "import the full works from /works/{put-codes}, or use `cvsite import orcid:ID`",
+        )
     return fields
 
 
@@ -78,8 +97,9 @@ def _works(payload) -> list[dict]:
         for group in payload.get("group") or []:
             summaries = [s for s in ((group or {}).get("work-summary") or []) if isinstance(s, dict)]
             if summaries:
-                chosen.append(max(summaries, key=lambda s: int(_value(s, "display-index") or 0)
-                                  if _value(s, "display-index").isdigit() else 0))
+                chosen.append(
+                    max(summaries, key=lambda s: int(_value(s, "display-index") or 0) if _value(s, "display-index").isdigit() else 0)
+                )
         return chosen
     if "bulk" in payload:
         return [item.get("work") or item for item in payload.get("bulk") or [] if isinstance(item, dict)]

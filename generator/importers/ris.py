@@ -22,9 +22,20 @@ from .common import (
 )
 
 # RIS reference types -> the BibTeX entry type kept in `extra` for BibTeX export
-BIBTEX_TYPES = {"JOUR": "article", "JFULL": "article", "EJOUR": "article", "CONF": "inproceedings",
-                "CPAPER": "inproceedings", "CHAP": "incollection", "BOOK": "book", "THES": "phdthesis",
-                "RPRT": "techreport", "UNPB": "unpublished", "PREPRINT": "misc", "GEN": "misc"}
+BIBTEX_TYPES = {
+    "JOUR": "article",
+    "JFULL": "article",
+    "EJOUR": "article",
+    "CONF": "inproceedings",
+    "CPAPER": "inproceedings",
+    "CHAP": "incollection",
+    "BOOK": "book",
+    "THES": "phdthesis",
+    "RPRT": "techreport",
+    "UNPB": "unpublished",
+    "PREPRINT": "misc",
+    "GEN": "misc",
+}
 _TY = re.compile(r"^[ \t]*TY  -", re.MULTILINE)
 
 
@@ -58,24 +69,29 @@ def record_fields(record: dict) -> dict:
     authors = [person(n) for n in names if n.strip() and n.strip().lower() not in ("others", "et al.")]
     et_al = any(n.strip().lower() in ("others", "et al.") for n in names)
     links = Links()
-    links.add("pdf", str(record.get("file_attachments1") or "").strip() if str(record.get("file_attachments1") or "").startswith("http") else "")
+    links.add(
+        "pdf", str(record.get("file_attachments1") or "").strip() if str(record.get("file_attachments1") or "").startswith("http") else ""
+    )
     links.add_doi(str(record.get("doi") or ""))
     for url in record.get("urls") or []:
         links.add_url(url)
     kind = str(record.get("type_of_reference") or "").upper()
     venue = record.get("journal_name") or record.get("secondary_title") or record.get("alternate_title3") or ""
-    return compact({
-        "title": clean_space(str(record.get("title") or record.get("primary_title") or "")),
-        "authors": authors,
-        "date": ris_date(record),
-        "et_al": et_al,
-        "venue": clean_space(str(venue)),
-        "links": links.result(),
-        "tags": split_keywords(record.get("keywords") or []),
-        "abstract": str(record.get("abstract") or record.get("notes_abstract") or "").strip(),
-        "extra": compact({"citation_key": clean_space(str(record.get("id") or "")),
-                          "entry_type": BIBTEX_TYPES.get(kind, "misc") if kind else ""}),
-    })
+    return compact(
+        {
+            "title": clean_space(str(record.get("title") or record.get("primary_title") or "")),
+            "authors": authors,
+            "date": ris_date(record),
+            "et_al": et_al,
+            "venue": clean_space(str(venue)),
+            "links": links.result(),
+            "tags": split_keywords(record.get("keywords") or []),
+            "abstract": str(record.get("abstract") or record.get("notes_abstract") or "").strip(),
+            "extra": compact(
+                {"citation_key": clean_space(str(record.get("id") or "")), "entry_type": BIBTEX_TYPES.get(kind, "misc") if kind else ""}
+            ),
+        }
+    )
 
 
 def parse(data: bytes, source: str) -> list[Imported]:
@@ -85,7 +101,7 @@ def parse(data: bytes, source: str) -> list[Imported]:
         return [Imported(source, 1, "?", issues=[("file", "no RIS entries: each starts with a 'TY  - ' line")])]
     found = []
     for n, start in enumerate(starts):
-        chunk = text[start: starts[n + 1] if n + 1 < len(starts) else len(text)]
+        chunk = text[start : starts[n + 1] if n + 1 < len(starts) else len(text)]
         line = text.count("\n", 0, start) + 1
         entry = Imported(source, line, f"entry {n + 1}")
         if not re.search(r"^\s*ER  -", chunk, re.MULTILINE):

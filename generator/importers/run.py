@@ -30,8 +30,14 @@ from .merge import (
 from .serialise import check, record_path, to_markdown, unique_slug
 from .writer import NESTED, fill, write_atomic
 
-PARSERS = {"bibtex": bibtex.parse, "csl-json": csl_json.parse, "ris": ris.parse,
-           "arxiv-atom": arxiv_atom.parse, "orcid": orcid.parse, "openalex": openalex.parse}
+PARSERS = {
+    "bibtex": bibtex.parse,
+    "csl-json": csl_json.parse,
+    "ris": ris.parse,
+    "arxiv-atom": arxiv_atom.parse,
+    "orcid": orcid.parse,
+    "openalex": openalex.parse,
+}
 IDENTIFIER = re.compile(r"^(arxiv|doi|orcid):\S+$", re.IGNORECASE)
 FILLABLE = ("et_al", "affiliation", "venue", "links", "citations", "tags", "abstract", "extra")
 COMPARED = ("title", "authors", "date", "venue", "citations", "tags")
@@ -66,6 +72,7 @@ def read_sources(options: ImportOptions) -> list[Imported]:
         path = Path(source).expanduser()
         if IDENTIFIER.match(source) and not path.exists():
             from .fetch import fetch
+
             try:
                 payloads = (options.fetch or fetch)(source)
             except ValueError as exc:
@@ -86,8 +93,11 @@ def read_sources(options: ImportOptions) -> list[Imported]:
 
 def nearest_categories(fields: dict, table: dict[str, Category], used: list[str]) -> list[str]:
     """Codes whose names share words with the paper's title, venue and tags; else the site's own."""
-    words = set(re.findall(r"[a-z]{4,}", " ".join([str(fields.get("title", "")), str(fields.get("venue", "")),
-                                                    " ".join(fields.get("tags", []))]).lower()))
+    words = set(
+        re.findall(
+            r"[a-z]{4,}", " ".join([str(fields.get("title", "")), str(fields.get("venue", "")), " ".join(fields.get("tags", []))]).lower()
+        )
+    )
     scored = []
     for category in {c.code: c for c in table.values()}.values():
         name_words = set(re.findall(r"[a-z]{4,}", category.name.lower()))
@@ -144,8 +154,11 @@ def plan_update(record: Existing, fields: dict, table) -> tuple[dict, dict[str, 
             have: dict = value if isinstance(value, dict) else {}
             nested[key] = {k: v for k, v in fields[key].items() if k not in have}
             if key == "links":
-                conflicts += [f"{record.path}: links.{k}: kept {have[k]!r}, source has {v!r}"
-                              for k, v in fields[key].items() if k in have and str(have[k]).strip() != v]
+                conflicts += [
+                    f"{record.path}: links.{k}: kept {have[k]!r}, source has {v!r}"
+                    for k, v in fields[key].items()
+                    if k in have and str(have[k]).strip() != v
+                ]
         elif data.get(key) in (None, "", [], {}):
             top[key] = fields[key]
     for key in COMPARED + ("category",):
@@ -161,8 +174,10 @@ def run_import(options: ImportOptions) -> ImportReport:
     if options.category and options.category.lower() not in table:
         codes = sorted({c.code for c in table.values()})
         close = difflib.get_close_matches(options.category, codes, n=3)
-        raise UsageError(f"--category {options.category!r} is not a known category"
-                         + (f" (did you mean {', '.join(close)}?)" if close else "; add it under 'categories' in site.yaml"))
+        raise UsageError(
+            f"--category {options.category!r} is not a known category"
+            + (f" (did you mean {', '.join(close)}?)" if close else "; add it under 'categories' in site.yaml")
+        )
     report = ImportReport()
     entries = read_sources(options)
     report.entries = len(entries)
@@ -213,8 +228,7 @@ def run_import(options: ImportOptions) -> ImportReport:
     return report
 
 
-def _update(root: Path, match: Existing, fields: dict, table, group: Group, report: ImportReport,
-            problems: list[Problem]) -> str:
+def _update(root: Path, match: Existing, fields: dict, table, group: Group, report: ImportReport, problems: list[Problem]) -> str:
     """The new text of an existing record with the fields it lacked, or '' when nothing changes."""
     top, nested, abstract, conflicts = plan_update(match, fields, table)
     report.conflicts += conflicts
@@ -225,11 +239,9 @@ def _update(root: Path, match: Existing, fields: dict, table, group: Group, repo
     if not match.path.endswith(".md") and abstract:
         top["abstract"] = abstract
     updated, left_out = fill(text, match.path.endswith(".md"), doc.lines, top, nested, abstract)
-    report.conflicts += [f"{match.path}: {name}: not added, the map is written on one line; add it by hand"
-                         for name in left_out]
+    report.conflicts += [f"{match.path}: {name}: not added, the map is written on one line; add it by hand" for name in left_out]
     found = check(match.path, updated, table)
     if found:
         problems += [group.first.problem(p.field, f"{match.path}: {p.message}") for p in found]
         return ""
     return updated if updated != text else ""
-

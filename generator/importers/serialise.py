@@ -37,8 +37,7 @@ def dump_field(key: str, value) -> str:
     """One top-level field as YAML lines; quoting is PyYAML's, so 'yes', '2024' and 'A: B' stay text."""
     if key == "date":
         return f"date: {value}\n"  # YYYY[-MM[-DD]]: cvsite reads dates as text, unquoted like hand-written ones
-    return yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=1 << 30)
+    return yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1 << 30)
 
 
 _QUOTED_DATE = re.compile(r"^date: '(\d{4}(?:-\d\d){0,2})'$", re.MULTILINE)
@@ -50,8 +49,7 @@ def front_matter(fields: dict) -> str:
     ordered = {key: fields[key] for key in PAPER_FIELDS if key in fields and key not in ("abstract", "slug")}
     if "date" in ordered:
         ordered["date"] = str(ordered["date"])
-    text = yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=1 << 30)
+    text = yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1 << 30)
     return _QUOTED_DATE.sub(r"date: \1", text)
 
 

@@ -60,8 +60,9 @@ def _block_end(lines: list[str], key_line: int, end: int) -> tuple[int, str] | N
     return (last + 1, indent or "  ") if last > key_line else None
 
 
-def fill(text: str, is_markdown: bool, doc_lines: dict[str, int], top: dict, nested: dict[str, dict],
-         abstract: str = "") -> tuple[str, list[str]]:
+def fill(
+    text: str, is_markdown: bool, doc_lines: dict[str, int], top: dict, nested: dict[str, dict], abstract: str = ""
+) -> tuple[str, list[str]]:
     """text with top-level fields `top` and nested entries added; also what could not be added."""
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
@@ -96,4 +97,4 @@ def fill(text: str, is_markdown: bool, doc_lines: dict[str, int], top: dict, nes
 def _body_empty(text: str) -> bool:
     lines = text.splitlines()
     _, end = _front_span([line + "\n" for line in lines], True)
-    return not "".join(lines[end + 1:]).strip()
+    return not "".join(lines[end + 1 :]).strip()

@@ -16,8 +16,14 @@ import pytest
 
 CHROMIUM = os.environ.get("CVSITE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -54,6 +60,7 @@ def serve_dir():
 
     def start(folder: Path, prefix: str = "/") -> str:
         import tempfile
+
         mount = Path(tempfile.mkdtemp())
         target = mount / prefix.strip("/") if prefix.strip("/") else mount
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,17 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [
-    "", "papers/biopt-bi-level-optimization-for-few-shot/", "papers/baichuan-2-open-large-scale-language-models/",
-    "categories/", "categories/cv/", "years/", "years/2025/", "404.html", "search/", "search/?q=video&code=1", "cv/",
+    "",
+    "papers/biopt-bi-level-optimization-for-few-shot/",
+    "papers/baichuan-2-open-large-scale-language-models/",
+    "categories/",
+    "categories/cv/",
+    "years/",
+    "years/2025/",
+    "404.html",
+    "search/",
+    "search/?q=video&code=1",
+    "cv/",
 ]
 # the rich site fills in every optional field: photo, profile links, bio, venue, tags, math, tables, code
 RICH_PAGES = ["", RICH_PAPER, "categories/cv/"]

@@ -57,7 +57,8 @@ def test_the_cv_lists_every_paper_once_under_its_year_with_the_owner_marked(brow
         years = page.locator(".cv-year").all_inner_texts()
         assert years == sorted(years, reverse=True)
         listed = page.locator("#cv-publications ~ ol .cv-title, section[aria-labelledby=cv-publications] .cv-title").evaluate_all(
-            "as => as.map(a => a.getAttribute('href'))")
+            "as => as.map(a => a.getAttribute('href'))"
+        )
         papers = sorted(p.stem for p in (REPO / "content/papers").glob("*.md"))
         assert sorted(h.rstrip("/").rsplit("/", 1)[-1] for h in listed) == papers
         assert page.locator("section[aria-labelledby=cv-publications] .cv-entry .me").count() == len(papers)

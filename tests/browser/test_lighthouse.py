@@ -23,7 +23,12 @@ def lighthouse(url: str, profile: Path) -> dict:
     flags = " ".join([*CHROMIUM_ARGS, f"--user-data-dir={profile}"])
     result = subprocess.run(
         [str(LIGHTHOUSE), url, "--output=json", "--quiet", f"--chrome-flags={flags}"],
-        capture_output=True, text=True, timeout=300, check=False, env={**os.environ, "CHROME_PATH": CHROMIUM})
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
     assert not report.get("runtimeError"), report["runtimeError"]

@@ -59,8 +59,12 @@ def test_words_from_title_author_and_abstract_find_papers_and_the_url_keeps_the_
         assert "q=bi-level+optim" in page.url
         page.get_by_label("Words from a title, author, venue or abstract").fill("Baichuan")
         found = results(page)
-        assert set(found) == {slug for slug, r in recs.items() if "baichuan" in (r["title"] + " ".join(r["authors"]) + r.get("abstract", "")).lower()
-                              or "baichuan" in (REPO / f"content/papers/{slug}.md").read_text(encoding="utf-8").split("---\n", 2)[2].lower()}
+        assert set(found) == {
+            slug
+            for slug, r in recs.items()
+            if "baichuan" in (r["title"] + " ".join(r["authors"]) + r.get("abstract", "")).lower()
+            or "baichuan" in (REPO / f"content/papers/{slug}.md").read_text(encoding="utf-8").split("---\n", 2)[2].lower()
+        }
         # a shared URL opens on the same results
         shared = page.url
         other, again, _ = open_page(browser, shared)
@@ -88,7 +92,9 @@ def test_filters_narrow_to_category_year_and_code_newest_first(browser, site_url
         page.get_by_label("Category").select_option("")
         page.get_by_label("Year").select_option("2025")
         page.wait_for_function("location.search.includes('year=2025')")
-        assert set(results(page)) == {s for s, r in recs.items() if str(r["date"]).startswith("2025") and (r.get("links") or {}).get("code")}
+        assert set(results(page)) == {
+            s for s, r in recs.items() if str(r["date"]).startswith("2025") and (r.get("links") or {}).get("code")
+        }
         assert "code=1" in page.url and "category" not in page.url
     finally:
         context.close()

@@ -159,7 +159,8 @@ def test_math_in_titles_uses_the_title_font_and_spaces_operator_names(browser, t
     ]
     for i, title in enumerate(titles):
         (site / f"content/papers/p{i}.md").write_text(
-            f"---\ntitle: '{title}'\nauthors: [Ada Lovelace]\ndate: 2024-0{i + 1}\ncategory: LG\n---\nx\n")
+            f"---\ntitle: '{title}'\nauthors: [Ada Lovelace]\ndate: 2024-0{i + 1}\ncategory: LG\n---\nx\n"
+        )
     out = tmp_path / "out"
     build(BuildOptions(site, out))
     context, page, _ = open_page(browser, serve_dir(out))

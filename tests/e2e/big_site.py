@@ -10,10 +10,41 @@ from pathlib import Path
 
 OWNER = "Liang Song"
 CATEGORIES = ["CV", "CL", "LG", "AI", "RO", "stat.ML", "eess.IV", "DC"]
-WORDS = ["model", "learning", "neural", "network", "robust", "adaptive", "video", "anomaly", "detection", "language",
-         "diffusion", "graph", "sparse", "efficient", "federated", "transformer", "representation"]
-NAMES = ["Wei Zhang", "Ana Pereira", "John Smith", "Mei Chen", "Omar Haddad", "Sara Rossi", "Kenji Sato",
-         "Lena Müller", "Priya Nair", "Tom Brown", "Yuki Tanaka", "Ivan Petrov", "Grace Kim", "Luis Ortega"]
+WORDS = [
+    "model",
+    "learning",
+    "neural",
+    "network",
+    "robust",
+    "adaptive",
+    "video",
+    "anomaly",
+    "detection",
+    "language",
+    "diffusion",
+    "graph",
+    "sparse",
+    "efficient",
+    "federated",
+    "transformer",
+    "representation",
+]
+NAMES = [
+    "Wei Zhang",
+    "Ana Pereira",
+    "John Smith",
+    "Mei Chen",
+    "Omar Haddad",
+    "Sara Rossi",
+    "Kenji Sato",
+    "Lena Müller",
+    "Priya Nair",
+    "Tom Brown",
+    "Yuki Tanaka",
+    "Ivan Petrov",
+    "Grace Kim",
+    "Luis Ortega",
+]
 
 
 def write_big_site(root: Path, papers: int, years: int = 6, seed: int = 1) -> Path:
@@ -26,7 +57,8 @@ def write_big_site(root: Path, papers: int, years: int = 6, seed: int = 1) -> Pa
     (root / "site.yaml").write_text("title: Liang Song\nbase_url: https://example.org/cv/\n", encoding="utf-8")
     (root / "content" / "profile.md").write_text(
         f"---\nname: {OWNER}\nheadline: Professor\nmetrics:\n  h_index: 71\n  citations: 18600\n---\nBio with *emphasis*.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     for i in range(papers):
         words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 12))).capitalize()
         title = f"{words} in $O(n \\log n)$ {i}" if i % 7 == 0 else f"{words} {i}"
@@ -42,5 +74,6 @@ def write_big_site(root: Path, papers: int, years: int = 6, seed: int = 1) -> Pa
             f"links:\n  pdf: https://arxiv.org/pdf/2301.{i:05d}\n  arxiv: https://arxiv.org/abs/2301.{i:05d}\n"
             f"  code: https://github.com/x/p{i}\n  doi: https://doi.org/10.1000/{i}\n  project: https://example.org/p{i}/\n"
             f"  video: https://example.org/v{i}\n  slides: https://example.org/s{i}.pdf\n---\n{abstract}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return root

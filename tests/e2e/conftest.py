@@ -26,16 +26,16 @@ REPO = Path(__file__).resolve().parents[2]
 def snapshot_repository(target: Path) -> Path:
     """A scratch git repository holding this checkout's files as they are now (edits included, ignored
     files such as .venv/ and node_modules/ left out), committed once: what a user's fresh clone holds."""
-    listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            capture_output=True, text=True, check=True).stdout.split("\0")
+    listed = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"], capture_output=True, text=True, check=True
+    ).stdout.split("\0")
     for rel in filter(None, listed):
         source = REPO / rel
         if source.is_file():  # a tracked file deleted in the checkout is left out
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / rel)
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
-        subprocess.run(["git", "-C", str(target), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                       capture_output=True, check=True)
+        subprocess.run(["git", "-C", str(target), "-c", "user.name=t", "-c", "user.email=t@t", *args], capture_output=True, check=True)
     return target
 
 
@@ -66,8 +66,7 @@ class Dist:
 def dist(tmp_path_factory) -> Dist:
     """`python -m build`: the sdist, then the wheel built from that sdist, as the release workflow does."""
     out = tmp_path_factory.mktemp("dist")
-    result = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (sdist,), (wheel,) = list(out.glob("cvsite-*.tar.gz")), list(out.glob("cvsite-*.whl"))
     return Dist(sdist, wheel)
@@ -81,24 +80,39 @@ class Venv:
         self.path = path
         self.python = path / "bin" / "python"
         if deps is not None:  # dependencies from a shared folder, so only cvsite needs installing
-            site = subprocess.run([str(self.python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                  capture_output=True, text=True, check=True).stdout.strip()
+            site = subprocess.run(
+                [str(self.python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
             Path(site, "cvsite-test-deps.pth").write_text(f"{deps}\n")
 
     def pip(self, *args: str, cwd: Path | None = None) -> None:
-        result = subprocess.run([sys.executable, "-m", "pip", "--python", str(self.python), "-q", *args],
-                                capture_output=True, text=True, cwd=cwd, env=clean_env(), check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "--python", str(self.python), "-q", *args],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=clean_env(),
+            check=False,
+        )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     def cvsite(self, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.path / "bin" / "cvsite"), *args], cwd=cwd, env=clean_env(),
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [str(self.path / "bin" / "cvsite"), *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=120, check=False
+        )
 
     def direct_url(self) -> dict | None:
         """What pip recorded about where cvsite came from (PEP 610), None when from an index."""
         found = subprocess.run(
             [str(self.python), "-c", "from importlib import metadata; print(metadata.distribution('cvsite').read_text('direct_url.json'))"],
-            capture_output=True, text=True, env=clean_env(), check=True).stdout.strip()
+            capture_output=True,
+            text=True,
+            env=clean_env(),
+            check=True,
+        ).stdout.strip()
         return None if found == "None" else json.loads(found)
 
 
@@ -107,8 +121,12 @@ def runtime_deps(dist, tmp_path_factory) -> Path:
     """A folder holding the wheel's runtime dependencies and the build backend (nothing of cvsite)."""
     folder = tmp_path_factory.mktemp("deps")
     backend = re.search(r'^requires = \["([^"]+)"\]', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.MULTILINE)[1]
-    result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(folder), backend, *dist.requires()],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--target", str(folder), backend, *dist.requires()],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return folder
 

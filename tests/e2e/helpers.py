@@ -45,7 +45,7 @@ def resolve(out: Path, base: str, link: str, prefix: str = "/") -> Path | None:
     if target.netloc != "site.test":
         return None
     assert target.path.startswith(prefix), f"{link!r} on {base} leaves the site's prefix {prefix}"
-    rel = target.path[len(prefix):]
+    rel = target.path[len(prefix) :]
     path = out / rel
     return path / "index.html" if rel == "" or rel.endswith("/") else path
 

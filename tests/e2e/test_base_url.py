@@ -17,8 +17,9 @@ ENV = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
 
 
 def cvsite(*args, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)], cwd=cwd, env=ENV, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture
@@ -63,8 +64,7 @@ def test_the_forms_serve_accepts_build_the_same_site(example_copy, tmp_path, pat
 
 
 def test_a_full_base_url_still_gives_feeds_and_no_note(example_copy, tmp_path):
-    result = cvsite("build", "--site", example_copy, "--output", tmp_path / "out", "--base-url", "https://you.github.io/repo",
-                    cwd=tmp_path)
+    result = cvsite("build", "--site", example_copy, "--output", tmp_path / "out", "--base-url", "https://you.github.io/repo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/feed.xml").is_file() and "full URL" not in result.stdout
 

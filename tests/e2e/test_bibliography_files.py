@@ -114,11 +114,13 @@ def test_bibliography_files_are_byte_identical_across_builds(tmp_path):
 
 
 def test_auto_metrics_are_stated_on_the_home_page(make_site, tmp_path):
-    root = make_site({
-        "content/profile.md": "---\nname: Ada Lovelace\nmetrics:\n  h_index: auto\n  citations: auto\n---\nBio.\n",
-        "content/papers/a.md": "---\ntitle: A\nauthors: [Ada Lovelace]\ndate: 2020\ncategory: CV\ncitations: 5\n---\n",
-        "content/papers/b.md": "---\ntitle: B\nauthors: [Ada Lovelace]\ndate: 2021\ncategory: CV\ncitations: 1200\n---\n",
-    })
+    root = make_site(
+        {
+            "content/profile.md": "---\nname: Ada Lovelace\nmetrics:\n  h_index: auto\n  citations: auto\n---\nBio.\n",
+            "content/papers/a.md": "---\ntitle: A\nauthors: [Ada Lovelace]\ndate: 2020\ncategory: CV\ncitations: 5\n---\n",
+            "content/papers/b.md": "---\ntitle: B\nauthors: [Ada Lovelace]\ndate: 2021\ncategory: CV\ncitations: 1200\n---\n",
+        }
+    )
     build(BuildOptions(root, tmp_path / "out"))
     tree = parse_strict(tmp_path / "out/index.html")
     (metrics,) = [dl for dl in tree.iter("dl") if dl.attrib.get("class") == "metrics"]

@@ -127,8 +127,11 @@ def test_index_pages_count_every_group(example_site):
     assert entries == [f"{y} {years[y]} paper{'s' * (years[y] != 1)}" for y in sorted(years, reverse=True)]
 
 
-LISTINGS = ["index.html"] + [f"categories/{c}/index.html" for c in ("cv", "cl", "lg", "dc")] + \
-           [f"years/{y}/index.html" for y in (2019, 2020, 2022, 2023, 2024, 2025, 2026)]
+LISTINGS = (
+    ["index.html"]
+    + [f"categories/{c}/index.html" for c in ("cv", "cl", "lg", "dc")]
+    + [f"years/{y}/index.html" for y in (2019, 2020, 2022, 2023, 2024, 2025, 2026)]
+)
 
 
 @pytest.mark.parametrize("listing", LISTINGS)
@@ -206,8 +209,11 @@ def test_latex_and_math_render_in_the_example(example_site):
     scripts = parse_strict(example_site / "papers/biopt-bi-level-optimization-for-few-shot/index.html").iter("script")
     # math needs no JavaScript: the page's only scripts are data, the site's own colour-scheme switch
     # and the Cite block's copy button
-    assert [s.attrib.get("type") or s.attrib.get("src", "inline").rsplit("/", 1)[-1] for s in scripts if not is_cite_script(s)] == \
-        ["inline", "application/ld+json", "site.js"]
+    assert [s.attrib.get("type") or s.attrib.get("src", "inline").rsplit("/", 1)[-1] for s in scripts if not is_cite_script(s)] == [
+        "inline",
+        "application/ld+json",
+        "site.js",
+    ]
 
 
 def test_percent_signs_in_abstracts_are_kept(example_site):
@@ -234,10 +240,12 @@ def test_yaml_records_build_like_markdown_ones(make_site, tmp_path):
 
     fields = "authors: [Ada Lovelace, B]\net_al: true\ndate: 2022-07\ncategory: CL\nscore: 3\nlinks:\n  code: https://github.com/a/b\n"
     abstract = "An *abstract* with $x^2$ and 98.1% accuracy."
-    root = make_site({
-        "content/papers/md-paper.md": f"---\ntitle: Same\n{fields}slug: same-md\n---\n{abstract}\n",
-        "content/papers/yaml-paper.yaml": f"title: Same\n{fields}slug: same-yaml\nabstract: '{abstract}'\n",
-    })
+    root = make_site(
+        {
+            "content/papers/md-paper.md": f"---\ntitle: Same\n{fields}slug: same-md\n---\n{abstract}\n",
+            "content/papers/yaml-paper.yaml": f"title: Same\n{fields}slug: same-yaml\nabstract: '{abstract}'\n",
+        }
+    )
     out = tmp_path / "out"
     build(BuildOptions(root, out))
     assert not (out / "papers/md-paper").exists() and not (out / "papers/yaml-paper").exists()  # the slug field wins
@@ -251,8 +259,9 @@ def test_yaml_records_build_like_markdown_ones(make_site, tmp_path):
     assert any(isinstance(e.tag, str) and e.tag.endswith("}math") for e in tree.iter())
 
 
-@pytest.mark.parametrize("date, datetime, shown", [("2021", "2021", "2021"), ("2021-07", "2021-07", "Jul 2021"),
-                                                   ("2021-07-09", "2021-07-09", "Jul 9, 2021")])
+@pytest.mark.parametrize(
+    "date, datetime, shown", [("2021", "2021", "2021"), ("2021-07", "2021-07", "Jul 2021"), ("2021-07-09", "2021-07-09", "Jul 9, 2021")]
+)
 def test_dates_at_each_precision(make_site, tmp_path, date, datetime, shown):
     from generator.pipeline import BuildOptions, build
 
@@ -267,8 +276,12 @@ def test_dates_at_each_precision(make_site, tmp_path, date, datetime, shown):
 def test_drafts_are_left_out_of_every_page_and_count(make_site, tmp_path):
     from generator.pipeline import BuildOptions, build
 
-    root = make_site({"content/papers/a.md": "---\ntitle: Public\nauthors: [A]\ndate: 2020\ncategory: CV\n---\n",
-                      "content/papers/b.md": "---\ntitle: Secret draft\nauthors: [A]\ndate: 2024\ncategory: LG\ndraft: true\n---\n"})
+    root = make_site(
+        {
+            "content/papers/a.md": "---\ntitle: Public\nauthors: [A]\ndate: 2020\ncategory: CV\n---\n",
+            "content/papers/b.md": "---\ntitle: Secret draft\nauthors: [A]\ndate: 2024\ncategory: LG\ndraft: true\n---\n",
+        }
+    )
     build(BuildOptions(root, tmp_path / "out"))
     for page in html_pages(tmp_path / "out"):
         assert "Secret draft" not in page.read_text(encoding="utf-8")
@@ -282,8 +295,13 @@ def test_raw_html_in_markdown_is_escaped_unless_the_site_allows_it(make_site, tm
 
     paper = "---\ntitle: P\nauthors: [A]\ndate: 2020\ncategory: CV\n---\nSee <b>bold</b> and [x](javascript:alert(1)).\n"
     for allow in (False, True):
-        root = make_site({"site.yaml": f"title: T\nallow_html: {str(allow).lower()}\n", "content/papers/p.md": paper,
-                          "content/profile.md": "---\nname: Ada\n---\nBio with <em>markup</em>.\n"})
+        root = make_site(
+            {
+                "site.yaml": f"title: T\nallow_html: {str(allow).lower()}\n",
+                "content/papers/p.md": paper,
+                "content/profile.md": "---\nname: Ada\n---\nBio with <em>markup</em>.\n",
+            }
+        )
         out = tmp_path / str(allow)
         build(BuildOptions(root, out))
         tree = without_cite(parse_strict(out / "papers/p/index.html"))  # its BibTeX shows the record's text

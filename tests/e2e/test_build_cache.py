@@ -100,7 +100,8 @@ def test_a_listing_override_that_shows_the_profile_headline(site, tmp_path):
     builtin = (REPO / "templates/partials/papers.html").read_text(encoding="utf-8")
     (site / "templates/partials").mkdir(parents=True)
     (site / "templates/partials/papers.html").write_text(
-        builtin.replace('<article class="paper">', '<article class="paper"><p class="by">{{ profile.headline }}</p>'))
+        builtin.replace('<article class="paper">', '<article class="paper"><p class="by">{{ profile.headline }}</p>')
+    )
     profile = site / "content/profile.md"
     text = profile.read_text(encoding="utf-8")
     profile.write_text(text.replace("name: Liang Song\n", "name: Liang Song\nheadline: Tinkerer\n"), encoding="utf-8")
@@ -194,7 +195,8 @@ def test_parallel_and_serial_builds_give_the_same_bytes(example_copy, tmp_path, 
     edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
     (example_copy / "templates").mkdir()
     (example_copy / "templates" / "paper.html").write_text(  # every paper page changes: all in workers
-        "{% extends 'builtin/paper.html' %}{% block title %}Paper: {{ super() }}{% endblock %}")
+        "{% extends 'builtin/paper.html' %}{% block title %}Paper: {{ super() }}{% endblock %}"
+    )
     build(BuildOptions(example_copy, tmp_path / "serial", cache=False, jobs=1))
     build(BuildOptions(example_copy, tmp_path / "parallel", jobs=2))  # cached: in place
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")

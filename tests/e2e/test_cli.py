@@ -18,8 +18,7 @@ LOCATED = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): (?P<field>[\w.]+): (?P<
 
 
 def cvsite(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env or ENV,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env or ENV, capture_output=True, text=True, timeout=120)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -65,7 +64,12 @@ def test_content_errors_exit_1_with_one_located_line_each(example_copy, tmp_path
         "bad-yaml.md": ("---\ntitle: T\nauthors: [A\ndate: 2023\ncategory: CV\n---\n", 3, "file", "invalid YAML"),
         "bad-field.md": (head + "date: 2023\ncategory: CV\nvenu: X\n---\n", 6, "venu", "did you mean 'venue'"),
         "bad-type.md": ("---\ntitle: T\nauthors: A\ndate: 2023\ncategory: CV\n---\n", 3, "authors", "expected a list"),
-        "bad-link.md": (head + "date: 2023\ncategory: CV\nlinks:\n  code: ' JaVaScRiPt:alert(1)'\n---\n", 7, "links.code", "unsafe URL scheme"),
+        "bad-link.md": (
+            head + "date: 2023\ncategory: CV\nlinks:\n  code: ' JaVaScRiPt:alert(1)'\n---\n",
+            7,
+            "links.code",
+            "unsafe URL scheme",
+        ),
         "missing.md": ("---\ntitle: T\nauthors: [A]\ndate: 2023\n---\n", 2, "category", "required"),
         "empty.md": ("", 1, "file", "empty"),
         "no-front.md": ("title: T\n", 1, "file", "no front matter"),
@@ -100,7 +104,8 @@ def test_a_failed_first_build_creates_nothing(example_copy, tmp_path):
 
 def test_duplicate_slugs_name_both_files(example_copy, tmp_path):
     (example_copy / "content/papers/copy.yaml").write_text(
-        "title: T\nauthors: [A]\ndate: 2020\ncategory: CV\nslug: baichuan-2-open-large-scale-language-models\n")
+        "title: T\nauthors: [A]\ndate: 2020\ncategory: CV\nslug: baichuan-2-open-large-scale-language-models\n"
+    )
     result = cvsite("build", "--site", str(example_copy), "--output", str(tmp_path / "out"))
     assert result.returncode == 1
     (line, _) = result.stderr.strip().splitlines()
@@ -125,23 +130,25 @@ def test_usage_errors_exit_2(example_copy, tmp_path):
     assert list(not_a_site.iterdir()) == []
 
 
-@pytest.mark.parametrize("choose", [
-    pytest.param(lambda site, tmp: site, id="site-root"),
-    pytest.param(lambda site, tmp: site / "content", id="content"),
-    pytest.param(lambda site, tmp: site / "content" / "papers", id="inside-content"),
-    pytest.param(lambda site, tmp: tmp, id="parent"),
-    pytest.param(lambda site, tmp: tmp.parent, id="grandparent"),
-    pytest.param(lambda site, tmp: Path("/"), id="root"),
-    pytest.param(lambda site, tmp: tmp / "home", id="home"),
-    pytest.param(lambda site, tmp: tmp / "home" / ".." / "home", id="home-spelt-oddly"),
-])
+@pytest.mark.parametrize(
+    "choose",
+    [
+        pytest.param(lambda site, tmp: site, id="site-root"),
+        pytest.param(lambda site, tmp: site / "content", id="content"),
+        pytest.param(lambda site, tmp: site / "content" / "papers", id="inside-content"),
+        pytest.param(lambda site, tmp: tmp, id="parent"),
+        pytest.param(lambda site, tmp: tmp.parent, id="grandparent"),
+        pytest.param(lambda site, tmp: Path("/"), id="root"),
+        pytest.param(lambda site, tmp: tmp / "home", id="home"),
+        pytest.param(lambda site, tmp: tmp / "home" / ".." / "home", id="home-spelt-oddly"),
+    ],
+)
 def test_refused_output_folders_exit_2_and_change_nothing(example_copy, tmp_path, choose):
     home = tmp_path / "home"
     home.mkdir()
     (home / "notes.txt").write_text("mine")
     before = snapshot(tmp_path)
-    result = cvsite("build", "--site", str(example_copy), "--output", str(choose(example_copy, tmp_path)),
-                    env=dict(ENV, HOME=str(home)))
+    result = cvsite("build", "--site", str(example_copy), "--output", str(choose(example_copy, tmp_path)), env=dict(ENV, HOME=str(home)))
     assert "refusing" in usage_error(result)
     assert len(result.stderr.strip().splitlines()) == 1
     assert snapshot(tmp_path) == before
@@ -160,7 +167,9 @@ def test_a_non_empty_folder_not_made_by_cvsite_is_refused(example_copy, tmp_path
 
 
 def test_drafts_flag(example_copy, tmp_path):
-    (example_copy / "content/papers/wip.md").write_text("---\ntitle: Work in progress\nauthors: [A]\ndate: 2026\ncategory: CV\ndraft: true\n---\n")
+    (example_copy / "content/papers/wip.md").write_text(
+        "---\ntitle: Work in progress\nauthors: [A]\ndate: 2026\ncategory: CV\ndraft: true\n---\n"
+    )
     (example_copy / "content/papers/wip2.yaml").write_text("title: Also wip\nauthors: [A]\ndate: 2026\ncategory: CV\ndraft: true\n")
     a = cvsite("build", "--site", str(example_copy), "--output", str(tmp_path / "a"))
     b = cvsite("build", "--site", str(example_copy), "--output", str(tmp_path / "b"), "--drafts")

@@ -34,8 +34,7 @@ def test_cv_page_shows_every_section_in_the_default_order(cv_site):
     _, out = cv_site
     tree = parse_strict(out / "cv/index.html")
     found = list(sections(tree))
-    assert found == ["Positions", "Education", "Publications", "Awards", "Grants", "Invited Talks",
-                     "Teaching", "Students", "Service"]
+    assert found == ["Positions", "Education", "Publications", "Awards", "Grants", "Invited Talks", "Teaching", "Students", "Service"]
     assert all(any(h in title for title in found) for h in SECTION_HEADINGS)
 
 
@@ -43,8 +42,15 @@ def test_every_cv_entry_is_on_the_page_with_its_dates(cv_site):
     _, out = cv_site
     page = text_of(parse_strict(out / "cv/index.html"))
     data = yaml.safe_load(CV_YAML)
-    names = {"positions": "title", "education": "institution", "awards": "name", "grants": "title",
-             "teaching": "course", "service": "role", "students": "name"}
+    names = {
+        "positions": "title",
+        "education": "institution",
+        "awards": "name",
+        "grants": "title",
+        "teaching": "course",
+        "service": "role",
+        "students": "name",
+    }
     for section, key in names.items():
         for entry in data[section]:
             assert entry[key] in page, (section, entry[key])
@@ -126,10 +132,14 @@ def test_a_bad_cv_yaml_stops_the_build_and_keeps_the_old_site(make_site, tmp_pat
     out = tmp_path / "out"
     assert main(["build", "--site", str(root), "--output", str(out)]) == 0
     before = (out / "cv/index.html").read_bytes()
-    (root / "content/cv.yaml").write_text(CV_YAML.replace("    organization: Northfield University\n", "    organisation: Northfield University\n", 1))
+    (root / "content/cv.yaml").write_text(
+        CV_YAML.replace("    organization: Northfield University\n", "    organisation: Northfield University\n", 1)
+    )
     capsys.readouterr()
     assert main(["build", "--site", str(root), "--output", str(out)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[:2] == ["content/cv.yaml:2: positions[1].organization: required field is missing",
-                       "content/cv.yaml:3: positions[1].organisation: unknown field (did you mean 'organization'?)"]
+    assert err[:2] == [
+        "content/cv.yaml:2: positions[1].organization: required field is missing",
+        "content/cv.yaml:3: positions[1].organisation: unknown field (did you mean 'organization'?)",
+    ]
     assert (out / "cv/index.html").read_bytes() == before

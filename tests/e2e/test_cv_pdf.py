@@ -79,9 +79,15 @@ def test_every_font_is_embedded(pdf):
 
 def test_links_in_the_pdf_work(pdf):
     reader = PdfReader(io.BytesIO(pdf))
-    uris = {a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots", []) if "/URI" in a.get_object().get("/A", {})}
-    assert {"https://mei.example.org/papers/small-models/", "https://arxiv.org/abs/2406.00001",
-            "mailto:mei@example.org", "https://example.org/slides.pdf"} <= uris
+    uris = {
+        a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots", []) if "/URI" in a.get_object().get("/A", {})
+    }
+    assert {
+        "https://mei.example.org/papers/small-models/",
+        "https://arxiv.org/abs/2406.00001",
+        "mailto:mei@example.org",
+        "https://example.org/slides.pdf",
+    } <= uris
 
 
 def test_page_size_is_a4_unless_letter_is_configured(make_site, tmp_path):

@@ -26,17 +26,17 @@ YAML_TITLE = "Yaml " + EVIL + " $\\text{" + SCRIPT + "}$"
 def hostile_files(allow_html: bool = False) -> dict[str, str]:
     return {
         "site.yaml": f"title: {q('Site ' + EVIL)}\nauthor: {q('Eve ' + EVIL)}\nallow_html: {str(allow_html).lower()}\n"
-                     f"categories:\n  QX: {q('Cat ' + EVIL)}\nextra: {{note: {q(EVIL)}}}\n",
+        f"categories:\n  QX: {q('Cat ' + EVIL)}\nextra: {{note: {q(EVIL)}}}\n",
         "content/profile.md": f"---\nname: {q('Eve ' + EVIL)}\nheadline: {q('Head ' + EVIL)}\naffiliation: {q('Aff ' + EVIL)}\n"
-                              f"email: {q(EVIL)}\nphoto: {q('me.jpg?' + SCRIPT)}\n"
-                              f"links:\n  {q('Home ' + EVIL)}: {q(URL_EVIL)}\n---\nBio {EVIL}\n\n[x](javascript:alert(1))\n",
+        f"email: {q(EVIL)}\nphoto: {q('me.jpg?' + SCRIPT)}\n"
+        f"links:\n  {q('Home ' + EVIL)}: {q(URL_EVIL)}\n---\nBio {EVIL}\n\n[x](javascript:alert(1))\n",
         "content/papers/evil.md": f"---\ntitle: {q('Title ' + EVIL)}\nauthors: [{q('Eve ' + EVIL)}, {q('Other ' + EVIL)}]\net_al: true\n"
-                                  f"date: 2022\ncategory: QX\naffiliation: {q('Aff ' + EVIL)}\nvenue: {q('Venue ' + EVIL)}\n"
-                                  f"tags: [{q('Tag ' + EVIL)}]\nscore: 1\ncitations: 3\nextra: {{x: {q(EVIL)}}}\n"
-                                  f"links:\n  {q('Label ' + EVIL)}: {q(URL_EVIL)}\n  code: {q(URL_EVIL)}\n"
-                                  f"---\nAbstract {EVIL}\n\n$\\text{{{SCRIPT}}}$ and \\textbf{{{SCRIPT}}}\n",
+        f"date: 2022\ncategory: QX\naffiliation: {q('Aff ' + EVIL)}\nvenue: {q('Venue ' + EVIL)}\n"
+        f"tags: [{q('Tag ' + EVIL)}]\nscore: 1\ncitations: 3\nextra: {{x: {q(EVIL)}}}\n"
+        f"links:\n  {q('Label ' + EVIL)}: {q(URL_EVIL)}\n  code: {q(URL_EVIL)}\n"
+        f"---\nAbstract {EVIL}\n\n$\\text{{{SCRIPT}}}$ and \\textbf{{{SCRIPT}}}\n",
         "content/papers/evil-yaml.yaml": f"title: {q(YAML_TITLE)}\nauthors: [{q(EVIL)}]\n"
-                                         f"date: 2023-01\ncategory: CV\nabstract: {q('Yabstract ' + EVIL)}\n",
+        f"date: 2023-01\ncategory: CV\nabstract: {q('Yabstract ' + EVIL)}\n",
         "static/me.jpg": "a photo, which must exist",
     }
 
@@ -50,8 +50,11 @@ def own_script(element) -> bool:
     src, text = element.attrib.get("src", ""), element.text or ""
     if src:
         return src.endswith("assets/site.js") and not text
-    return text.startswith('document.documentElement.classList.add("js");try{var t=localStorage.getItem("cvsite-theme")') \
-        and "alert" not in text and "Eve" not in text
+    return (
+        text.startswith('document.documentElement.classList.add("js");try{var t=localStorage.getItem("cvsite-theme")')
+        and "alert" not in text
+        and "Eve" not in text
+    )
 
 
 def injected(tree) -> list[str]:
@@ -59,9 +62,16 @@ def injected(tree) -> list[str]:
     found = []
     for element in elements(tree):
         tag = element.tag.rpartition("}")[2]
-        if tag == "script" and element.attrib.get("type") != "application/ld+json" and not own_script(element) and not is_cite_script(element):
+        if (
+            tag == "script"
+            and element.attrib.get("type") != "application/ld+json"
+            and not own_script(element)
+            and not is_cite_script(element)
+        ):
             found.append("script")
-        if tag in ("img", "iframe", "svg", "object", "embed") and not {"avatar", "chart-svg"} & set(element.attrib.get("class", "").split()):
+        if tag in ("img", "iframe", "svg", "object", "embed") and not {"avatar", "chart-svg"} & set(
+            element.attrib.get("class", "").split()
+        ):
             found.append(tag)
         found += [f"{tag}@{name}" for name in element.attrib if name.lower().startswith("on")]
         found += [f"{tag}@{name}" for name, value in element.attrib.items() if value.strip().lower().startswith("javascript:")]
@@ -130,4 +140,3 @@ def test_raw_html_gets_through_only_when_the_site_allows_it(make_site, tmp_path)
     for css_class, label in (("venue", "Venue "), ("affiliation", "Aff "), ("authors", "Other "), ("tags", "Tag ")):
         (element,) = [e for e in paper.iter() if css_class in e.attrib.get("class", "").split()]
         assert label + SCRIPT in "".join(element.itertext()), css_class
-

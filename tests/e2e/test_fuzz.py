@@ -23,25 +23,75 @@ from generator.cli import main
 from generator.yamlio import BAD_CHARACTER
 
 # No shrinking: a failure prints its (unshrunk) example at once instead of minutes later.
-FUZZ = settings(max_examples=30, derandomize=True, deadline=None, database=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # Pieces that have broken builds or pages before: LaTeX, math, Markdown, HTML, XML, YAML syntax,
 # control characters from PDFs, long words, right-to-left and combining marks.
-TRICKY = ["\\emph{", "}", "{", "$", "$$", "\\frac{a}{b}", "$a^$", "\\", "%", "#", "&", "&amp;", "<script>", "</p>",
-          "]]>", "<!--", "*", "_", "`", "[x](javascript:alert(1))", "<https://example.org>", "\x01", "\x0c", "\x1b",
-          "\x7f", "\x85", "\u2028", "\ufeff", "\ufffe", "\u202e", "e\u0301", "---", "...", "- ", ": ", "&a ", "*a",
-          "!!python/object", "'", '"', "\n", "\t", "\r", "x" * 300, "\u4e2d\u6587", "\U0001f600"]
+TRICKY = [
+    "\\emph{",
+    "}",
+    "{",
+    "$",
+    "$$",
+    "\\frac{a}{b}",
+    "$a^$",
+    "\\",
+    "%",
+    "#",
+    "&",
+    "&amp;",
+    "<script>",
+    "</p>",
+    "]]>",
+    "<!--",
+    "*",
+    "_",
+    "`",
+    "[x](javascript:alert(1))",
+    "<https://example.org>",
+    "\x01",
+    "\x0c",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\ufeff",
+    "\ufffe",
+    "\u202e",
+    "e\u0301",
+    "---",
+    "...",
+    "- ",
+    ": ",
+    "&a ",
+    "*a",
+    "!!python/object",
+    "'",
+    '"',
+    "\n",
+    "\t",
+    "\r",
+    "x" * 300,
+    "\u4e2d\u6587",
+    "\U0001f600",
+]
 
 texts = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=12)), max_size=8).map("".join)
 # Text that validation accepts (no control characters), still full of tricky pieces: what reaches pages.
 clean_texts = texts.map(lambda text: BAD_CHARACTER.sub("", text))
-dates = st.one_of(st.sampled_from(["2023-05-01", "2020", "2019-02", "2019-02-30", "9999-12-31", "0001-01-01", ""]),
-                  st.text(max_size=10))
-links = st.dictionaries(st.sampled_from(["code", "pdf", "arxiv", "doi", "x"]),
-                        st.one_of(st.sampled_from(["https://example.org/a?b=<c>&d", "javascript:alert(1)", "/rel",
-                                                   "mailto:a@b.c", "data:text/html,x"]), texts), max_size=3)
+dates = st.one_of(st.sampled_from(["2023-05-01", "2020", "2019-02", "2019-02-30", "9999-12-31", "0001-01-01", ""]), st.text(max_size=10))
+links = st.dictionaries(
+    st.sampled_from(["code", "pdf", "arxiv", "doi", "x"]),
+    st.one_of(st.sampled_from(["https://example.org/a?b=<c>&d", "javascript:alert(1)", "/rel", "mailto:a@b.c", "data:text/html,x"]), texts),
+    max_size=3,
+)
 
 
 @st.composite
@@ -54,8 +104,13 @@ def clean_paper_records(draw) -> dict:
         "category": draw(st.sampled_from(["CV", "cs.LG", "stat.ML"])),
         "venue": draw(clean_texts),
         "tags": draw(st.lists(clean_texts.filter(str.strip), max_size=2)),
-        "links": draw(st.dictionaries(st.sampled_from(["code", "pdf", "arxiv", "doi"]),
-                                      st.sampled_from(["https://example.org/a?b=<c>&d", "/rel", "mailto:a@b.c"]), max_size=2)),
+        "links": draw(
+            st.dictionaries(
+                st.sampled_from(["code", "pdf", "arxiv", "doi"]),
+                st.sampled_from(["https://example.org/a?b=<c>&d", "/rel", "mailto:a@b.c"]),
+                max_size=2,
+            )
+        ),
         "extra": {"note": draw(clean_texts)},
     }
     if draw(st.booleans()):
@@ -71,10 +126,19 @@ def paper_records(draw) -> dict:
         "date": draw(dates),
         "category": draw(st.sampled_from(["CV", "cs.LG", "stat.ML", "QC", "nope", ""])),
     }
-    optional = {"venue": texts, "links": links, "tags": st.lists(texts, max_size=3), "et_al": st.booleans(),
-                "score": st.one_of(st.floats(allow_nan=True), st.integers()), "citations": st.integers(),
-                "slug": st.one_of(texts, st.just("a-b")), "draft": st.booleans(), "featured": st.booleans(),
-                "extra": st.dictionaries(st.text(max_size=5), texts, max_size=3), "typo_field": texts}
+    optional = {
+        "venue": texts,
+        "links": links,
+        "tags": st.lists(texts, max_size=3),
+        "et_al": st.booleans(),
+        "score": st.one_of(st.floats(allow_nan=True), st.integers()),
+        "citations": st.integers(),
+        "slug": st.one_of(texts, st.just("a-b")),
+        "draft": st.booleans(),
+        "featured": st.booleans(),
+        "extra": st.dictionaries(st.text(max_size=5), texts, max_size=3),
+        "typo_field": texts,
+    }
     for name in draw(st.lists(st.sampled_from(sorted(optional)), unique=True, max_size=5)):
         record[name] = draw(optional[name])
     return record
@@ -84,7 +148,7 @@ def mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     """Byte-level damage: at each (position, length) replace that many bytes with others."""
     for position, length, replacement in edits:
         at = position % (len(data) + 1)
-        data = data[:at] + replacement + data[at + length:]
+        data = data[:at] + replacement + data[at + length :]
     return data
 
 
@@ -122,8 +186,11 @@ def sites(draw, clean: bool = False) -> dict[str, bytes]:
     config_text = yaml.safe_dump(config, allow_unicode=True).encode("utf-8", "surrogatepass")
     if not clean and draw(st.booleans()):
         config_text = mutate(config_text, draw(edits))
-    profile = {"name": "Ada " + draw(text) if clean else draw(st.one_of(st.just("Ada Lovelace"), texts)),
-               "headline": draw(text), "links": {"Web": "https://example.org/"} if clean else draw(links)}
+    profile = {
+        "name": "Ada " + draw(text) if clean else draw(st.one_of(st.just("Ada Lovelace"), texts)),
+        "headline": draw(text),
+        "links": {"Web": "https://example.org/"} if clean else draw(links),
+    }
     profile_text = f"---\n{yaml.safe_dump(profile, allow_unicode=True)}---\n{draw(text)}\n".encode("utf-8", "surrogatepass")
     if not clean and draw(st.booleans()):
         profile_text = mutate(profile_text, draw(edits))
@@ -142,8 +209,11 @@ def run_build(site: Path, out: Path) -> tuple[int, str]:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file of the site but the build cache, the one thing a build writes there (documented)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and ".cvsite-cache" not in p.relative_to(folder).parts}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".cvsite-cache" not in p.relative_to(folder).parts
+    }
 
 
 def check_build(files: dict[str, bytes]) -> tuple[int, str]:

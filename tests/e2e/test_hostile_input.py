@@ -28,8 +28,14 @@ def secret_file(tmp_path) -> Path:
 
 
 def build(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(root), *args],
-                          env=ENV, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--site", str(root), *args],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def located(stderr: str) -> list[tuple[str, str, str]]:
@@ -44,6 +50,7 @@ def published(output: Path) -> str:
 
 
 # 1. symlinks leading out of the site
+
 
 @pytest.mark.parametrize("folder", ["static", "content/papers", "templates", "themes/mine/static"])
 def test_a_symlink_leading_out_of_the_site_is_refused(make_site, secret_file, folder):
@@ -87,29 +94,34 @@ def test_the_preview_refuses_a_symlink_leading_out(serve, example_copy, secret_f
 
 # 2. hidden files and folders
 
+
 def test_hidden_files_and_folders_are_not_published_but_well_known_is(make_site):
     token = "https://user:ghp_secret_token@github.com/me/cv.git"
-    root = make_site({
-        "content/papers/p.md": PAPER,
-        "static/.git/config": f'[remote "origin"]\n\turl = {token}\n',
-        "static/.env": "TOKEN=1",
-        "static/docs/.hidden/x.txt": "hidden",
-        "static/docs/.DS_Store": "junk",
-        "static/docs/visible.txt": "shown",
-        "static/.well-known/security.txt": "Contact: mailto:me@example.org",
-        "static/.well-known/.secret": "hidden",
-    })
+    root = make_site(
+        {
+            "content/papers/p.md": PAPER,
+            "static/.git/config": f'[remote "origin"]\n\turl = {token}\n',
+            "static/.env": "TOKEN=1",
+            "static/docs/.hidden/x.txt": "hidden",
+            "static/docs/.DS_Store": "junk",
+            "static/docs/visible.txt": "shown",
+            "static/.well-known/security.txt": "Contact: mailto:me@example.org",
+            "static/.well-known/.secret": "hidden",
+        }
+    )
     result = build(root)
     assert result.returncode == 0, result.stderr
     out = root / "output"
     files = set(snapshot(out))
     assert "docs/visible.txt" in files and ".well-known/security.txt" in files
-    assert not any(part.startswith(".") and part != ".well-known" for f in files - {".nojekyll", ".cvsite-manifest.json"}
-                   for part in f.split("/")), files
+    assert not any(
+        part.startswith(".") and part != ".well-known" for f in files - {".nojekyll", ".cvsite-manifest.json"} for part in f.split("/")
+    ), files
     assert "ghp_secret_token" not in published(out)
 
 
 # 3. the output's own .git survives a build even when the site tries to bring one
+
 
 def test_the_output_git_folder_is_kept_when_static_holds_a_git_folder(make_site):
     root = make_site({"content/papers/p.md": PAPER, "static/.git/config": "[core]\n\tbare = false\n"})
@@ -121,6 +133,7 @@ def test_the_output_git_folder_is_kept_when_static_holds_a_git_folder(make_site)
 
 
 # 4. FIFOs, devices and huge files
+
 
 def test_a_fifo_among_the_papers_is_reported_not_waited_on(make_site):
     root = make_site({"content/papers/p.md": PAPER})
@@ -172,7 +185,8 @@ def test_the_preview_reports_a_fifo_and_keeps_rebuilding(serve, example_copy):
 # 5. a YAML alias bomb
 
 BOMB = "extra:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10))
+    f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)
+)
 
 
 @pytest.mark.parametrize("where", ["site.yaml", "content/papers/bomb.yaml"])
@@ -201,14 +215,18 @@ def test_modest_aliases_still_work(make_site):
 
 # 6. control characters
 
-@pytest.mark.parametrize("where, text, line, field", [
-    ("content/papers/p.yaml", 'title: "A \\x01 title"\nauthors: [A]\ndate: 2020\ncategory: CV\n', 1, "title"),
-    ("content/papers/p.yaml", 'title: T\nauthors: ["Esc \\e"]\ndate: 2020\ncategory: CV\n', 2, "authors"),
-    ("content/papers/p.md", PAPER + "Pasted from a PDF:\x02 page\x0cbreak.\n", 10, "abstract"),
-    ("content/profile.md", "---\nname: Ada\n---\nA bio with \x0b inside.\n", 4, "bio"),
-    ("site.yaml", 'title: T\nextra: {note: "bell \\a"}\n', 2, "extra.note"),
-    ("content/papers/p.yaml", 'title: "C1 \\x9b control"\nauthors: [A]\ndate: 2020\ncategory: CV\n', 1, "title"),
-])
+
+@pytest.mark.parametrize(
+    "where, text, line, field",
+    [
+        ("content/papers/p.yaml", 'title: "A \\x01 title"\nauthors: [A]\ndate: 2020\ncategory: CV\n', 1, "title"),
+        ("content/papers/p.yaml", 'title: T\nauthors: ["Esc \\e"]\ndate: 2020\ncategory: CV\n', 2, "authors"),
+        ("content/papers/p.md", PAPER + "Pasted from a PDF:\x02 page\x0cbreak.\n", 10, "abstract"),
+        ("content/profile.md", "---\nname: Ada\n---\nA bio with \x0b inside.\n", 4, "bio"),
+        ("site.yaml", 'title: T\nextra: {note: "bell \\a"}\n', 2, "extra.note"),
+        ("content/papers/p.yaml", 'title: "C1 \\x9b control"\nauthors: [A]\ndate: 2020\ncategory: CV\n', 1, "title"),
+    ],
+)
 def test_control_characters_are_reported_where_they_are(make_site, where, text, line, field):
     files = {"content/papers/ok.md": PAPER, where: text}
     root = make_site(files)
@@ -231,6 +249,7 @@ def test_text_without_control_characters_gives_well_formed_feeds_and_pages(make_
 
 # 7. deep nesting
 
+
 @pytest.mark.parametrize("where", ["site.yaml", "content/papers/deep.yaml"])
 @pytest.mark.parametrize("style", ["flow", "block"])
 def test_deep_nesting_is_a_located_error(make_site, where, style):
@@ -246,6 +265,7 @@ def test_deep_nesting_is_a_located_error(make_site, where, style):
 
 # 8. slugs the file system cannot hold
 
+
 @pytest.mark.parametrize("slug", ["a" * 300, "\u4e2d" * 80])
 def test_a_slug_too_long_for_the_file_system_is_located(make_site, slug):
     """A 300-character slug field, or a file named in 80 CJK characters (240 bytes, a legal file
@@ -259,24 +279,28 @@ def test_a_slug_too_long_for_the_file_system_is_located(make_site, slug):
     assert path == f"content/papers/{name}" and field == "slug" and "200 bytes" in message
 
 
-
 # Also: malformed LaTeX is a located warning that shows the source text, not a silent fallback
 
+
 def test_malformed_latex_is_a_located_warning_and_the_build_succeeds(make_site):
-    root = make_site({"content/papers/p.md": PAPER.replace("title: A Paper", "title: 'A \\emph{broken title'")
-                      + "\nSecond paragraph with $a^$ math.\n"})
+    root = make_site(
+        {"content/papers/p.md": PAPER.replace("title: A Paper", "title: 'A \\emph{broken title'") + "\nSecond paragraph with $a^$ math.\n"}
+    )
     result = build(root)
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
     assert warnings == [
-        ("content/papers/p.md:2: title: warning: malformed LaTeX (Unexpected end of stream, was expecting '}'); "
-         "shown as typed: 'A \\emph{broken title'"),
+        (
+            "content/papers/p.md:2: title: warning: malformed LaTeX (Unexpected end of stream, was expecting '}'); "
+            "shown as typed: 'A \\emph{broken title'"
+        ),
         "content/papers/p.md:11: abstract: warning: malformed math (MissingSuperScriptOrSubscriptError); shown as typed: '$a^$'",
     ]
     assert all(LOCATED.match(line) for line in warnings)
 
 
 # Found by the fuzz test: a link in a title nested <a> in the listing's <a> (invalid HTML)
+
 
 def test_links_in_a_title_stay_text_so_listing_links_do_not_nest(make_site):
     title = "'See <https://example.org>, [code](https://example.org/c) and www.example.org'"

@@ -26,8 +26,7 @@ def vnu():
         pytest.skip(f"{missing} is missing")
 
     def check(*args: str) -> list[dict]:
-        result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *args],
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *args], capture_output=True, text=True, timeout=300)
         return json.loads(result.stderr or result.stdout)["messages"]
 
     return check

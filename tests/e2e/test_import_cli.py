@@ -63,8 +63,13 @@ def test_a_scholar_export_becomes_records_a_build_accepts(make_site, capsys):
 
 def test_titles_yaml_would_misread_come_back_as_text(make_site, tmp_path, capsys):
     site = make_site()
-    bib = write_bib(tmp_path, "".join(f"@article{{k{i}, title = {{{t}}}, author = {{A B}}, year = 2020}}\n"
-                                      for i, t in enumerate(["yes", "2024", "A: B", "#hashtag", "- dash", "null", "'quoted'"])))
+    bib = write_bib(
+        tmp_path,
+        "".join(
+            f"@article{{k{i}, title = {{{t}}}, author = {{A B}}, year = 2020}}\n"
+            for i, t in enumerate(["yes", "2024", "A: B", "#hashtag", "- dash", "null", "'quoted'"])
+        ),
+    )
     assert run(site, "--category", "CV", bib, capsys=capsys)[0] == 0
     assert sorted(p.title for p in built(site).values()) == sorted(["yes", "2024", "A: B", "#hashtag", "- dash", "null", "'quoted'"])
 
@@ -72,25 +77,34 @@ def test_titles_yaml_would_misread_come_back_as_text(make_site, tmp_path, capsys
 def test_every_problem_is_listed_and_nothing_is_written(make_site, tmp_path, capsys):
     site = make_site()
     before = snapshot(site)
-    bib = write_bib(tmp_path, "@article{good, title = {Good}, author = {A B}, year = 2020}\n"
-                              "@article{bad, title = {Bad}, author = {A B}, year = 2020, url = {javascript:alert(1)}}\n"
-                              "@article{nodate, title = {No date}, author = {A B}}\n"
-                              "@article{macro, title = {M}, author = {A B}, year = 2020, journal = undefined}\n")
+    bib = write_bib(
+        tmp_path,
+        "@article{good, title = {Good}, author = {A B}, year = 2020}\n"
+        "@article{bad, title = {Bad}, author = {A B}, year = 2020, url = {javascript:alert(1)}}\n"
+        "@article{nodate, title = {No date}, author = {A B}}\n"
+        "@article{macro, title = {M}, author = {A B}, year = 2020, journal = undefined}\n",
+    )
     code, _, err = run(site, "--category", "CV", bib, capsys=capsys)
     assert code == 1 and snapshot(site) == before
     lines = err.strip().splitlines()
     located = [SOURCE_LINE.match(line) for line in lines[:-1]]
     assert all(located), lines
     assert [(m["line"], m["key"], m["field"]) for m in located] == [
-        ("2", "bad", "links.project"), ("3", "nodate", "date"), ("4", "macro", "journal")]
+        ("2", "bad", "links.project"),
+        ("3", "nodate", "date"),
+        ("4", "macro", "journal"),
+    ]
     assert "unsafe URL scheme 'javascript:'" in located[0]["message"]
     assert lines[-1] == "cvsite: 3 problems found; nothing was written"
 
 
 def test_skip_invalid_writes_the_good_records_and_lists_the_rest(make_site, tmp_path, capsys):
     site = make_site()
-    bib = write_bib(tmp_path, "@article{good, title = {Good}, author = {A B}, year = 2020}\n"
-                              "@article{bad, title = {Bad}, author = {A B}, year = 2020, url = {javascript:alert(1)}}\n")
+    bib = write_bib(
+        tmp_path,
+        "@article{good, title = {Good}, author = {A B}, year = 2020}\n"
+        "@article{bad, title = {Bad}, author = {A B}, year = 2020, url = {javascript:alert(1)}}\n",
+    )
     code, out, err = run(site, "--category", "CV", "--skip-invalid", bib, capsys=capsys)
     assert code == 0 and list(papers(site)) == ["good.md"]
     assert "1 new, 0 merged, 0 already present, 1 skipped" in out
@@ -182,8 +196,9 @@ def test_without_update_an_owners_record_is_never_touched(make_site, capsys):
 
 def test_update_fills_what_is_missing_keeps_comments_and_lists_conflicts(make_site, capsys):
     site = make_site({"content/papers/gvaed.md": OWNER})
-    code, out, _ = run(site, "--update", str(FIXTURES / "openalex-works.json"), str(FIXTURES / "zotero.ris"),
-                       "--category", "CL", capsys=capsys)
+    code, out, _ = run(
+        site, "--update", str(FIXTURES / "openalex-works.json"), str(FIXTURES / "zotero.ris"), "--category", "CL", capsys=capsys
+    )
     assert code == 0
     assert "conflict: content/papers/gvaed.md: venue: kept 'CSUR 2024', source has 'ACM Computing Surveys'" in out
     assert "2 new, 1 merged, 0 already present" in out
@@ -193,18 +208,26 @@ def test_update_fills_what_is_missing_keeps_comments_and_lists_conflicts(make_si
     assert text.endswith("---\nMy own abstract.\n")
     paper = built(site)["gvaed.md"]
     assert paper.venue == "CSUR 2024" and paper.authors == ("Yang Liu", "Liang Song") and paper.category.code == "cs.CV"
-    assert dict(paper.links) == {"code": "https://github.com/x/gvaed", "arxiv": "https://arxiv.org/abs/2302.05087",
-                                 "doi": "https://doi.org/10.1145/3645101", "pdf": "https://example.org/gvaed.pdf",
-                                 "project": "https://dl.acm.org/doi/10.1145/3645101"}
+    assert dict(paper.links) == {
+        "code": "https://github.com/x/gvaed",
+        "arxiv": "https://arxiv.org/abs/2302.05087",
+        "doi": "https://doi.org/10.1145/3645101",
+        "pdf": "https://example.org/gvaed.pdf",
+        "project": "https://dl.acm.org/doi/10.1145/3645101",
+    }
     assert paper.citations == 57 and paper.tags == ("video anomaly detection", "survey")
     assert paper.abstract == "My own abstract."
 
 
 def test_update_of_a_yaml_record_and_of_a_map_written_on_one_line(make_site, capsys):
-    site = make_site({"content/papers/b.yaml": "# mine\ntitle: Baichuan 2\nauthors: [Aiyuan Yang]\ndate: 2023-09\ncategory: CL\n"
-                                               "links:\n    arxiv: https://arxiv.org/abs/2309.10305v1\n",
-                      "content/papers/c.md": "---\ntitle: Generalized Video Anomaly Event Detection\nauthors: [Y L]\n"
-                                             "date: 2024\ncategory: CV\nlinks: {doi: 'https://doi.org/10.1145/3645101'}\n---\n"})
+    site = make_site(
+        {
+            "content/papers/b.yaml": "# mine\ntitle: Baichuan 2\nauthors: [Aiyuan Yang]\ndate: 2023-09\ncategory: CL\n"
+            "links:\n    arxiv: https://arxiv.org/abs/2309.10305v1\n",
+            "content/papers/c.md": "---\ntitle: Generalized Video Anomaly Event Detection\nauthors: [Y L]\n"
+            "date: 2024\ncategory: CV\nlinks: {doi: 'https://doi.org/10.1145/3645101'}\n---\n",
+        }
+    )
     code, out, err = run(site, "--update", str(FIXTURES / "openalex-works.json"), capsys=capsys)
     assert code == 0, err
     records = built(site)
@@ -217,10 +240,13 @@ def test_update_of_a_yaml_record_and_of_a_map_written_on_one_line(make_site, cap
 def test_slugs_are_stable_suffixed_and_short(make_site, tmp_path, capsys):
     site = make_site({"content/papers/same-title.md": "---\ntitle: Other\nauthors: [A]\ndate: 2001\ncategory: CV\n---\n"})
     long_title = "Very " * 100 + "long"
-    bib = write_bib(tmp_path, f"@article{{a, title = {{Same Title}}, author = {{A B}}, year = 2020}}\n"
-                              f"@article{{b, title = {{Same title!}}, author = {{A B}}, year = 2021}}\n"
-                              f"@article{{c, title = {{{long_title}}}, author = {{A B}}, year = 2020}}\n"
-                              f"@article{{/etc/passwd, title = {{$$}}, author = {{A B}}, year = 2020}}\n")
+    bib = write_bib(
+        tmp_path,
+        f"@article{{a, title = {{Same Title}}, author = {{A B}}, year = 2020}}\n"
+        f"@article{{b, title = {{Same title!}}, author = {{A B}}, year = 2021}}\n"
+        f"@article{{c, title = {{{long_title}}}, author = {{A B}}, year = 2020}}\n"
+        f"@article{{/etc/passwd, title = {{$$}}, author = {{A B}}, year = 2020}}\n",
+    )
     assert run(site, "--category", "CV", bib, capsys=capsys)[0] == 0
     names = sorted(papers(site))
     assert "same-title-2.md" in names and "same-title-3.md" in names
@@ -241,12 +267,17 @@ def test_offline_is_one_line_and_nothing_is_written(make_site, monkeypatch, caps
     before = snapshot(site)
     code, _, err = run(site, str(FIXTURES / "scholar.bib"), "arxiv:2309.10305", "--category", "CV", capsys=capsys)
     assert code == 1 and snapshot(site) == before
-    assert err.strip().splitlines() == [("cvsite: error: cannot reach export.arxiv.org ([Errno -3] Temporary failure "
-                                         "in name resolution); are you offline?; nothing was written")]
+    assert err.strip().splitlines() == [
+        (
+            "cvsite: error: cannot reach export.arxiv.org ([Errno -3] Temporary failure "
+            "in name resolution); are you offline?; nothing was written"
+        )
+    ]
 
 
 def test_identifiers_go_through_the_same_importers(make_site, monkeypatch, capsys):
     from generator.importers import fetch
+
     monkeypatch.setattr(fetch, "fetch", lambda ident: [(ident, (FIXTURES / "arxiv.atom").read_bytes(), "arxiv-atom")])
     site = make_site()
     code, out, _ = run(site, "arxiv:2309.10305", capsys=capsys)
@@ -255,8 +286,10 @@ def test_identifiers_go_through_the_same_importers(make_site, monkeypatch, capsy
 
 def test_a_ten_thousand_entry_file_imports_without_trouble(make_site, tmp_path, capsys):
     site = make_site()
-    bib = write_bib(tmp_path, "".join(f"@article{{k{i}, title = {{Paper number {i}}}, author = {{A B}}, year = {2000 + i % 20}}}\n"
-                                      for i in range(10_000)))
+    bib = write_bib(
+        tmp_path,
+        "".join(f"@article{{k{i}, title = {{Paper number {i}}}, author = {{A B}}, year = {2000 + i % 20}}}\n" for i in range(10_000)),
+    )
     code, out, err = run(site, "--dry-run", "--category", "CV", bib, capsys=capsys)
     assert code == 0 and "10000 new" in out and err == ""
 
@@ -264,8 +297,14 @@ def test_a_ten_thousand_entry_file_imports_without_trouble(make_site, tmp_path, 
 def test_the_command_as_a_process_exits_with_the_documented_codes(make_site, tmp_path):
     site = make_site()
     bib = write_bib(tmp_path, "@article{k, title = {T}, author = {A B}}")
-    result = subprocess.run([sys.executable, "-m", "generator", "import", "--site", str(site), "--category", "CV", bib],
-                            capture_output=True, text=True, env=ENV, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "import", "--site", str(site), "--category", "CV", bib],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert LOCATED.match(result.stderr.splitlines()[0].split(": ", 1)[1]) or SOURCE_LINE.match(result.stderr.splitlines()[0])
     result = subprocess.run([sys.executable, "-m", "generator", "import", "--help"], capture_output=True, text=True, env=ENV, check=False)
@@ -274,8 +313,15 @@ def test_the_command_as_a_process_exits_with_the_documented_codes(make_site, tmp
         assert option in result.stdout
 
 
-@pytest.mark.parametrize("data", [b"\xff\xfe@\x00a\x00", b"@article{k, title = {\xe9t\xe9}, author={A B}, year=2020}",
-                                  b"{" * 5000, b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><feed>&a;</feed>"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe@\x00a\x00",
+        b"@article{k, title = {\xe9t\xe9}, author={A B}, year=2020}",
+        b"{" * 5000,
+        b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><feed>&a;</feed>",
+    ],
+)
 def test_odd_files_never_give_a_traceback(make_site, tmp_path, data, capsys):
     source = tmp_path / "odd"
     source.write_bytes(data)

@@ -29,19 +29,57 @@ PROFILE = "---\nname: Round Trip\n---\nBio.\n"
 
 FIRST = ["Aiyuan", "Bin", "José", "Zoë", "Jean", "Anne Marie", "Łukasz", "Jürgen"]
 LAST = ["Yang", "Xiao", "Müller", "de la Fontaine", "van der Berg", "O'Neil", "Smith Jr.", "Ødegaard"]
-TITLE_WORDS = ["Learning", "Robust", "Video", "Anomaly", "Graphs", "R&D", "100%", "C#", "snake_case", "\\emph{Fast}",
-               "$\\alpha$-Nets", "{\\\"o}ber", "Über", "\\textbf{M}odel", "Co-Training:", "LLMs"]
-ABSTRACT_WORDS = ["We", "propose", "a", "method", "that", "improves", "accuracy", "by", "73%", "on", "$x^2$", "R&D",
-                  "tasks", "with", "\\emph{new}", "ideas", "naïve", "#1", "file_name", "results."]
+TITLE_WORDS = [
+    "Learning",
+    "Robust",
+    "Video",
+    "Anomaly",
+    "Graphs",
+    "R&D",
+    "100%",
+    "C#",
+    "snake_case",
+    "\\emph{Fast}",
+    "$\\alpha$-Nets",
+    '{\\"o}ber',
+    "Über",
+    "\\textbf{M}odel",
+    "Co-Training:",
+    "LLMs",
+]
+ABSTRACT_WORDS = [
+    "We",
+    "propose",
+    "a",
+    "method",
+    "that",
+    "improves",
+    "accuracy",
+    "by",
+    "73%",
+    "on",
+    "$x^2$",
+    "R&D",
+    "tasks",
+    "with",
+    "\\emph{new}",
+    "ideas",
+    "naïve",
+    "#1",
+    "file_name",
+    "results.",
+]
 CATEGORIES = ["CV", "CL", "LG", "stat.ML", "eess.IV", "cs.AI"]
 
 
 def _links(rng: random.Random, i: int) -> dict:
-    kinds = {"arxiv": f"https://arxiv.org/abs/23{rng.randint(1, 12):02d}.{10000 + i:05d}",
-             "doi": f"https://doi.org/10.1145/{3600000 + i}",
-             "pdf": f"https://example.org/papers/{i}.pdf",
-             "code": f"https://github.com/example/repo{i}",
-             "project": f"https://example.org/project/{i}"}
+    kinds = {
+        "arxiv": f"https://arxiv.org/abs/23{rng.randint(1, 12):02d}.{10000 + i:05d}",
+        "doi": f"https://doi.org/10.1145/{3600000 + i}",
+        "pdf": f"https://example.org/papers/{i}.pdf",
+        "code": f"https://github.com/example/repo{i}",
+        "project": f"https://example.org/project/{i}",
+    }
     chosen = rng.sample(sorted(kinds), rng.randint(0, len(kinds)))
     return {k: kinds[k] for k in chosen}
 
@@ -55,9 +93,10 @@ def generated_site(root: Path, seed: int, papers: int = 40) -> Path:
         record = {
             "title": " ".join(rng.sample(TITLE_WORDS, rng.randint(2, 7))) + f" {i}",
             "authors": [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(1, 5))]
-                       + (["World Health Organization"] if rng.random() < 0.1 else []),
-            "date": rng.choice([f"{2000 + i % 25}", f"{2000 + i % 25}-{1 + i % 12:02d}",
-                                f"{2000 + i % 25}-{1 + i % 12:02d}-{1 + i % 28:02d}"]),
+            + (["World Health Organization"] if rng.random() < 0.1 else []),
+            "date": rng.choice(
+                [f"{2000 + i % 25}", f"{2000 + i % 25}-{1 + i % 12:02d}", f"{2000 + i % 25}-{1 + i % 12:02d}-{1 + i % 28:02d}"]
+            ),
             "category": rng.choice(CATEGORIES),
         }
         if rng.random() < 0.4:
@@ -112,9 +151,17 @@ BIBTEX_LINKS = ("arxiv", "doi", "pdf", "code", "project")
 
 
 def bibtex_view(paper) -> dict:
-    return {"title": paper.title, "authors": paper.authors, "et_al": paper.et_al, "date": paper.date,
-            "category": paper.category, "venue": paper.venue, "tags": paper.tags, "abstract": paper.abstract,
-            "links": {k: v for k, v in paper.links if k in BIBTEX_LINKS}}
+    return {
+        "title": paper.title,
+        "authors": paper.authors,
+        "et_al": paper.et_al,
+        "date": paper.date,
+        "category": paper.category,
+        "venue": paper.venue,
+        "tags": paper.tags,
+        "abstract": paper.abstract,
+        "links": {k: v for k, v in paper.links if k in BIBTEX_LINKS},
+    }
 
 
 def csl_view(paper) -> dict:
@@ -124,12 +171,20 @@ def csl_view(paper) -> dict:
         extra = "pdf" if "pdf" in links else "project" if "project" in links else ""
         if extra:
             carried[extra] = links[extra]
-    return {"title": paper.title, "authors": paper.authors, "date": paper.date, "venue": paper.venue,
-            "tags": paper.tags, "abstract": paper.abstract, "links": carried}
+    return {
+        "title": paper.title,
+        "authors": paper.authors,
+        "date": paper.date,
+        "venue": paper.venue,
+        "tags": paper.tags,
+        "abstract": paper.abstract,
+        "links": carried,
+    }
 
 
 SITES = [pytest.param(example_site, id="example")] + [
-    pytest.param(lambda root, seed=seed: generated_site(root, seed), id=f"generated-{seed}") for seed in (1, 2, 3)]
+    pytest.param(lambda root, seed=seed: generated_site(root, seed), id=f"generated-{seed}") for seed in (1, 2, 3)
+]
 
 
 @pytest.mark.parametrize("make", SITES)
@@ -146,4 +201,3 @@ def test_papers_json_imports_back_to_the_same_records(make, tmp_path):
     originals, back = imported(site, tmp_path, "papers.json", "--category", "cs.AI")
     for original, copy in zip(originals, back):
         assert csl_view(copy) == csl_view(original), original.source
-

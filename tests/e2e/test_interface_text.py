@@ -20,8 +20,7 @@ def notes(out):
 
 
 def test_the_numbers_are_explained_in_the_site_s_own_words(make_site, tmp_path):
-    root = make_site({"site.yaml": "strings:\n  note_score: Reviewer score from our lab's reading group.\n",
-                      "content/papers/a.md": PAPER})
+    root = make_site({"site.yaml": "strings:\n  note_score: Reviewer score from our lab's reading group.\n", "content/papers/a.md": PAPER})
     out = tmp_path / "out"
     build(BuildOptions(root, out))
     explained = notes(out)

@@ -36,8 +36,7 @@ def killed_build(site: Path, out: Path, *injections: str, cache: bool = False) -
     command = [STRACE, "-f", "-o", os.devnull, "-e", "trace=rename,renameat,renameat2"]
     for injection in injections:
         command += ["-e", f"inject={injection}"]
-    return subprocess.run(command + build_cmd(site, out, cache), env=ENV, capture_output=True, timeout=120,
-                          check=False).returncode
+    return subprocess.run(command + build_cmd(site, out, cache), env=ENV, capture_output=True, timeout=120, check=False).returncode
 
 
 def assert_complete_site(out: Path) -> dict:
@@ -58,6 +57,7 @@ needs_strace = pytest.mark.skipif(STRACE is None or sys.platform != "linux", rea
 
 
 # 9. leftovers of a killed build
+
 
 @needs_strace
 def test_a_build_killed_before_the_swap_is_cleaned_up_by_the_next(example_copy, tmp_path):
@@ -81,8 +81,9 @@ def test_leftovers_of_killed_builds_are_removed_and_ignored_by_git(tmp_path):
         (site / name / "papers" / "index.html").write_text("left by kill -9")
     (site / ".output.lock").write_text("")
     subprocess.run(["git", "init", "-q"], cwd=site, check=True)
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=site,
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=site, capture_output=True, text=True, check=True
+    ).stdout
     assert ".output" not in status, status  # `git add .` would not commit them
 
     assert build(site, site / "output").returncode == 0
@@ -90,6 +91,7 @@ def test_leftovers_of_killed_builds_are_removed_and_ignored_by_git(tmp_path):
 
 
 # 10. a kill between the renames of the swap
+
 
 @needs_strace
 @pytest.mark.parametrize("when", [1, 2, 3])
@@ -126,10 +128,12 @@ def test_without_an_atomic_exchange_a_kill_between_renames_is_recovered(example_
 
 # 11. two builds into one output folder
 
+
 def test_two_builds_at_once_both_succeed_one_after_the_other(example_copy, tmp_path):
     out = tmp_path / "builds" / "output"
-    builds = [subprocess.Popen(build_cmd(example_copy, out), env=ENV, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    builds = [
+        subprocess.Popen(build_cmd(example_copy, out), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)
+    ]
     results = [(b.wait(timeout=120), b.stderr.read()) for b in builds]
     assert [code for code, _ in results] == [0, 0, 0], results
     assert beside(out) == ["output"]
@@ -143,8 +147,7 @@ def test_a_second_build_says_it_waits_for_the_first(example_copy, tmp_path):
     out.parent.mkdir()
     with open(out.parent / ".output.lock", "w") as lock:  # a build holding the folder
         fcntl.flock(lock, fcntl.LOCK_EX)
-        second = subprocess.Popen(build_cmd(example_copy, out), env=ENV, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+        second = subprocess.Popen(build_cmd(example_copy, out), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = second.stderr.readline()  # printed once it found the folder busy
         assert line == f"cvsite: another build is writing into {out}; waiting for it to finish\n"
         assert second.poll() is None
@@ -157,13 +160,15 @@ def test_a_second_build_says_it_waits_for_the_first(example_copy, tmp_path):
 
 needs_mounts = pytest.mark.skipif(
     UNSHARE is None or subprocess.run([UNSHARE or "unshare", "-rm", "true"], capture_output=True, check=False).returncode != 0,
-    reason="needs unshare to mount a tmpfs in a private mount namespace")
+    reason="needs unshare to mount a tmpfs in a private mount namespace",
+)
 
 
 def in_namespace(script: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run a shell script as root of a private user and mount namespace: mounts vanish with it."""
-    return subprocess.run([UNSHARE, "-rm", "sh", "-euc", script], cwd=cwd, env=ENV, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [UNSHARE, "-rm", "sh", "-euc", script], cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 @needs_mounts
@@ -172,7 +177,8 @@ def test_an_output_folder_that_is_a_mount_point_is_built_into(example_copy, tmp_
     out.mkdir()
     cvsite = f"{sys.executable} -m generator build --site {example_copy} --output {out}"
     drop = example_copy / "content/papers/korgym-a-dynamic-game-platform-for-llm-reasoning.md"
-    result = in_namespace(f"""
+    result = in_namespace(
+        f"""
         mount -t tmpfs volume {out}
         {cvsite}
         mkdir {out}/.git && echo 'ref: refs/heads/gh-pages' > {out}/.git/HEAD
@@ -180,7 +186,9 @@ def test_an_output_folder_that_is_a_mount_point_is_built_into(example_copy, tmp_
         {cvsite}
         {sys.executable} -c "import os, sys; sys.exit(0 if os.path.ismount('{out}') else 9)"
         tar -C {out} -cf {tmp_path}/volume.tar .
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     copy = tmp_path / "copy"
     copy.mkdir()
@@ -198,7 +206,8 @@ def test_a_full_disk_is_an_io_error_with_the_path_and_the_old_site_stays(example
     out = disk / "output"
     cvsite = f"{sys.executable} -m generator build --no-cache --site {example_copy} --output {out}"
     big = example_copy / "static" / "big.bin"
-    result = in_namespace(f"""
+    result = in_namespace(
+        f"""
         mount -t tmpfs -o size=3m disk {disk}
         {cvsite} > /dev/null
         find {out} -type f | sort | xargs sha256sum > {tmp_path}/before
@@ -209,7 +218,9 @@ def test_a_full_disk_is_an_io_error_with_the_path_and_the_old_site_stays(example
         set -e
         find {out} -type f | sort | xargs sha256sum > {tmp_path}/after
         ls -A {disk} > {tmp_path}/beside
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert "exit=3" in result.stderr, result.stderr
     error = [line for line in result.stderr.splitlines() if line.startswith("cvsite: error:")]
     assert len(error) == 1 and "No space left on device" in error[0] and f"{disk}/" in error[0], result.stderr

@@ -72,15 +72,17 @@ def test_the_404_page_of_a_site_without_base_url_works_at_the_root(example_site)
 
 
 def test_links_of_a_site_with_a_photo_other_archives_and_relative_record_links(make_site, tmp_path):
-    root = make_site({
-        "content/profile.md": "---\nname: Ada Lovelace\nphoto: me.jpg\nlinks:\n  CV: cv.pdf\n---\nBio.\n",
-        "static/me.jpg": b"\xff\xd8jpeg",
-        "static/cv.pdf": b"%PDF",
-        "static/slides/a.pdf": b"%PDF",
-        "content/papers/a.md": "---\ntitle: A\nauthors: [Ada Lovelace]\ndate: 2021-02\ncategory: stat.ML\n"
-                               "links:\n  slides: slides/a.pdf\n  code: https://github.com/a/b\n---\nx\n",
-        "content/papers/b.yaml": "title: B\nauthors: [B]\ndate: 2020\ncategory: eess.IV\nabstract: y\n",
-    })
+    root = make_site(
+        {
+            "content/profile.md": "---\nname: Ada Lovelace\nphoto: me.jpg\nlinks:\n  CV: cv.pdf\n---\nBio.\n",
+            "static/me.jpg": b"\xff\xd8jpeg",
+            "static/cv.pdf": b"%PDF",
+            "static/slides/a.pdf": b"%PDF",
+            "content/papers/a.md": "---\ntitle: A\nauthors: [Ada Lovelace]\ndate: 2021-02\ncategory: stat.ML\n"
+            "links:\n  slides: slides/a.pdf\n  code: https://github.com/a/b\n---\nx\n",
+            "content/papers/b.yaml": "title: B\nauthors: [B]\ndate: 2020\ncategory: eess.IV\nabstract: y\n",
+        }
+    )
     out = tmp_path / "out"
     build(BuildOptions(root, out))
     assert (out / "categories/stat-ml/index.html").is_file() and (out / "categories/eess-iv/index.html").is_file()
@@ -93,7 +95,9 @@ def test_links_of_a_site_with_a_photo_other_archives_and_relative_record_links(m
 
 def test_the_link_checker_catches_a_broken_link(make_site, tmp_path):
     """Guards the tests above against a checker that passes everything."""
-    root = make_site({"templates/years.html": '<!DOCTYPE html><title>t</title><a href="papers/nope/">x</a><a href="../assets/style.css">ok</a>'})
+    root = make_site(
+        {"templates/years.html": '<!DOCTYPE html><title>t</title><a href="papers/nope/">x</a><a href="../assets/style.css">ok</a>'}
+    )
     out = tmp_path / "out"
     build(BuildOptions(root, out))
     with pytest.raises(AssertionError, match="papers/nope"):

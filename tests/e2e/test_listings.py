@@ -124,8 +124,9 @@ def test_the_longest_full_listing_fits_the_budget_and_one_more_paper_splits_it(t
 
 
 def test_selected_publications_come_first_on_the_home_page(example_site):
-    featured = sorted(p.stem for p in (Path(__file__).parents[2] / "content/papers").glob("*.md")
-                      if "\nfeatured: true\n" in p.read_text(encoding="utf-8"))
+    featured = sorted(
+        p.stem for p in (Path(__file__).parents[2] / "content/papers").glob("*.md") if "\nfeatured: true\n" in p.read_text(encoding="utf-8")
+    )
     assert featured, "the example site marks some papers featured"
     tree = dom(example_site / "index.html")
     sections = [s for s in tree.iter("section") if "papers" in (s.get("class") or "")]

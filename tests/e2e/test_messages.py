@@ -33,16 +33,29 @@ def paper_site(make_site, text: str, **more: str):
     return make_site({PAPER: text, **more})
 
 
-@pytest.mark.parametrize("change, printed", [
-    (("title: TinySeg", "title: TinySeg: Real-Time Segmentation"),
-     (f"{PAPER}:2: title: invalid YAML: the value contains ': ', so it must be in quotes; "
-      "write the line as: title: 'TinySeg: Real-Time Segmentation'")),
-    (("  code: https", "code: https"),
-     f"{PAPER}:9: code: 'code' is a link kind, not a field: it belongs under 'links:', indented by two spaces"),
-    (("category: CV", "category: ML"),
-     (f"{PAPER}:7: category: unknown category 'ML' (did you mean 'LG' (Machine Learning) or 'stat.ML' (Machine Learning)?); "
-      "the codes are arXiv's, listed at https://arxiv.org/category_taxonomy; add one of your own under 'categories' in site.yaml")),
-])
+@pytest.mark.parametrize(
+    "change, printed",
+    [
+        (
+            ("title: TinySeg", "title: TinySeg: Real-Time Segmentation"),
+            (
+                f"{PAPER}:2: title: invalid YAML: the value contains ': ', so it must be in quotes; "
+                "write the line as: title: 'TinySeg: Real-Time Segmentation'"
+            ),
+        ),
+        (
+            ("  code: https", "code: https"),
+            f"{PAPER}:9: code: 'code' is a link kind, not a field: it belongs under 'links:', indented by two spaces",
+        ),
+        (
+            ("category: CV", "category: ML"),
+            (
+                f"{PAPER}:7: category: unknown category 'ML' (did you mean 'LG' (Machine Learning) or 'stat.ML' (Machine Learning)?); "
+                "the codes are arXiv's, listed at https://arxiv.org/category_taxonomy; add one of your own under 'categories' in site.yaml"
+            ),
+        ),
+    ],
+)
 def test_an_error_row_prints_its_message_and_writes_nothing(make_site, change, printed):
     root = paper_site(make_site, GOOD.replace(*change))
     result = build(root)
@@ -59,7 +72,8 @@ def test_a_missing_photo_is_named(make_site):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "content/profile.md:3: photo: no file static/me.jpg: put the photo in the site's static/ folder "
-        "(it is published as /me.jpg), or give a full https:// address")
+        "(it is published as /me.jpg), or give a full https:// address"
+    )
     (root / "static").mkdir()
     (root / "static/me.jpg").write_bytes(b"\xff\xd8\xff")
     result = build(root)
@@ -75,22 +89,30 @@ def test_a_photo_from_the_theme_or_the_web_is_no_error(make_site):
 
 
 def test_novelty_written_as_the_profile_shows_it(make_site):
-    profile = "---\nname: Ada\nmetrics:\n  novelty: \"46%\"\n---\nBio.\n"
+    profile = '---\nname: Ada\nmetrics:\n  novelty: "46%"\n---\nBio.\n'
     root = make_site({"content/profile.md": profile, PAPER: GOOD})
     result = build(root)
     assert result.returncode == 0 and result.stderr == ""
     assert re.search(r">\s*46%\s*<", (root / "out/index.html").read_text("utf-8"))
 
 
-@pytest.mark.parametrize("change, printed", [
-    (("  - Mira", "    - Mira"),
-     f"{PAPER}:3: authors: warning: author 1 'Priya Raman - Mira Okonkwo' looks like two names run together"),
-    (("https://github.com", "github.com"),
-     (f"{PAPER}:9: links.code: warning: 'github.com/x/tinyseg' has no https://, so it would be a link inside the site; "
-      "write 'https://github.com/x/tinyseg'")),
-    (("  code:", "  cod:"),
-     f"{PAPER}:9: links.cod: warning: unknown link kind 'cod' (did you mean 'code'?)"),
-])
+@pytest.mark.parametrize(
+    "change, printed",
+    [
+        (
+            ("  - Mira", "    - Mira"),
+            f"{PAPER}:3: authors: warning: author 1 'Priya Raman - Mira Okonkwo' looks like two names run together",
+        ),
+        (
+            ("https://github.com", "github.com"),
+            (
+                f"{PAPER}:9: links.code: warning: 'github.com/x/tinyseg' has no https://, so it would be a link inside the site; "
+                "write 'https://github.com/x/tinyseg'"
+            ),
+        ),
+        (("  code:", "  cod:"), f"{PAPER}:9: links.cod: warning: unknown link kind 'cod' (did you mean 'code'?)"),
+    ],
+)
 def test_a_warning_row_is_printed_counted_and_builds_but_not_under_strict(make_site, change, printed):
     root = paper_site(make_site, GOOD.replace(*change))
     result = build(root)
@@ -103,13 +125,20 @@ def test_a_warning_row_is_printed_counted_and_builds_but_not_under_strict(make_s
     (root / "out/index.html").write_text("the previous site", "utf-8")
     strict = build(root, "--strict")
     assert strict.returncode == 1
-    assert strict.stderr.splitlines() == [warning, "cvsite: 1 problem found (0 errors, 1 warning; --strict counts warnings as errors); nothing was written"]
+    assert strict.stderr.splitlines() == [
+        warning,
+        "cvsite: 1 problem found (0 errors, 1 warning; --strict counts warnings as errors); nothing was written",
+    ]
     assert (root / "out/index.html").read_text("utf-8") == "the previous site"
 
 
 def test_errors_and_warnings_are_counted_apart(make_site):
-    root = make_site({"content/papers/a.md": GOOD.replace("  code:", "  cod:").replace("https://", ""),
-                      "content/papers/b.md": GOOD.replace("category: CV", "category: CVV")})
+    root = make_site(
+        {
+            "content/papers/a.md": GOOD.replace("  code:", "  cod:").replace("https://", ""),
+            "content/papers/b.md": GOOD.replace("category: CV", "category: CVV"),
+        }
+    )
     result = build(root)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
@@ -167,8 +196,12 @@ def test_latex_emphasis_is_html_on_pages_and_plain_text_in_feeds_and_description
 
     title = r"\emph{Fast} \textbf{M}odel in $O(n \log n)$"
     abstract = r"We sort in $O(n \log n)$ with \textit{care}."
-    root = make_site({"site.yaml": "title: T\nbase_url: https://ada.example.org/\n",
-                      PAPER: GOOD.replace("title: TinySeg", f"title: '{title}'").replace("Abstract.", abstract)})
+    root = make_site(
+        {
+            "site.yaml": "title: T\nbase_url: https://ada.example.org/\n",
+            PAPER: GOOD.replace("title: TinySeg", f"title: '{title}'").replace("Abstract.", abstract),
+        }
+    )
     result = build(root)
     assert result.returncode == 0 and result.stderr == ""
 

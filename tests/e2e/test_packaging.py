@@ -38,16 +38,29 @@ def test_wheel_ships_templates_themes_and_data(wheel):
 
 def test_installed_wheel_builds_a_site_from_any_folder(wheel, tmp_path, example_copy):
     target = tmp_path / "installed"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True, capture_output=True
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = dict(os.environ, PYTHONPATH=str(target))
-    where = subprocess.run([sys.executable, "-c", "import generator; print(generator.__file__)"],
-                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    where = subprocess.run(
+        [sys.executable, "-c", "import generator; print(generator.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert where.stdout.startswith(str(target))  # the installed copy, not the checkout
-    result = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(example_copy),
-                             "--output", str(tmp_path / "out")], cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--site", str(example_copy), "--output", str(tmp_path / "out")],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "Liang Song" in home and "assets/style.css" in home
@@ -55,8 +68,9 @@ def test_installed_wheel_builds_a_site_from_any_folder(wheel, tmp_path, example_
 
 
 def test_twine_accepts_the_sdist_and_the_wheel(dist):
-    result = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(dist.sdist), str(dist.wheel)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(dist.sdist), str(dist.wheel)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("PASSED") == 2
 
@@ -95,13 +109,14 @@ def _imported_packages(folder: Path) -> set[str]:
 def test_every_package_the_code_imports_is_declared(dist):
     imported = _imported_packages(REPO / "generator")
     assert {"jinja2", "markupsafe", "yaml", "watchdog"} <= imported  # the scan sees imports at all
+
     def name(requirement: str) -> str:
         return re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
     declared = {name(r) for r in dist.requires()}
     # an optional feature's package (typst for cv.pdf) is declared in its extra, never in "test"
     every = dist.metadata().get_all("Requires-Dist") or []
-    optional = {name(r) for r in every if "extra ==" in r and "extra == \"test\"" not in r}
+    optional = {name(r) for r in every if "extra ==" in r and 'extra == "test"' not in r}
     providers = metadata.packages_distributions()
     for module in sorted(imported):
         names = {d.lower().replace("_", "-") for d in providers.get(module, [])}

@@ -33,11 +33,17 @@ def site(tmp_path_factory):
     shutil.copytree(repo / "content", root / "content")
     (root / "site.yaml").write_text((repo / "site.yaml").read_text().replace('cname: ""', "") + "cname: cv.example.org\n")
     profile = root / "content/profile.md"
-    profile.write_text(profile.read_text().replace("metrics:", "links:\n  ORCID: https://orcid.org/0000-0000-0000-0000\n"
-                                                   "  GitHub: https://github.com/example\nmetrics:", 1))
+    profile.write_text(
+        profile.read_text().replace(
+            "metrics:", "links:\n  ORCID: https://orcid.org/0000-0000-0000-0000\n  GitHub: https://github.com/example\nmetrics:", 1
+        )
+    )
     paper = root / "content/papers/baichuan-2-open-large-scale-language-models.md"
-    paper.write_text(paper.read_text().replace("links:\n", "links:\n  pdf: https://arxiv.org/pdf/2309.10305\n"
-                                                "  doi: https://doi.org/10.48550/arXiv.2309.10305\n", 1))
+    paper.write_text(
+        paper.read_text().replace(
+            "links:\n", "links:\n  pdf: https://arxiv.org/pdf/2309.10305\n  doi: https://doi.org/10.48550/arXiv.2309.10305\n", 1
+        )
+    )
     out = root / "output"
     build(BuildOptions(root, out, base_url=BASE))
     return root, out
@@ -146,10 +152,15 @@ def test_sitemap_lists_every_page_with_lastmod(site):
 def test_the_sitemap_checks_catch_mistakes(site, tmp_path):
     _, out = site
     good = (out / "sitemap.xml").read_text(encoding="utf-8")
-    for broken in (good.replace("<loc>", "<loc> ", 1), good.replace(BASE, "https://elsewhere.org/", 1),
-                   good.replace("</lastmod>", "T25</lastmod>", 1), good.replace("<url>", "<url><priority/>", 1),
-                   good.replace("</loc>", "</loc><priority>1.5</priority>", 1), good.replace("</loc>", "</loc><changefreq>often</changefreq>", 1),
-                   good.replace("sitemaps.org/schemas/sitemap/0.9", "sitemaps.org/schemas/sitemap/0.8")):
+    for broken in (
+        good.replace("<loc>", "<loc> ", 1),
+        good.replace(BASE, "https://elsewhere.org/", 1),
+        good.replace("</lastmod>", "T25</lastmod>", 1),
+        good.replace("<url>", "<url><priority/>", 1),
+        good.replace("</loc>", "</loc><priority>1.5</priority>", 1),
+        good.replace("</loc>", "</loc><changefreq>often</changefreq>", 1),
+        good.replace("sitemaps.org/schemas/sitemap/0.9", "sitemaps.org/schemas/sitemap/0.8"),
+    ):
         (tmp_path / "sitemap.xml").write_text(broken, encoding="utf-8")
         with pytest.raises((AssertionError, etree.DocumentInvalid)):
             check_sitemap(tmp_path / "sitemap.xml")
@@ -245,8 +256,9 @@ def test_paper_pages_describe_the_paper(site):
     for slug, record in records(root).items():
         meta = dict(head_meta(parse_strict(out / "papers" / slug / "index.html")))
         assert meta["og:type"] == "article" and meta["og:title"].startswith(record["title"])
-        abstract = " ".join(record.get("abstract", "") or (root / "content/papers" / f"{slug}.md").read_text(
-            encoding="utf-8").split("---\n", 2)[2].split())
+        abstract = " ".join(
+            record.get("abstract", "") or (root / "content/papers" / f"{slug}.md").read_text(encoding="utf-8").split("---\n", 2)[2].split()
+        )
         assert abstract.startswith(meta["description"].removesuffix("...")[:100])
 
 
@@ -298,7 +310,11 @@ def test_without_base_url_no_feeds_or_sitemap_but_relative_site(example_site):
     absolute = [l for l in head.iter("link") if l.attrib.get("rel") == "canonical" or l.attrib.get("type") == "application/atom+xml"]
     assert not absolute
     # the bibliography files need no base URL: their links stay relative
-    assert {l.attrib["href"] for l in head.iter("link") if l.attrib.get("rel") == "alternate"} == {"papers.bib", "papers.json", "papers.ris"}
+    assert {l.attrib["href"] for l in head.iter("link") if l.attrib.get("rel") == "alternate"} == {
+        "papers.bib",
+        "papers.json",
+        "papers.ris",
+    }
     assert not (example_site / "CNAME").exists()
 
 
@@ -333,13 +349,15 @@ HOSTILE = '</script><script>alert(1)</script> "quoted" & <b>bold</b>'
 
 def test_hostile_record_text_round_trips_through_every_parser(make_site, tmp_path):
     q = json.dumps
-    root = make_site({
-        "site.yaml": f"title: {q('Site ' + HOSTILE)}\n",
-        "content/profile.md": f"---\nname: {q('Eve ' + HOSTILE)}\nheadline: {q(HOSTILE)}\n"
-                              "links:\n  Home: https://example.org/?a=1&b=</script>\n---\nBio\n",
-        "content/papers/evil.md": f"---\ntitle: {q(HOSTILE)}\nauthors: [{q('Eve ' + HOSTILE)}]\ndate: 2022-02-03\n"
-                                  f"category: CV\nvenue: {q(HOSTILE)}\n---\nAbstract {HOSTILE}\n",
-    })
+    root = make_site(
+        {
+            "site.yaml": f"title: {q('Site ' + HOSTILE)}\n",
+            "content/profile.md": f"---\nname: {q('Eve ' + HOSTILE)}\nheadline: {q(HOSTILE)}\n"
+            "links:\n  Home: https://example.org/?a=1&b=</script>\n---\nBio\n",
+            "content/papers/evil.md": f"---\ntitle: {q(HOSTILE)}\nauthors: [{q('Eve ' + HOSTILE)}]\ndate: 2022-02-03\n"
+            f"category: CV\nvenue: {q(HOSTILE)}\n---\nAbstract {HOSTILE}\n",
+        }
+    )
     out = tmp_path / "out"
     build(BuildOptions(root, out, base_url=BASE))
     for page in (out / "index.html", out / "papers/evil/index.html"):
@@ -362,11 +380,13 @@ def test_hostile_record_text_round_trips_through_every_parser(make_site, tmp_pat
 
 
 def test_social_previews_show_the_profile_photo_by_absolute_url(make_site, tmp_path):
-    root = make_site({
-        "site.yaml": "base_url: https://user.github.io/repo/\n",
-        "content/profile.md": "---\nname: Ada Lovelace\nphoto: me.jpg\n---\n",
-        "static/me.jpg": b"\xff\xd8jpeg",
-    })
+    root = make_site(
+        {
+            "site.yaml": "base_url: https://user.github.io/repo/\n",
+            "content/profile.md": "---\nname: Ada Lovelace\nphoto: me.jpg\n---\n",
+            "static/me.jpg": b"\xff\xd8jpeg",
+        }
+    )
     out = tmp_path / "out"
     build(BuildOptions(root, out))
     for page in ("index.html", "years/index.html", "404.html"):

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 def section(markdown: str, title: str) -> str:
     start = markdown.index(f"\n## {title}\n")
     end = markdown.find("\n## ", start + 1)
-    return markdown[start:end if end >= 0 else None]
+    return markdown[start : end if end >= 0 else None]
 
 
 def fenced_commands(markdown: str) -> list[str]:
@@ -34,8 +34,7 @@ def test_the_quick_start_commands_work_as_written(tmp_path):
     (first_site,) = re.findall(r"^1\. `(cvsite new [^`]+)`", section(readme, "Publish on GitHub Pages"), re.MULTILINE)
     clone = snapshot_repository(tmp_path / "cvsite")
     script = f"set -e\n{setup}\n{first_site}\n"
-    result = subprocess.run(["bash", "-c", script], cwd=clone, env=clean_env(), capture_output=True, text=True,
-                            timeout=600, check=False)
+    result = subprocess.run(["bash", "-c", script], cwd=clone, env=clean_env(), capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert (clone / "output/index.html").is_file() and (clone / ".venv/bin/cvsite").is_file()
     built = [line for line in result.stdout.splitlines() if line.startswith("Built ")]

@@ -16,8 +16,9 @@ ENV = dict(os.environ, PYTHONPATH=str(REPO))
 
 
 def cvsite(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=cwd, env=ENV, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_new_site_builds_from_inside_its_folder(tmp_path):
@@ -95,8 +96,9 @@ def warning_about_requirements(stderr: str, site: Path) -> str:
 
 
 def git(folder: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@t", *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def set_origin(clone: Path, url: str | None, *, pushed: bool) -> None:
@@ -225,13 +227,19 @@ def test_requirement_detection_from_what_pip_recorded(tmp_path, monkeypatch):
     wheel_url = "https://example.org/cvsite-9.8.7-py3-none-any.whl"
     cases = {  # what pip recorded -> (requirement, vouched for)
         None: ("cvsite==9.8.7", True),
-        json.dumps({"url": "https://github.com/you/cvsite", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}):
-            ("cvsite @ git+https://github.com/you/cvsite@abc123", True),
-        json.dumps({"url": "ssh://git@github.com/you/cvsite.git", "vcs_info": {"vcs": "git", "commit_id": "abc"}}):
-            ("cvsite @ git+https://github.com/you/cvsite.git@abc", False),
+        json.dumps({"url": "https://github.com/you/cvsite", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}): (
+            "cvsite @ git+https://github.com/you/cvsite@abc123",
+            True,
+        ),
+        json.dumps({"url": "ssh://git@github.com/you/cvsite.git", "vcs_info": {"vcs": "git", "commit_id": "abc"}}): (
+            "cvsite @ git+https://github.com/you/cvsite.git@abc",
+            False,
+        ),
         json.dumps({"url": wheel_url, "archive_info": {"hashes": {"sha256": "f00"}}}): (f"cvsite @ {wheel_url}#sha256=f00", True),
-        json.dumps({"url": "file:///nowhere/cvsite-9.8.7.tar.gz", "archive_info": {}}):
-            ("cvsite @ file:///nowhere/cvsite-9.8.7.tar.gz", False),
+        json.dumps({"url": "file:///nowhere/cvsite-9.8.7.tar.gz", "archive_info": {}}): (
+            "cvsite @ file:///nowhere/cvsite-9.8.7.tar.gz",
+            False,
+        ),
         json.dumps({"url": f"file://{tmp_path}", "dir_info": {}}): (f"cvsite @ {tmp_path.as_uri()}", False),
     }
     for recorded, (line, vouched) in cases.items():

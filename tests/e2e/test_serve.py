@@ -102,9 +102,16 @@ def test_path_traversal_is_refused(serve, tmp_path):
     server = serve()
     secret = tmp_path / "secret.txt"
     secret.write_text("do not serve")
-    for target in ("/../secret.txt", "/%2e%2e/%2e%2e/etc/passwd", "/papers/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
-                   "/..%2f..%2fetc%2fpasswd", "/%5c..%5c..%5cetc%5cpasswd", "/index.html%00.css", "//etc/passwd",
-                   f"/{tmp_path}/secret.txt"):
+    for target in (
+        "/../secret.txt",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/papers/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "/..%2f..%2fetc%2fpasswd",
+        "/%5c..%5c..%5cetc%5cpasswd",
+        "/index.html%00.css",
+        "//etc/passwd",
+        f"/{tmp_path}/secret.txt",
+    ):
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         conn.putrequest("GET", target, skip_accept_encoding=True)
         conn.endheaders()
@@ -204,7 +211,11 @@ def test_a_busy_port_is_a_usage_error_and_leaves_nothing_behind(serve, example_c
     tmp.mkdir()
     second = subprocess.run(
         [sys.executable, "-m", "generator", "serve", "--site", str(example_copy), "--port", str(server.port)],
-        capture_output=True, text=True, timeout=30, env=dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp)))
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp)),
+    )
     assert second.returncode == 2 and f"cannot listen on 127.0.0.1:{server.port}" in second.stderr
     assert list(tmp.iterdir()) == []
 
@@ -222,8 +233,8 @@ def test_a_static_folder_added_while_serving_is_served(serve, example_copy):
 
 def test_drafts_are_served_only_with_drafts(serve, example_copy):
     (example_copy / "content/papers/work-in-progress.md").write_text(
-        "---\ntitle: Work in Progress\nauthors: [A. Author]\ndate: 2024\ncategory: CV\ndraft: true\n---\n",
-        encoding="utf-8")
+        "---\ntitle: Work in Progress\nauthors: [A. Author]\ndate: 2024\ncategory: CV\ndraft: true\n---\n", encoding="utf-8"
+    )
     assert serve().get("/papers/work-in-progress/")[0] == 404
     code, _, body = serve("--drafts").get("/papers/work-in-progress/")
     assert code == 200 and "Work in Progress" in body

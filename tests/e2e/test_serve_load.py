@@ -16,8 +16,15 @@ import pytest
 from generator.server import PreviewServer
 
 PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
-PAGES = ["/", "/categories/", "/years/", "/papers/prototype-rectification-for-few-shot-learning/",
-         "/__cvsite/status", "/nope/", "/__cvsite/livereload.js"]
+PAGES = [
+    "/",
+    "/categories/",
+    "/years/",
+    "/papers/prototype-rectification-for-few-shot-learning/",
+    "/__cvsite/status",
+    "/nope/",
+    "/__cvsite/livereload.js",
+]
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
 

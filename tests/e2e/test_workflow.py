@@ -53,8 +53,9 @@ def _pages_workflow(which: str, tmp_path: Path) -> Path:
 
 
 def test_actionlint_finds_nothing(actionlint, any_workflow):
-    result = subprocess.run([actionlint, "-no-color", str(any_workflow)], check=False, capture_output=True, text=True,
-                            cwd=any_workflow.parents[2])
+    result = subprocess.run(
+        [actionlint, "-no-color", str(any_workflow)], check=False, capture_output=True, text=True, cwd=any_workflow.parents[2]
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -95,8 +96,10 @@ def test_the_new_site_workflow_is_the_repository_workflow_but_for_the_install():
     differ = [(a, b) for a, b in zip(ours, theirs) if a != b]
     assert len(ours) == len(theirs)
     assert [b.strip() for _, b in differ if "pip install" in b] == ["run: python -m pip install -r requirements.txt"]
-    assert [b.strip() for _, b in differ if "cache" in b] == ["cache: pip  # downloads are reused until requirements.txt changes",
-                                                             "cache-dependency-path: requirements.txt"]
+    assert [b.strip() for _, b in differ if "cache" in b] == [
+        "cache: pip  # downloads are reused until requirements.txt changes",
+        "cache-dependency-path: requirements.txt",
+    ]
     assert all(a.startswith("#") for a, b in differ if "pip install" not in b and "cache" not in b)  # and the opening comment
 
 

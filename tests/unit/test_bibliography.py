@@ -31,16 +31,33 @@ def make(slug="p", title="A Paper", authors=("Ada Lovelace",), date=SEPT_19, **m
         more["extra"] = MappingProxyType(more["extra"])
     if "links" in more:
         more["links"] = tuple(more["links"].items())
-    return Paper(slug=slug, title=title, authors=tuple(authors), date=date,
-                 category=Category("cs.CL", "Computation and Language"), source=f"content/papers/{slug}.md", **more)
+    return Paper(
+        slug=slug,
+        title=title,
+        authors=tuple(authors),
+        date=date,
+        category=Category("cs.CL", "Computation and Language"),
+        source=f"content/papers/{slug}.md",
+        **more,
+    )
 
 
 FULL = make(
-    slug="full", title="Baichuan 2: Open Large-scale Language Models & 100% of #1_best", authors=("Aiyuan Yang", "Bin Xiao"),
-    et_al=True, venue="Proc. of NeurIPS & Friends", abstract="We reach 95% on $x_1 \\& y$ with _emphasis_.",
-    links={"arxiv": "https://arxiv.org/abs/2309.10305v3", "doi": "https://doi.org/10.1000/xyz_1", "pdf": "https://example.org/p.pdf",
-           "code": "https://github.com/example/code", "project": "https://example.org/project"},
-    tags=("language models", "open source"), extra={"entry_type": "inproceedings"},
+    slug="full",
+    title="Baichuan 2: Open Large-scale Language Models & 100% of #1_best",
+    authors=("Aiyuan Yang", "Bin Xiao"),
+    et_al=True,
+    venue="Proc. of NeurIPS & Friends",
+    abstract="We reach 95% on $x_1 \\& y$ with _emphasis_.",
+    links={
+        "arxiv": "https://arxiv.org/abs/2309.10305v3",
+        "doi": "https://doi.org/10.1000/xyz_1",
+        "pdf": "https://example.org/p.pdf",
+        "code": "https://github.com/example/code",
+        "project": "https://example.org/project",
+    },
+    tags=("language models", "open source"),
+    extra={"entry_type": "inproceedings"},
 )
 
 
@@ -52,10 +69,11 @@ def parse_bibtex(text: str):
 
 # -- citation keys --------------------------------------------------------------------------
 
+
 def test_key_is_family_name_year_and_first_significant_title_word():
     assert b.base_key(make(title="Baichuan 2: Open Large-scale Language Models", authors=["Aiyuan Yang"])) == "yang2023baichuan"
     assert b.base_key(make(title="A Survey on Diffusion Models", authors=["Jing Liu"])) == "liu2023survey"
-    assert b.base_key(make(title="On the {\\\"O}rder of Things", authors=["Zoë Müller-Łukasiewicz"])) == "mullerlukasiewicz2023order"
+    assert b.base_key(make(title='On the {\\"O}rder of Things', authors=["Zoë Müller-Łukasiewicz"])) == "mullerlukasiewicz2023order"
     assert b.base_key(make(authors=["Ludwig van Beethoven"])) == "beethoven2023paper"
     assert b.base_key(make(authors=["{OpenAI Team}"])) == "team2023paper"
 
@@ -80,15 +98,19 @@ def test_keys_are_unique_across_a_site():
 
 # -- BibTeX ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("written", "escaped"), [
-    ("Fish & Chips 100% #1 a_b", "Fish \\& Chips 100\\% \\#1 a\\_b"),
-    ("math $x_1 \\& 50%$ stays", "math $x_1 \\& 50%$ stays"),
-    ("already \\& escaped \\emph{x}", "already \\& escaped \\emph{x}"),
-    ("Ünïcødé — kept", "Ünïcødé — kept"),
-    ("costs $5 & more", "costs \\$5 \\& more"),
-    ("stray } and { braces", "stray \\} and \\{ braces"),
-    ("{Case} {kept}", "{Case} {kept}"),
-])
+
+@pytest.mark.parametrize(
+    ("written", "escaped"),
+    [
+        ("Fish & Chips 100% #1 a_b", "Fish \\& Chips 100\\% \\#1 a\\_b"),
+        ("math $x_1 \\& 50%$ stays", "math $x_1 \\& 50%$ stays"),
+        ("already \\& escaped \\emph{x}", "already \\& escaped \\emph{x}"),
+        ("Ünïcødé — kept", "Ünïcødé — kept"),
+        ("costs $5 & more", "costs \\$5 \\& more"),
+        ("stray } and { braces", "stray \\} and \\{ braces"),
+        ("{Case} {kept}", "{Case} {kept}"),
+    ],
+)
 def test_latex_specials_are_escaped_outside_math(written, escaped):
     assert b.latex_escape(written) == escaped
 
@@ -114,8 +136,13 @@ def test_bibtex_carries_every_field_of_the_shared_mapping():
 
 def test_every_bibtex_field_the_field_table_names_is_written():
     """The README's export table comes from the field table: each `name` it gives must be written."""
-    as_article = make(**{**{k: getattr(FULL, k) for k in ("slug", "title", "authors", "venue", "abstract", "tags", "et_al")},
-                         "links": dict(FULL.links), "extra": {"entry_type": "article"}})
+    as_article = make(
+        **{
+            **{k: getattr(FULL, k) for k in ("slug", "title", "authors", "venue", "abstract", "tags", "et_al")},
+            "links": dict(FULL.links),
+            "extra": {"entry_type": "article"},
+        }
+    )
     written = set()
     for paper in (FULL, as_article):
         written |= {name.lower() for name in parse_bibtex(b.bibtex([paper], {"full": "k"})).entries[0].fields_dict}
@@ -154,6 +181,7 @@ def test_site_paths_become_absolute_with_a_base_url():
 
 
 # -- CSL-JSON and RIS ----------------------------------------------------------------------
+
 
 def test_csl_json_validates_against_the_csl_schema_and_carries_the_mapping():
     papers = [FULL, make(slug="bare", date=PartialDate(2020)), make(slug="corp", authors=["{The Baichuan Team}"], venue="Nature")]

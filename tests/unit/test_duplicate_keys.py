@@ -6,7 +6,9 @@ from generator.validate import validate_site
 
 
 def test_duplicate_key_is_reported_with_both_lines(make_site):
-    root = make_site({"content/papers/p.md": """\
+    root = make_site(
+        {
+            "content/papers/p.md": """\
         ---
         title: First
         authors: [A]
@@ -14,7 +16,9 @@ def test_duplicate_key_is_reported_with_both_lines(make_site):
         date: 2020
         category: CV
         ---
-        """})
+        """
+        }
+    )
     try:
         validate_site(load_site(root))
     except ContentError as exc:

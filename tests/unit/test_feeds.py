@@ -21,8 +21,10 @@ HOSTILE = "</script><script>alert(1)</script> & <b>x</b>"
 
 
 def paper(title: str, date: str, category: str = "CV", links: str = "") -> str:
-    return (f"---\ntitle: {json.dumps(title)}\nauthors: [Ada Lovelace, Charles Babbage]\ndate: {date}\n"
-            f"category: {category}\n{links}---\nAbstract of {title}.\n")
+    return (
+        f"---\ntitle: {json.dumps(title)}\nauthors: [Ada Lovelace, Charles Babbage]\ndate: {date}\n"
+        f"category: {category}\n{links}---\nAbstract of {title}.\n"
+    )
 
 
 def model_of(root, base_url: str = BASE):
@@ -33,18 +35,22 @@ def model_of(root, base_url: str = BASE):
 
 @pytest.fixture
 def three(make_site):
-    return make_site({
-        "content/papers/old.md": paper("Old", "2019-01-05", "LG"),
-        "content/papers/month.md": paper("Month", "2024-03"),
-        "content/papers/new.md": paper("New", "2024-11-02"),
-    })
+    return make_site(
+        {
+            "content/papers/old.md": paper("Old", "2019-01-05", "LG"),
+            "content/papers/month.md": paper("Month", "2024-03"),
+            "content/papers/new.md": paper("New", "2024-11-02"),
+        }
+    )
 
 
 def pages_by_url(model):
     return {p.url: p for p in model.pages}
 
 
-@pytest.mark.parametrize("date, expected", [("2024-11-02", "2024-11-02T00:00:00Z"), ("2024-03", "2024-03-01T00:00:00Z"), ("2019", "2019-01-01T00:00:00Z")])
+@pytest.mark.parametrize(
+    "date, expected", [("2024-11-02", "2024-11-02T00:00:00Z"), ("2024-03", "2024-03-01T00:00:00Z"), ("2019", "2019-01-01T00:00:00Z")]
+)
 def test_atom_dates_are_rfc3339_from_the_record_date(make_site, date, expected):
     model = model_of(make_site({"content/papers/a.md": paper("A", date)}))
     stamp = feeds.atom_date(model.entries[0].paper.date)
@@ -112,24 +118,30 @@ def test_scholar_date_is_full_or_the_year(make_site, date, expected):
     assert metadata.scholar_date(model.entries[0]) == expected
 
 
-@pytest.mark.parametrize("link, expected", [
-    ("https://arxiv.org/abs/2309.10305", "2309.10305"),
-    ("https://arxiv.org/abs/2309.10305v2", "2309.10305"),
-    ("https://arxiv.org/pdf/2309.10305v1.pdf", "2309.10305"),
-    ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
-    ("https://arxiv.org/abs/2309.10305?context=cs", "2309.10305"),
-    ("https://example.org/2309.10305", ""),
-])
+@pytest.mark.parametrize(
+    "link, expected",
+    [
+        ("https://arxiv.org/abs/2309.10305", "2309.10305"),
+        ("https://arxiv.org/abs/2309.10305v2", "2309.10305"),
+        ("https://arxiv.org/pdf/2309.10305v1.pdf", "2309.10305"),
+        ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
+        ("https://arxiv.org/abs/2309.10305?context=cs", "2309.10305"),
+        ("https://example.org/2309.10305", ""),
+    ],
+)
 def test_arxiv_id_from_the_link(make_site, link, expected):
     model = model_of(make_site({"content/papers/a.md": paper("A", "2023", links=f"links:\n  arxiv: {link}\n")}))
     assert metadata.arxiv_id(model.entries[0]) == expected
 
 
-@pytest.mark.parametrize("link, expected", [
-    ("https://doi.org/10.1109/CVPR.2024.00001", "10.1109/CVPR.2024.00001"),
-    ("http://dx.doi.org/10.48550/arXiv.2309.10305", "10.48550/arXiv.2309.10305"),
-    ("https://example.org/10.1000/x", ""),
-])
+@pytest.mark.parametrize(
+    "link, expected",
+    [
+        ("https://doi.org/10.1109/CVPR.2024.00001", "10.1109/CVPR.2024.00001"),
+        ("http://dx.doi.org/10.48550/arXiv.2309.10305", "10.48550/arXiv.2309.10305"),
+        ("https://example.org/10.1000/x", ""),
+    ],
+)
 def test_doi_from_the_link(make_site, link, expected):
     model = model_of(make_site({"content/papers/a.md": paper("A", "2023", links=f"links:\n  doi: {link}\n")}))
     assert metadata.doi(model.entries[0]) == expected
@@ -189,21 +201,26 @@ def test_rebuilds_keep_feeds_and_sitemap_in_step_with_a_clean_build(example_copy
     assert b"<lastmod>2030-01-02</lastmod>" in incremental["sitemap.xml"]
 
 
-@pytest.mark.parametrize("venue, tag", [
-    ("CVPR 2024", "citation_conference_title"),
-    ("Example Conference 2025", "citation_conference_title"),
-    ("IEEE Transactions on Pattern Analysis and Machine Intelligence", "citation_journal_title"),
-    ("Journal of Machine Learning Research", "citation_journal_title"),
-    ("arXiv preprint", ""),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "venue, tag",
+    [
+        ("CVPR 2024", "citation_conference_title"),
+        ("Example Conference 2025", "citation_conference_title"),
+        ("IEEE Transactions on Pattern Analysis and Machine Intelligence", "citation_journal_title"),
+        ("Journal of Machine Learning Research", "citation_journal_title"),
+        ("arXiv preprint", ""),
+        ("", ""),
+    ],
+)
 def test_venue_tag(venue, tag):
     assert metadata.venue_tag(venue) == tag
 
 
 def test_article_same_as_names_only_the_same_work(make_site):
-    links = ("links:\n  arxiv: https://arxiv.org/abs/2309.10305\n  code: https://github.com/x/y\n"
-             "  doi: https://doi.org/10.1/x\n  slides: https://example.org/s.pdf\n")
+    links = (
+        "links:\n  arxiv: https://arxiv.org/abs/2309.10305\n  code: https://github.com/x/y\n"
+        "  doi: https://doi.org/10.1/x\n  slides: https://example.org/s.pdf\n"
+    )
     model = model_of(make_site({"content/papers/a.md": paper("A", "2023", links=links)}))
     data = metadata.article_jsonld(model.entries[0], model)
     assert data["sameAs"] == ["https://arxiv.org/abs/2309.10305", "https://doi.org/10.1/x"]
@@ -228,11 +245,14 @@ def test_a_cname_that_is_not_a_domain_is_an_error(make_site, value):
     assert str(problem).startswith("site.yaml:2: cname: expected a domain name such as cv.example.org")
 
 
-@pytest.mark.parametrize("entry_type, tag", [
-    ("inproceedings", "citation_conference_title"),
-    ("article", "citation_journal_title"),
-    ("", "citation_conference_title"),  # no type: judged by the venue's words
-])
+@pytest.mark.parametrize(
+    "entry_type, tag",
+    [
+        ("inproceedings", "citation_conference_title"),
+        ("article", "citation_journal_title"),
+        ("", "citation_conference_title"),  # no type: judged by the venue's words
+    ],
+)
 def test_scholar_tags_carry_venue_by_entry_type_and_the_pdf_and_doi(make_site, entry_type, tag):
     typed = f"extra:\n  entry_type: {entry_type}\n" if entry_type else ""
     links = f"venue: Advances in Widgets\nlinks:\n  pdf: https://example.org/a.pdf\n  doi: https://doi.org/10.1000/w1\n{typed}"

@@ -47,8 +47,9 @@ def test_paper_fields_keep_the_readme_order_for_the_importer():
 
 
 def test_a_record_class_that_drifts_from_its_table_is_refused():
-    Missing = dataclasses.make_dataclass("Missing", [(f.name, object, dataclasses.field(default=None))
-                                                      for f in dataclasses.fields(SiteConfig) if f.name != "cname"])
+    Missing = dataclasses.make_dataclass(
+        "Missing", [(f.name, object, dataclasses.field(default=None)) for f in dataclasses.fields(SiteConfig) if f.name != "cname"]
+    )
     with pytest.raises(TypeError, match="disagree on: cname"):
         check_record(Missing, fields.CONFIG)
     Changed = dataclasses.make_dataclass("Changed", [("title", str, dataclasses.field(default="x"))])
@@ -61,10 +62,19 @@ def test_a_record_class_that_drifts_from_its_table_is_refused():
 Job = dataclasses.make_dataclass("Job", [("role", str), ("year", int)], frozen=True)
 CV = Table(
     "cv",
-    Field("jobs", "list of entries", s.entry_list, "positions",
-          fields=Table("job", Field("role", "text", s.nonempty_text, "", required=True),
-                       Field("year", "year", s.number(1900, 2100, integer=True), "", required=True)),
-          many=True, build=Job),
+    Field(
+        "jobs",
+        "list of entries",
+        s.entry_list,
+        "positions",
+        fields=Table(
+            "job",
+            Field("role", "text", s.nonempty_text, "", required=True),
+            Field("year", "year", s.number(1900, 2100, integer=True), "", required=True),
+        ),
+        many=True,
+        build=Job,
+    ),
 )
 
 
@@ -84,5 +94,4 @@ def test_a_nested_list_section_is_checked_entry_by_entry_with_lines():
 def test_a_nested_mapping_reports_a_key_given_twice():
     doc = parse_mapping("name: Ada\nmetrics:\n  h_index: 3\n  h_index: 4\n")
     _, problems = s.check_fields(doc, fields.PROFILE, "content/profile.md")
-    assert [str(p) for p in problems] == [
-        "content/profile.md:4: metrics.h_index: given twice (first on line 3); only one value can count"]
+    assert [str(p) for p in problems] == ["content/profile.md:4: metrics.h_index: given twice (first on line 3); only one value can count"]

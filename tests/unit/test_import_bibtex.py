@@ -23,15 +23,18 @@ def issues(text: str | bytes) -> list[tuple[int, str, str, str]]:
     return [(e.line, e.key, name, message) for e in bibtex.parse(data, "refs.bib") for name, message in e.issues]
 
 
-@pytest.mark.parametrize("written, shown", [
-    ("Yang, Aiyuan", "Aiyuan Yang"),
-    ("Aiyuan Yang", "Aiyuan Yang"),
-    ("Jean de la Fontaine", "Jean de la Fontaine"),
-    ("de la Fontaine, Jean", "Jean de la Fontaine"),
-    ("Smith, Jr., John", "John Smith Jr."),
-    ("{World Health Organization}", "World Health Organization"),
-    (r"M{\"u}ller, Hans", "Hans Müller"),
-])
+@pytest.mark.parametrize(
+    "written, shown",
+    [
+        ("Yang, Aiyuan", "Aiyuan Yang"),
+        ("Aiyuan Yang", "Aiyuan Yang"),
+        ("Jean de la Fontaine", "Jean de la Fontaine"),
+        ("de la Fontaine, Jean", "Jean de la Fontaine"),
+        ("Smith, Jr., John", "John Smith Jr."),
+        ("{World Health Organization}", "World Health Organization"),
+        (r"M{\"u}ller, Hans", "Hans Müller"),
+    ],
+)
 def test_author_names_become_display_names(written, shown):
     assert one(f"@article{{k, author = {{{written}}}, title = {{T}}}}")["authors"] == [shown]
 
@@ -41,26 +44,31 @@ def test_and_others_sets_et_al_and_is_not_an_author():
     assert fields["authors"] == ["Aiyuan Yang", "Bin Xiao"] and fields["et_al"] is True
 
 
-@pytest.mark.parametrize("date, expected", [
-    ("year = 2023", "2023"),
-    ("year = 2023, month = sep", "2023-09"),
-    ("year = {2023}, month = {September}", "2023-09"),
-    ("year = 2023, month = 9", "2023-09"),
-    ('year = "2023", month = "Sep."', "2023-09"),
-    ("date = {2023-09-19}", "2023-09-19"),
-    ("date = {2023-09}, year = 2020", "2023-09"),  # biblatex date wins over year
-])
+@pytest.mark.parametrize(
+    "date, expected",
+    [
+        ("year = 2023", "2023"),
+        ("year = 2023, month = sep", "2023-09"),
+        ("year = {2023}, month = {September}", "2023-09"),
+        ("year = 2023, month = 9", "2023-09"),
+        ('year = "2023", month = "Sep."', "2023-09"),
+        ("date = {2023-09-19}", "2023-09-19"),
+        ("date = {2023-09}, year = 2020", "2023-09"),  # biblatex date wins over year
+    ],
+)
 def test_dates_keep_the_precision_of_the_source(date, expected):
     assert one(f"@article{{k, title = {{T}}, {date}}}")["date"] == expected
 
 
 def test_title_keeps_latex_but_loses_case_protecting_braces():
     fields = one(r"@article{k, title = {The {BERT} \& {\"o} \emph{Friends} at 50\% on $\mathcal{O}(n)$}}")
-    assert fields["title"] == r'The BERT & {\"o} \emph{Friends} at 50% on $\mathcal{O}(n)$'
+    assert fields["title"] == r"The BERT & {\"o} \emph{Friends} at 50% on $\mathcal{O}(n)$"
 
 
 def test_string_macros_concatenation_and_month_macros():
-    fields = one('@string{conf = "Proc. of"}\n@inproceedings{k, title = {T}, booktitle = conf # " CVPR " # {2024}, year = 2024, month = dec}')
+    fields = one(
+        '@string{conf = "Proc. of"}\n@inproceedings{k, title = {T}, booktitle = conf # " CVPR " # {2024}, year = 2024, month = dec}'
+    )
     assert fields["venue"] == "Proc. of CVPR 2024" and fields["date"] == "2024-12"
 
 
@@ -79,8 +87,11 @@ def test_crossref_inherits_from_the_proceedings_which_is_not_itself_a_paper():
 
 def test_links_from_doi_pdf_and_a_gitlab_url_in_a_note():
     muller = next(e for e in bibtex.parse((FIXTURES / "biblatex.bib").read_bytes(), "b") if e.key == "muller2022").fields
-    assert muller["links"] == {"pdf": "https://example.org/paper.pdf", "doi": "https://doi.org/10.1000/xyz123",
-                               "code": "https://gitlab.com/example/proj"}
+    assert muller["links"] == {
+        "pdf": "https://example.org/paper.pdf",
+        "doi": "https://doi.org/10.1000/xyz123",
+        "code": "https://gitlab.com/example/proj",
+    }
     assert muller["venue"] == "Journal of Examples" and muller["et_al"] is True
 
 
@@ -89,15 +100,18 @@ def test_google_scholar_arxiv_preprint_gets_its_arxiv_link():
     assert yang["links"] == {"arxiv": "https://arxiv.org/abs/2309.10305"}
 
 
-@pytest.mark.parametrize("link, kind", [
-    ("doi = {10.48550/arXiv.2309.10305}", "arxiv"),
-    ("url = {https://arxiv.org/abs/2309.10305v3}", "arxiv"),
-    ("eprint = {2309.10305v2}, archivePrefix = {arXiv}", "arxiv"),
-    ("url = {https://example.org/p.pdf}", "pdf"),
-    ("url = {https://github.com/a/b}", "code"),
-    ("howpublished = {\\url{https://github.com/a/b}}", "code"),
-    ("url = {https://example.org/project}", "project"),
-])
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        ("doi = {10.48550/arXiv.2309.10305}", "arxiv"),
+        ("url = {https://arxiv.org/abs/2309.10305v3}", "arxiv"),
+        ("eprint = {2309.10305v2}, archivePrefix = {arXiv}", "arxiv"),
+        ("url = {https://example.org/p.pdf}", "pdf"),
+        ("url = {https://github.com/a/b}", "code"),
+        ("howpublished = {\\url{https://github.com/a/b}}", "code"),
+        ("url = {https://example.org/project}", "project"),
+    ],
+)
 def test_link_kinds(link, kind):
     links = one(f"@misc{{k, title = {{T}}, {link}}}")["links"]
     assert list(links) == [kind]
@@ -107,7 +121,13 @@ def test_link_kinds(link, kind):
 
 def test_an_undefined_macro_is_a_located_problem():
     assert issues("\n@article{k, title = {T}, journal = nosuchmacro}") == [
-        (2, "k", "journal", "undefined @string macro 'nosuchmacro': define it with @string{nosuchmacro = \"...\"} or put the value in braces")]
+        (
+            2,
+            "k",
+            "journal",
+            "undefined @string macro 'nosuchmacro': define it with @string{nosuchmacro = \"...\"} or put the value in braces",
+        )
+    ]
 
 
 def test_unbalanced_braces_are_reported_at_the_entry_and_the_rest_still_reads():
@@ -144,9 +164,20 @@ def test_utf16_without_bom():
     assert bibtex.parse(data, "refs.bib")[0].fields["title"] == "Ça va"
 
 
-@pytest.mark.parametrize("junk", [b"", b"\x00\xff\xfe garbage", b"@", b"@article{", b"}}}}{{{{", b"@string{x = }",
-                                  b"@article{k, title = {T}, month = {Smarch}, year = 2020}",
-                                  b"@article{k, year = {20x0}}", b"@comment{unclosed"])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"",
+        b"\x00\xff\xfe garbage",
+        b"@",
+        b"@article{",
+        b"}}}}{{{{",
+        b"@string{x = }",
+        b"@article{k, title = {T}, month = {Smarch}, year = 2020}",
+        b"@article{k, year = {20x0}}",
+        b"@comment{unclosed",
+    ],
+)
 def test_hostile_inputs_never_raise(junk):
     for entry in bibtex.parse(junk, "refs.bib"):
         assert entry.line >= 1

@@ -85,12 +85,15 @@ def test_malformed_identifiers_are_refused_before_any_request(identifier):
     assert opener.requests == []
 
 
-@pytest.mark.parametrize("failure, words", [
-    (urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution")), "cannot reach export.arxiv.org"),
-    (urllib.error.HTTPError("https://export.arxiv.org/x", 503, "Service Unavailable", {}, None), "HTTP 503"),
-    (TimeoutError("timed out"), "did not answer"),
-    (ConnectionResetError(104, "Connection reset by peer"), "cannot reach export.arxiv.org"),
-])
+@pytest.mark.parametrize(
+    "failure, words",
+    [
+        (urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution")), "cannot reach export.arxiv.org"),
+        (urllib.error.HTTPError("https://export.arxiv.org/x", 503, "Service Unavailable", {}, None), "HTTP 503"),
+        (TimeoutError("timed out"), "did not answer"),
+        (ConnectionResetError(104, "Connection reset by peer"), "cannot reach export.arxiv.org"),
+    ],
+)
 def test_network_failures_are_one_line(failure, words):
     with pytest.raises(FetchError) as caught:
         fetcher(Recorded(failure)).fetch("arxiv:2309.10305")

@@ -17,11 +17,19 @@ def read(parser, name: str):
     return parser.parse((FIXTURES / name).read_bytes(), name)
 
 
-@pytest.mark.parametrize("name, fmt", [
-    ("scholar.bib", "bibtex"), ("biblatex.bib", "bibtex"), ("zotero.json", "csl-json"), ("zotero.ris", "ris"),
-    ("arxiv.atom", "arxiv-atom"), ("orcid-works.json", "orcid"), ("orcid-work.json", "orcid"),
-    ("openalex-works.json", "openalex"),
-])
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("scholar.bib", "bibtex"),
+        ("biblatex.bib", "bibtex"),
+        ("zotero.json", "csl-json"),
+        ("zotero.ris", "ris"),
+        ("arxiv.atom", "arxiv-atom"),
+        ("orcid-works.json", "orcid"),
+        ("orcid-work.json", "orcid"),
+        ("openalex-works.json", "openalex"),
+    ],
+)
 def test_format_is_detected_from_content(name, fmt):
     assert detect((FIXTURES / name).read_bytes()) == fmt
 
@@ -79,10 +87,14 @@ def test_arxiv_atom_response():
 
 
 def test_xml_entities_are_refused():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
-            b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&b;</title></entry></feed>')
-    external = (b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&x;</title></entry></feed>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&b;</title></entry></feed>'
+    )
+    external = (
+        b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&x;</title></entry></feed>'
+    )
     for data in (bomb, external):
         (entry,) = arxiv_atom.parse(data, "a.xml")
         assert entry.issues and "refused XML" in entry.issues[0][1] and not entry.fields
@@ -127,9 +139,18 @@ def test_openalex_works():
 
 
 @pytest.mark.parametrize("parser", [csl_json, orcid, openalex])
-@pytest.mark.parametrize("junk", [b"", b"null", b"[1, 2]", b'{"group": [null, {"work-summary": [7]}]}', b"[" * 100000,
-                                  b'{"results": [{"id": "https://openalex.org/W1", "authorships": [7], "publication_date": "soon"}]}',
-                                  "[{\"title\": \"\u00e9\"}]".encode("utf-16")])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"",
+        b"null",
+        b"[1, 2]",
+        b'{"group": [null, {"work-summary": [7]}]}',
+        b"[" * 100000,
+        b'{"results": [{"id": "https://openalex.org/W1", "authorships": [7], "publication_date": "soon"}]}',
+        '[{"title": "\u00e9"}]'.encode("utf-16"),
+    ],
+)
 def test_json_hazards_never_raise(parser, junk):
     for entry in parser.parse(junk, "x.json"):
         assert entry.line >= 1

@@ -73,7 +73,8 @@ def override_listing_item(site, addition: str) -> None:
     assert '<article class="paper">' in builtin
     (site / "templates/partials").mkdir(parents=True, exist_ok=True)
     (site / "templates/partials/papers.html").write_text(
-        builtin.replace('<article class="paper">', f'<article class="paper">{addition}'), encoding="utf-8")
+        builtin.replace('<article class="paper">', f'<article class="paper">{addition}'), encoding="utf-8"
+    )
 
 
 def set_headline(site, headline: str) -> None:
@@ -101,8 +102,11 @@ def test_a_paper_taking_another_papers_citation_key_rebuilds_that_papers_pages(e
     """Citation keys depend on the papers that want the same key, not only on their own record."""
     memo = Memo()
     first = render_site(BuildOptions(example_copy), memo)
-    edit(example_copy / "content/papers/baichuan-m1-pushing-the-medical-capability-of.md",
-         "date: 2025-02-18", "date: 2025-02-18\nextra:\n  citation_key: yang2023baichuan")
+    edit(
+        example_copy / "content/papers/baichuan-m1-pushing-the-medical-capability-of.md",
+        "date: 2025-02-18",
+        "date: 2025-02-18\nextra:\n  citation_key: yang2023baichuan",
+    )
 
     incremental = render_site(BuildOptions(example_copy), memo, keep_all(first.files))
     assert incremental.digests == render_site(BuildOptions(example_copy)).digests

@@ -74,8 +74,12 @@ def elements(fragment: str) -> list[str]:
 
 def test_math_text_cannot_smuggle_in_markup():
     # latex2mathml put \text{...} content into the MathML unescaped
-    for source in (r"$\text{<script>alert(1)</script>}$", r"$\mbox{<img src=x onerror=alert(1)>}$",
-                   r"$\textbf{<b>x</b>}$", r"$$\text{<script>alert(1)</script>}$$"):
+    for source in (
+        r"$\text{<script>alert(1)</script>}$",
+        r"$\mbox{<img src=x onerror=alert(1)>}$",
+        r"$\textbf{<b>x</b>}$",
+        r"$$\text{<script>alert(1)</script>}$$",
+    ):
         html = render_block(source)
         tags = elements(html)
         assert "math" in tags, html
@@ -100,11 +104,20 @@ def test_latex_commands_in_a_sentence():
     assert "\\" not in html
 
 
-@pytest.mark.parametrize("source", [
-    "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x](&#106;avascript:alert(1))",
-    "[x](<javascript:alert(1)>)", "<javascript:alert(1)>", "![x](javascript:alert(1))",
-    "[x](data:text/html;base64,PHNjcmlwdD4=)", "[x](vbscript:msgbox)", "[x][r]\n\n[r]: javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JAVASCRIPT:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        "[x](<javascript:alert(1)>)",
+        "<javascript:alert(1)>",
+        "![x](javascript:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox)",
+        "[x][r]\n\n[r]: javascript:alert(1)",
+    ],
+)
 def test_unsafe_markdown_links_are_not_links(source):
     html = render_block(source)
     assert not {"a", "img"} & set(elements(html)), html
@@ -137,10 +150,65 @@ def test_text_without_markdown_skips_the_parser_with_the_same_output():
 
     from generator.markup import _plain
 
-    pieces = [*"abcXYZéß1209", " ", " ", "\n", "\n\n", "\n\n\n", ".", ",", ";", ":", "'", '"', "(", ")", "?", "/",
-              "%", "-", "--", "1.", "2)", "www.", "://", "a.com", "x@y", "*", "_", "`", "$", "\\", "#", ">", "<", "&",
-              "[", "]", "  \n", "\n    ", "\t", "+", "=", "|", "~", "!", "{", "}", "http", "e.g.", "Fig. 1", "\n-",
-              "\n1.", "\n(", '\n"', "\n'", "example.org", "http:x", "\u00a0"]
+    pieces = [
+        *"abcXYZéß1209",
+        " ",
+        " ",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        ".",
+        ",",
+        ";",
+        ":",
+        "'",
+        '"',
+        "(",
+        ")",
+        "?",
+        "/",
+        "%",
+        "-",
+        "--",
+        "1.",
+        "2)",
+        "www.",
+        "://",
+        "a.com",
+        "x@y",
+        "*",
+        "_",
+        "`",
+        "$",
+        "\\",
+        "#",
+        ">",
+        "<",
+        "&",
+        "[",
+        "]",
+        "  \n",
+        "\n    ",
+        "\t",
+        "+",
+        "=",
+        "|",
+        "~",
+        "!",
+        "{",
+        "}",
+        "http",
+        "e.g.",
+        "Fig. 1",
+        "\n-",
+        "\n1.",
+        "\n(",
+        '\n"',
+        "\n'",
+        "example.org",
+        "http:x",
+        "\u00a0",
+    ]
     rng = random.Random(9)
     skipped = 0
     for _ in range(40000):

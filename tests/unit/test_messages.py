@@ -42,15 +42,22 @@ def test_the_good_paper_has_no_problem(make_site):
 
 def test_unquoted_colon_says_to_quote_and_gives_the_fixed_line(make_site):
     errors, _ = messages(make_site, PAPER.replace("title: TinySeg", "title: TinySeg: Real-Time Segmentation"))
-    assert errors == [("content/papers/p.md:2: title: invalid YAML: the value contains ': ', so it must be in quotes; "
-                       "write the line as: title: 'TinySeg: Real-Time Segmentation'")]
+    assert errors == [
+        (
+            "content/papers/p.md:2: title: invalid YAML: the value contains ': ', so it must be in quotes; "
+            "write the line as: title: 'TinySeg: Real-Time Segmentation'"
+        )
+    ]
 
 
-@pytest.mark.parametrize("text, field, path, value", [
-    ("title: It's: here\n", "title", ("title",), "It's: here"),  # a quote inside is doubled
-    ("links:\n  pdf: see: here\n", "links.pdf", ("links", "pdf"), "see: here"),
-    ("authors:\n  - Ada\n  - Mira: Okonkwo: x\n", "authors", ("authors", 1), "Mira: Okonkwo: x"),
-])
+@pytest.mark.parametrize(
+    "text, field, path, value",
+    [
+        ("title: It's: here\n", "title", ("title",), "It's: here"),  # a quote inside is doubled
+        ("links:\n  pdf: see: here\n", "links.pdf", ("links", "pdf"), "see: here"),
+        ("authors:\n  - Ada\n  - Mira: Okonkwo: x\n", "authors", ("authors", 1), "Mira: Okonkwo: x"),
+    ],
+)
 def test_the_fixed_line_reads_as_the_value_meant(text, field, path, value):
     with pytest.raises(YamlProblem) as caught:
         parse_mapping(text)
@@ -67,8 +74,12 @@ def test_the_fixed_line_reads_as_the_value_meant(text, field, path, value):
 
 def test_a_link_kind_at_the_top_level_belongs_under_links(make_site):
     errors, _ = messages(make_site, PAPER.replace("  code: https", "code: https"))
-    assert errors == [("content/papers/p.md:9: code: 'code' is a link kind, not a field: it belongs under 'links:', "
-                       "indented by two spaces ('links:' on a line of its own, then '  code: https://…')")]
+    assert errors == [
+        (
+            "content/papers/p.md:9: code: 'code' is a link kind, not a field: it belongs under 'links:', "
+            "indented by two spaces ('links:' on a line of its own, then '  code: https://…')"
+        )
+    ]
 
 
 def test_a_link_line_indented_below_an_unindented_one(make_site):
@@ -81,19 +92,38 @@ def test_a_link_line_indented_below_an_unindented_one(make_site):
 def test_an_author_indented_too_far_is_a_warning(make_site):
     errors, warnings = messages(make_site, PAPER.replace("  - Mira", "    - Mira"))
     assert errors == []
-    assert warnings == [("content/papers/p.md:3: authors: warning: author 1 'Priya Raman - Mira Okonkwo' looks like two "
-                         "names run together: put each '- ' at the same indentation as the first")]
+    assert warnings == [
+        (
+            "content/papers/p.md:3: authors: warning: author 1 'Priya Raman - Mira Okonkwo' looks like two "
+            "names run together: put each '- ' at the same indentation as the first"
+        )
+    ]
 
 
 def test_a_web_address_without_scheme_is_a_warning_with_the_fix(make_site):
     errors, warnings = messages(make_site, PAPER.replace("https://github.com", "github.com"))
     assert errors == []
-    assert warnings == [("content/papers/p.md:9: links.code: warning: 'github.com/x/tinyseg' has no https://, so it would "
-                         "be a link inside the site; write 'https://github.com/x/tinyseg'")]
+    assert warnings == [
+        (
+            "content/papers/p.md:9: links.code: warning: 'github.com/x/tinyseg' has no https://, so it would "
+            "be a link inside the site; write 'https://github.com/x/tinyseg'"
+        )
+    ]
 
 
-@pytest.mark.parametrize("target", ["slides/talk.pdf", "/files/paper.pdf", "paper.pdf", "../x.html", "mailto:a@b.org",
-                                    "https://github.com/x", "v1.0/notes.pdf", "files.zip/readme"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "slides/talk.pdf",
+        "/files/paper.pdf",
+        "paper.pdf",
+        "../x.html",
+        "mailto:a@b.org",
+        "https://github.com/x",
+        "v1.0/notes.pdf",
+        "files.zip/readme",
+    ],
+)
 def test_site_paths_and_full_addresses_are_not_warned_about(make_site, target):
     assert messages(make_site, PAPER.replace("https://github.com/x/tinyseg", target)) == ([], [])
 
@@ -102,15 +132,22 @@ def test_profile_links_without_scheme_are_warned_about_too(make_site):
     root = make_site({"content/profile.md": "---\nname: Ada\nlinks:\n  GitHub: www.github.com/ada\n---\nBio.\n"})
     site = validate_site(load_site(root))
     assert [str(w) for w in site.warnings] == [
-        ("content/profile.md:4: links.GitHub: warning: 'www.github.com/ada' has no https://, so it would be a link inside "
-         "the site; write 'https://www.github.com/ada'")]
+        (
+            "content/profile.md:4: links.GitHub: warning: 'www.github.com/ada' has no https://, so it would be a link inside "
+            "the site; write 'https://www.github.com/ada'"
+        )
+    ]
 
 
 def test_a_link_kind_typo_is_a_warning_with_did_you_mean(make_site):
     errors, warnings = messages(make_site, PAPER.replace("  code:", "  cod:"))
     assert errors == []
-    assert warnings == [("content/papers/p.md:9: links.cod: warning: unknown link kind 'cod' (did you mean 'code'?); "
-                         "it is shown as a button labelled 'Cod'")]
+    assert warnings == [
+        (
+            "content/papers/p.md:9: links.cod: warning: unknown link kind 'cod' (did you mean 'code'?); "
+            "it is shown as a button labelled 'Cod'"
+        )
+    ]
 
 
 @pytest.mark.parametrize("kind", [*LINK_KINDS, "Code", "huggingface", "homepage", "github"])
@@ -118,12 +155,15 @@ def test_known_and_own_link_kinds_are_not_warned_about(make_site, kind):
     assert messages(make_site, PAPER.replace("  code:", f"  {kind}:")) == ([], [])
 
 
-@pytest.mark.parametrize("typed, meant", [
-    ("ML", "'LG' (Machine Learning) or 'stat.ML' (Machine Learning)"),
-    ("computer vision", "'CV' (Computer Vision and Pattern Recognition)"),
-    ("Machine Learning", "'LG' (Machine Learning)"),
-    ("CVV", "'CV' (Computer Vision and Pattern Recognition)"),
-])
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("ML", "'LG' (Machine Learning) or 'stat.ML' (Machine Learning)"),
+        ("computer vision", "'CV' (Computer Vision and Pattern Recognition)"),
+        ("Machine Learning", "'LG' (Machine Learning)"),
+        ("CVV", "'CV' (Computer Vision and Pattern Recognition)"),
+    ],
+)
 def test_an_unknown_category_suggests_by_code_and_by_name_and_says_where_the_list_is(make_site, typed, meant):
     errors, _ = messages(make_site, PAPER.replace("category: CV", f"category: {typed}"))
     (error,) = errors
@@ -155,8 +195,9 @@ def test_h_index_is_no_percentage(make_site):
 
 
 def test_warnings_are_listed_beside_errors(make_site):
-    root = make_site({"content/papers/a.md": PAPER.replace("  code:", "  cod:"),
-                      "content/papers/b.md": PAPER.replace("category: CV", "category: CVV")})
+    root = make_site(
+        {"content/papers/a.md": PAPER.replace("  code:", "  cod:"), "content/papers/b.md": PAPER.replace("category: CV", "category: CVV")}
+    )
     with pytest.raises(ContentError) as caught:
         validate_site(load_site(root))
     assert [p.path for p in caught.value.problems] == ["content/papers/b.md"]
@@ -167,26 +208,35 @@ def test_latex_emphasis_and_bold_become_em_and_strong_in_html_and_plain_elsewher
     from generator.markup import render
 
     html, text = render(r"\emph{Fast} \textbf{M}odel in $O(n \log n)$ for Schr{\"o}dinger", inline=True)
-    assert html.startswith("<em>Fast</em> <strong>M</strong>odel in <span class=\"math inline\"><math")
+    assert html.startswith('<em>Fast</em> <strong>M</strong>odel in <span class="math inline"><math')
     assert html.endswith(" for Schrödinger")
     assert text == "Fast Model in O(n log n) for Schrödinger"
 
 
-@pytest.mark.parametrize("source, html, text", [
-    (r"\textit{a \textbf{b} c}", "<em>a <strong>b</strong> c</em>", "a b c"),
-    (r"\emph{<b>x</b>}", "<em>&lt;b&gt;x&lt;/b&gt;</em>", "<b>x</b>"),  # record text stays data
-    (r"\emph{unclosed", "unclosed", "unclosed"),
-    (r"an \emph{}", "an <em></em>", "an"),
-])
+@pytest.mark.parametrize(
+    "source, html, text",
+    [
+        (r"\textit{a \textbf{b} c}", "<em>a <strong>b</strong> c</em>", "a b c"),
+        (r"\emph{<b>x</b>}", "<em>&lt;b&gt;x&lt;/b&gt;</em>", "<b>x</b>"),  # record text stays data
+        (r"\emph{unclosed", "unclosed", "unclosed"),
+        (r"an \emph{}", "an <em></em>", "an"),
+    ],
+)
 def test_emphasis_nests_escapes_and_survives_bad_braces(source, html, text):
     from generator.markup import render
 
     assert render(source, inline=True) == (html, text)
 
 
-@pytest.mark.parametrize("tex, text", [
-    (r"O(n \log n)", "O(n log n)"), (r"\alpha + \beta", "α + β"), (r"\mathbb{R}^n", "ℝ^n"), (r"\leq 5", "≤ 5"),
-])
+@pytest.mark.parametrize(
+    "tex, text",
+    [
+        (r"O(n \log n)", "O(n log n)"),
+        (r"\alpha + \beta", "α + β"),
+        (r"\mathbb{R}^n", "ℝ^n"),
+        (r"\leq 5", "≤ 5"),
+    ],
+)
 def test_math_in_plain_text_is_unicode(tex, text):
     from generator.markup import render
 

@@ -12,18 +12,21 @@ from generator.records import Metrics
 from generator.validate import validate_site
 
 
-@pytest.mark.parametrize(("counts", "expected"), [
-    ([], 0),  # no papers with a count
-    ([0, 0, 0], 0),  # papers, none cited
-    ([1], 1),
-    ([100], 1),  # one paper, however cited
-    ([3, 0, 6, 1, 5], 3),
-    ([4, 4, 4, 4], 4),  # h equal to the number of papers
-    ([5, 5, 5, 5], 4),
-    ([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 5),
-    ([2, 2, 1], 2),  # a tie at the boundary
-    ([1, 1, 1, 1], 1),
-])
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([], 0),  # no papers with a count
+        ([0, 0, 0], 0),  # papers, none cited
+        ([1], 1),
+        ([100], 1),  # one paper, however cited
+        ([3, 0, 6, 1, 5], 3),
+        ([4, 4, 4, 4], 4),  # h equal to the number of papers
+        ([5, 5, 5, 5], 4),
+        ([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 5),
+        ([2, 2, 1], 2),  # a tie at the boundary
+        ([1, 1, 1, 1], 1),
+    ],
+)
 def test_h_index(counts, expected):
     assert h_index(counts) == expected
     assert h_index(reversed(counts)) == expected  # the order of the papers does not matter
@@ -57,8 +60,11 @@ def test_numbers_written_by_hand_win(make_site):
 
 
 def test_drafts_do_not_count(make_site):
-    files = profile("  citations: auto\n") | paper("a", 10) | {
-        "content/papers/draft.md": "---\ntitle: D\nauthors: [Ada]\ndate: 2020\ncategory: CV\ncitations: 99\ndraft: true\n---\n"}
+    files = (
+        profile("  citations: auto\n")
+        | paper("a", 10)
+        | {"content/papers/draft.md": "---\ntitle: D\nauthors: [Ada]\ndate: 2020\ncategory: CV\ncitations: 99\ndraft: true\n---\n"}
+    )
     assert model_of(make_site(files)).profile.metrics.citations == 10
 
 
@@ -66,4 +72,5 @@ def test_a_word_other_than_auto_is_a_located_error(make_site):
     with pytest.raises(ContentError) as caught:
         validate_site(load_site(make_site(profile("  h_index: automatic\n"))))
     assert [str(p) for p in caught.value.problems] == [
-        "content/profile.md:4: metrics.h_index: expected a whole number or auto (computed from the papers), got str 'automatic'"]
+        "content/profile.md:4: metrics.h_index: expected a whole number or auto (computed from the papers), got str 'automatic'"
+    ]

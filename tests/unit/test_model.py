@@ -17,12 +17,14 @@ def model_of(root):
 
 
 def test_papers_newest_first_and_grouped_by_year(make_site):
-    root = make_site({
-        "content/papers/a.md": paper("Old", "2019-01-05"),
-        "content/papers/b.md": paper("Newest", "2024-03"),
-        "content/papers/c.md": paper("Middle", "2021-12-31", "LG"),
-        "content/papers/d.md": paper("Same year later", "2024-11-02", "CL"),
-    })
+    root = make_site(
+        {
+            "content/papers/a.md": paper("Old", "2019-01-05"),
+            "content/papers/b.md": paper("Newest", "2024-03"),
+            "content/papers/c.md": paper("Middle", "2021-12-31", "LG"),
+            "content/papers/d.md": paper("Same year later", "2024-11-02", "CL"),
+        }
+    )
     model = model_of(root)
     assert [e.paper.title for e in model.entries] == ["Same year later", "Newest", "Middle", "Old"]
     assert [(g.key, len(g.entries)) for g in model.by_year] == [("2024", 2), ("2021", 1), ("2019", 1)]
@@ -30,11 +32,13 @@ def test_papers_newest_first_and_grouped_by_year(make_site):
 
 
 def test_categories_grouped_with_counts_and_names(make_site):
-    root = make_site({
-        "content/papers/a.md": paper("A", "2020", "CV"),
-        "content/papers/b.md": paper("B", "2021", "cs.CV"),
-        "content/papers/c.md": paper("C", "2022", "stat.ML"),
-    })
+    root = make_site(
+        {
+            "content/papers/a.md": paper("A", "2020", "CV"),
+            "content/papers/b.md": paper("B", "2021", "cs.CV"),
+            "content/papers/c.md": paper("C", "2022", "stat.ML"),
+        }
+    )
     groups = {g.key: g for g in model_of(root).by_category}
     assert set(groups) == {"CV", "stat.ML"}
     assert len(groups["CV"].entries) == 2 and groups["CV"].label == "Computer Vision and Pattern Recognition"
@@ -61,21 +65,24 @@ def test_pages_declare_their_inputs(make_site):
 
 
 def test_same_date_papers_are_ordered_by_title_and_partial_dates_sort_sensibly(make_site):
-    root = make_site({
-        "content/papers/a.md": paper("Beta", "2024-03-01"),
-        "content/papers/b.md": paper("Alpha", "2024-03-01"),
-        "content/papers/c.md": paper("Month only", "2024-03"),
-        "content/papers/d.md": paper("Year only", "2024"),
-        "content/papers/e.md": paper("Later", "2024-03-02"),
-    })
+    root = make_site(
+        {
+            "content/papers/a.md": paper("Beta", "2024-03-01"),
+            "content/papers/b.md": paper("Alpha", "2024-03-01"),
+            "content/papers/c.md": paper("Month only", "2024-03"),
+            "content/papers/d.md": paper("Year only", "2024"),
+            "content/papers/e.md": paper("Later", "2024-03-02"),
+        }
+    )
     titles = [e.paper.title for e in model_of(root).entries]
     assert titles[:3] == ["Later", "Alpha", "Beta"]
     assert titles.index("Month only") > titles.index("Beta") and titles.index("Year only") == 4
 
 
 def test_category_groups_counted_most_papers_first(make_site):
-    root = make_site({f"content/papers/p{i}.md": paper(f"P{i}", f"202{i}", cat)
-                      for i, cat in enumerate(["LG", "CV", "CL", "CV", "LG", "CV"])})
+    root = make_site(
+        {f"content/papers/p{i}.md": paper(f"P{i}", f"202{i}", cat) for i, cat in enumerate(["LG", "CV", "CL", "CV", "LG", "CV"])}
+    )
     groups = model_of(root).by_category
     assert [(g.key, len(g.entries)) for g in groups] == [("CV", 3), ("LG", 2), ("CL", 1)]
     for group in groups:
@@ -83,19 +90,26 @@ def test_category_groups_counted_most_papers_first(make_site):
 
 
 def test_et_al_is_kept_and_only_listed_authors_are_shown(make_site):
-    root = make_site({"content/papers/a.md": paper("A", "2020", authors="[Ada Lovelace, B]", extra="et_al: true\n"),
-                      "content/papers/b.md": paper("B", "2021")})
+    root = make_site(
+        {
+            "content/papers/a.md": paper("A", "2020", authors="[Ada Lovelace, B]", extra="et_al: true\n"),
+            "content/papers/b.md": paper("B", "2021"),
+        }
+    )
     entries = {e.paper.title: e for e in model_of(root).entries}
     assert entries["A"].paper.et_al is True and entries["B"].paper.et_al is False
     assert [a.name for a in entries["A"].authors] == ["Ada Lovelace", "B"]
 
 
 def test_site_author_match_ignores_case_and_spacing_and_latex(make_site):
-    root = make_site({"site.yaml": "author: Kurt Gödel\n",
-                      "content/papers/a.md": paper("A", "2020", authors='["Kurt  G{\\\\\\"o}del", "kurt gödel", "Kurt Godel"]')})
+    root = make_site(
+        {
+            "site.yaml": "author: Kurt Gödel\n",
+            "content/papers/a.md": paper("A", "2020", authors='["Kurt  G{\\\\\\"o}del", "kurt gödel", "Kurt Godel"]'),
+        }
+    )
     (entry,) = model_of(root).entries
-    assert [(a.name, a.is_site_author) for a in entry.authors] == [
-        ("Kurt  Gödel", True), ("kurt gödel", True), ("Kurt Godel", False)]
+    assert [(a.name, a.is_site_author) for a in entry.authors] == [("Kurt  Gödel", True), ("kurt gödel", True), ("Kurt Godel", False)]
 
 
 def test_title_and_abstract_are_rendered_once_in_the_model(make_site):
@@ -109,17 +123,35 @@ def test_title_and_abstract_are_rendered_once_in_the_model(make_site):
 def test_page_list_covers_every_paper_category_and_year(make_site):
     root = make_site({"content/papers/a.md": paper("A", "2020", "CV"), "content/papers/b.md": paper("B", "2022", "stat.ML")})
     assert {p.url for p in model_of(root).pages} == {
-        "/", "/categories/", "/years/", "/404.html", "/papers/a/", "/papers/b/",
-        "/categories/cv/", "/categories/stat-ml/", "/years/2020/", "/years/2022/", "/cv/", "/resume.json", "/search/",
+        "/",
+        "/categories/",
+        "/years/",
+        "/404.html",
+        "/papers/a/",
+        "/papers/b/",
+        "/categories/cv/",
+        "/categories/stat-ml/",
+        "/years/2020/",
+        "/years/2022/",
+        "/cv/",
+        "/resume.json",
+        "/search/",
         *urls.search_data_urls(2),
-        "/papers.bib", "/papers.json", "/papers.ris", "/papers/a/a.bib", "/papers/b/b.bib"}
+        "/papers.bib",
+        "/papers.json",
+        "/papers.ris",
+        "/papers/a/a.bib",
+        "/papers/b/b.bib",
+    }
 
 
 def test_allow_html_never_lets_markup_into_titles(make_site):
-    root = make_site({
-        "site.yaml": "allow_html: true\n",
-        "content/papers/a.md": "---\ntitle: 'A <b>bold</b> title'\nauthors: [A]\ndate: 2020\ncategory: CV\n---\nAbstract <b>bold</b>.\n",
-    })
+    root = make_site(
+        {
+            "site.yaml": "allow_html: true\n",
+            "content/papers/a.md": "---\ntitle: 'A <b>bold</b> title'\nauthors: [A]\ndate: 2020\ncategory: CV\n---\nAbstract <b>bold</b>.\n",
+        }
+    )
     (entry,) = model_of(root).entries
     assert "<b>" not in entry.title_html and "&lt;b&gt;bold&lt;/b&gt;" in entry.title_html
     assert "<b>bold</b>" in entry.abstract_html  # the site opted in for bios and abstracts

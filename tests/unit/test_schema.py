@@ -8,19 +8,31 @@ from generator import schema as s
 from generator.records import PartialDate
 
 
-@pytest.mark.parametrize("target", [
-    "javascript:alert(1)", "JAVASCRIPT:alert(1)", " JaVaScRiPt:alert(1)", "\tjavascript:alert(1)",
-    "java\tscript:alert(1)", "java\nscript:alert(1)", "javascript\u200b:alert(1)",
-    "data:text/html;base64,PHNjcmlwdD4=", " DATA:text/html,x", "vbscript:msgbox", "file:///etc/passwd",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " JaVaScRiPt:alert(1)",
+        "\tjavascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "javascript\u200b:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        " DATA:text/html,x",
+        "vbscript:msgbox",
+        "file:///etc/passwd",
+    ],
+)
 def test_unsafe_urls_are_refused(target):
     with pytest.raises(s.FieldIssue) as caught:
         s.url(target)
     assert "unsafe URL scheme" in str(caught.value) or "control characters" in str(caught.value)
 
 
-@pytest.mark.parametrize("target", ["https://github.com/a/b", "http://x.org/p?q=1&r=2#f", "mailto:a@b.org",
-                                    "me.jpg", "/slides.pdf", "papers/x.pdf", "#top"])
+@pytest.mark.parametrize(
+    "target", ["https://github.com/a/b", "http://x.org/p?q=1&r=2#f", "mailto:a@b.org", "me.jpg", "/slides.pdf", "papers/x.pdf", "#top"]
+)
 def test_safe_urls_are_kept(target):
     assert s.url(target) == target
 
@@ -32,10 +44,16 @@ def test_url_map_names_the_bad_entry():
     assert "'javascript:'" in str(caught.value)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2023-09-19", PartialDate(2023, 9, 19)), ("2023-09", PartialDate(2023, 9)), ("2023", PartialDate(2023)),
-    (2023, PartialDate(2023)), ("2024-02-29", PartialDate(2024, 2, 29)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2023-09-19", PartialDate(2023, 9, 19)),
+        ("2023-09", PartialDate(2023, 9)),
+        ("2023", PartialDate(2023)),
+        (2023, PartialDate(2023)),
+        ("2024-02-29", PartialDate(2024, 2, 29)),
+    ],
+)
 def test_dates_at_three_precisions(value, expected):
     assert s.partial_date(value) == expected
 

@@ -31,11 +31,18 @@ def papers_with(index, word):
 
 
 def test_words_from_every_searchable_field_find_the_paper(make_site):
-    _, index = index_of(make_site, {
-        "content/papers/a.md": paper("Diffusion for Anomalies", "2024-02", extra="venue: NeurIPS 2024\n",
-                                     abstract="We study $x^2$ and Überraschung in 3D scenes."),
-        "content/papers/b.md": paper("Older Work", "2020", "LG", extra="links:\n  code: https://github.com/x/y\n"),
-    })
+    _, index = index_of(
+        make_site,
+        {
+            "content/papers/a.md": paper(
+                "Diffusion for Anomalies",
+                "2024-02",
+                extra="venue: NeurIPS 2024\n",
+                abstract="We study $x^2$ and Überraschung in 3D scenes.",
+            ),
+            "content/papers/b.md": paper("Older Work", "2020", "LG", extra="links:\n  code: https://github.com/x/y\n"),
+        },
+    )
     assert set(index) == set(urls.search_data_urls(2))
     for word in ("diffusion", "anomalies", "neurips", "überraschung", "3d", "scenes"):
         assert papers_with(index, word) == [0], word

@@ -64,11 +64,20 @@ def get(server, path="/", host=None):
 
 # 14. DNS rebinding: only the names the preview is known by
 
-@pytest.mark.parametrize("host, status", [
-    ("evil.example", 403), ("evil.example:8000", 403), ("localhost.evil.example", 403),
-    ("localhost", 200), ("LOCALHOST:8000", 200), ("127.0.0.1:8000", 200), ("[::1]:8000", 200),
-    ("192.168.1.20:8000", 200),  # an address cannot be rebound: how other machines reach --host 0.0.0.0
-])
+
+@pytest.mark.parametrize(
+    "host, status",
+    [
+        ("evil.example", 403),
+        ("evil.example:8000", 403),
+        ("localhost.evil.example", 403),
+        ("localhost", 200),
+        ("LOCALHOST:8000", 200),
+        ("127.0.0.1:8000", 200),
+        ("[::1]:8000", 200),
+        ("192.168.1.20:8000", 200),  # an address cannot be rebound: how other machines reach --host 0.0.0.0
+    ],
+)
 def test_only_local_names_and_addresses_are_answered(running, host, status):
     server = running()
     code, body = get(server, "/", host=host)
@@ -94,20 +103,26 @@ def test_the_event_stream_and_status_check_the_host_too(running):
 
 # 15. a request body is never read as the next request
 
+
 def test_a_post_body_holding_a_request_is_not_served(running):
     server = running()
     smuggled = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    answer = raw(server, b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s"
-                         b"GET /404.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                 % (len(smuggled), smuggled))
+    answer = raw(
+        server,
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s"
+        b"GET /404.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" % (len(smuggled), smuggled),
+    )
     assert statuses(answer) == [b"405", b"200"]  # the POST, then the real GET; never the smuggled one
 
 
-@pytest.mark.parametrize("headers", [
-    b"Transfer-Encoding: chunked\r\n",
-    b"Content-Length: 10000000\r\n",
-    b"Content-Length: nonsense\r\n",
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"Transfer-Encoding: chunked\r\n",
+        b"Content-Length: 10000000\r\n",
+        b"Content-Length: nonsense\r\n",
+    ],
+)
 def test_a_body_that_is_not_read_closes_the_connection(running, headers):
     server = running()
     answer = raw(server, b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\nGET /index.html HTTP/1.1\r\n\r\n")
@@ -117,13 +132,16 @@ def test_a_body_that_is_not_read_closes_the_connection(running, headers):
 def test_a_get_with_a_body_does_not_smuggle_either(running):
     server = running()
     smuggled = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    answer = raw(server, b"GET /404.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s"
-                         b"GET /robots-nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                 % (len(smuggled), smuggled))
+    answer = raw(
+        server,
+        b"GET /404.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s"
+        b"GET /robots-nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" % (len(smuggled), smuggled),
+    )
     assert statuses(answer) == [b"200", b"404"]
 
 
 # 16. a client that disconnects is not a traceback
+
 
 def test_clients_that_vanish_print_nothing(running):
     server = running()
@@ -140,6 +158,7 @@ def test_clients_that_vanish_print_nothing(running):
 
 
 # 17. bounded threads: a flood of slow clients
+
 
 def test_a_flood_of_silent_clients_is_capped(running):
     server = running(max_workers=8, max_connections=16)

@@ -57,8 +57,10 @@ def test_symlink_inside_the_site_is_served(running):
     assert status == 200 and headers["Content-Type"].startswith("text/css")
 
 
-@pytest.mark.parametrize("target", ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/a/%2E%2E/%2E%2E/etc/passwd",
-                                    "/%5C..%5Cetc", "/x%00.html", "/./index.html"])
+@pytest.mark.parametrize(
+    "target",
+    ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/a/%2E%2E/%2E%2E/etc/passwd", "/%5C..%5Cetc", "/x%00.html", "/./index.html"],
+)
 def test_traversal_and_odd_paths_are_not_found(running, target):
     server, _ = running()
     status, _, body = request(server, target)
@@ -74,8 +76,10 @@ def test_prefix_handling(running):
     assert request(server, "/papers/")[0] == 404
 
 
-@pytest.mark.parametrize("given, prefix", [("", "/"), ("/", "/"), ("repo", "/repo/"), ("/repo", "/repo/"),
-                                           ("/a/b/", "/a/b/"), ("https://user.github.io/repo/", "/repo/")])
+@pytest.mark.parametrize(
+    "given, prefix",
+    [("", "/"), ("/", "/"), ("repo", "/repo/"), ("/repo", "/repo/"), ("/a/b/", "/a/b/"), ("https://user.github.io/repo/", "/repo/")],
+)
 def test_normalise_prefix(given, prefix):
     assert normalise_prefix(given) == prefix
 
@@ -185,8 +189,9 @@ def test_after_edits_the_served_folder_equals_a_clean_build(running, example_cop
     edit(papers / "prototype-rectification-for-few-shot-learning.md", "title: Prototype", "title: Revised Prototype")
     assert preview.rebuild()
     (papers / "korgym-a-dynamic-game-platform-for-llm-reasoning.md").unlink()
-    (papers / "new-one.md").write_text("---\ntitle: A New One\nauthors: [A. Author]\ndate: 2021-03\ncategory: LG\n---\nx\n",
-                                       encoding="utf-8")
+    (papers / "new-one.md").write_text(
+        "---\ntitle: A New One\nauthors: [A. Author]\ndate: 2021-03\ncategory: LG\n---\nx\n", encoding="utf-8"
+    )
     (example_copy / "static").mkdir()
     (example_copy / "static/me.txt").write_text("me", encoding="utf-8")
     assert preview.rebuild()
@@ -194,8 +199,7 @@ def test_after_edits_the_served_folder_equals_a_clean_build(running, example_cop
     out = tmp_path / "clean"
     build(BuildOptions(example_copy, out, base_url=preview.options.base_url))
     served = {p.relative_to(preview.root).as_posix(): p.read_bytes() for p in preview.root.rglob("*") if p.is_file()}
-    clean = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-             if p.is_file() and p.name != ".cvsite-manifest.json"}
+    clean = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != ".cvsite-manifest.json"}
     assert sorted(served) == sorted(clean)
     assert [rel for rel in served if served[rel] != clean[rel]] == []
 

@@ -16,11 +16,13 @@ def test_site_template_overrides_and_can_extend_the_builtin(make_site):
 
 
 def test_theme_templates_and_assets_beat_builtin_ones(make_site):
-    root = make_site({
-        "site.yaml": "theme: plain\n",
-        "themes/plain/templates/years.html": "{% extends 'base.html' %}{% block content %}PLAIN YEARS{% endblock %}",
-        "themes/plain/static/assets/style.css": "body { color: teal }",
-    })
+    root = make_site(
+        {
+            "site.yaml": "theme: plain\n",
+            "themes/plain/templates/years.html": "{% extends 'base.html' %}{% block content %}PLAIN YEARS{% endblock %}",
+            "themes/plain/static/assets/style.css": "body { color: teal }",
+        }
+    )
     rendered = render_site(BuildOptions(root))
     assert "PLAIN YEARS" in rendered.files["years/index.html"].decode()
     assert rendered.copies["assets/style.css"].read_text() == "body { color: teal }"
@@ -28,12 +30,14 @@ def test_theme_templates_and_assets_beat_builtin_ones(make_site):
 
 
 def test_site_template_beats_theme_template(make_site):
-    root = make_site({
-        "site.yaml": "theme: plain\n",
-        "themes/plain/templates/years.html": "THEME",
-        "themes/plain/static/x.txt": "x",
-        "templates/years.html": "SITE",
-    })
+    root = make_site(
+        {
+            "site.yaml": "theme: plain\n",
+            "themes/plain/templates/years.html": "THEME",
+            "themes/plain/static/x.txt": "x",
+            "templates/years.html": "SITE",
+        }
+    )
     assert render_site(BuildOptions(root)).files["years/index.html"] == b"SITE"
 
 
@@ -65,46 +69,58 @@ def test_template_error_is_reported_not_raised(make_site):
 
 
 def test_each_layer_can_extend_the_one_below(make_site):
-    root = make_site({
-        "site.yaml": "theme: plain\n",
-        "themes/plain/templates/404.html": "{% extends 'builtin/404.html' %}{% block title %}THEME-TITLE{% endblock %}",
-        "templates/404.html": "{% extends 'theme/404.html' %}{% block title %}SITE+{{ super() }}{% endblock %}",
-    })
+    root = make_site(
+        {
+            "site.yaml": "theme: plain\n",
+            "themes/plain/templates/404.html": "{% extends 'builtin/404.html' %}{% block title %}THEME-TITLE{% endblock %}",
+            "templates/404.html": "{% extends 'theme/404.html' %}{% block title %}SITE+{{ super() }}{% endblock %}",
+        }
+    )
     page = render_site(BuildOptions(root)).files["404.html"].decode()
     assert "<title>SITE+THEME-TITLE</title>" in page and "Page not found" in page
 
 
 def test_autoescape_in_every_template_whatever_its_extension(make_site):
-    root = make_site({
-        "site.yaml": "theme: plain\nextra: {motto: '<i>x</i> & y'}\n",
-        "themes/plain/templates/years.html": "{% include 'motto.xml' %}",
-        "themes/plain/templates/motto.xml": "{{ config.extra.motto }}|{{ profile.name }}",
-        "content/profile.md": "---\nname: '<b>Ada</b>'\n---\n",
-    })
+    root = make_site(
+        {
+            "site.yaml": "theme: plain\nextra: {motto: '<i>x</i> & y'}\n",
+            "themes/plain/templates/years.html": "{% include 'motto.xml' %}",
+            "themes/plain/templates/motto.xml": "{{ config.extra.motto }}|{{ profile.name }}",
+            "content/profile.md": "---\nname: '<b>Ada</b>'\n---\n",
+        }
+    )
     assert render_site(BuildOptions(root)).files["years/index.html"] == b"&lt;i&gt;x&lt;/i&gt; &amp; y|&lt;b&gt;Ada&lt;/b&gt;"
 
 
 def test_site_static_files_beat_theme_static_files(make_site):
-    root = make_site({
-        "site.yaml": "theme: plain\n",
-        "themes/plain/static/assets/style.css": "theme",
-        "themes/plain/static/only-theme.txt": "t",
-        "static/assets/style.css": "site",
-    })
+    root = make_site(
+        {
+            "site.yaml": "theme: plain\n",
+            "themes/plain/static/assets/style.css": "theme",
+            "themes/plain/static/only-theme.txt": "t",
+            "static/assets/style.css": "site",
+        }
+    )
     copies = render_site(BuildOptions(root)).copies
     assert copies["assets/style.css"].read_text() == "site" and copies["only-theme.txt"].read_text() == "t"
 
 
 def test_a_template_error_names_the_template_file_and_line(make_site):
-    root = make_site({"templates/years.html": "{% extends 'builtin/years.html' %}\n{% block content %}\nfine\n{{ nope.x }}\n{% endblock %}\n"})
+    root = make_site(
+        {"templates/years.html": "{% extends 'builtin/years.html' %}\n{% block content %}\nfine\n{{ nope.x }}\n{% endblock %}\n"}
+    )
     with pytest.raises(ContentError) as caught:
         render_site(BuildOptions(root))
     assert [str(p) for p in caught.value.problems] == ["templates/years.html:4: template: 'nope' is undefined"]
 
 
 def test_a_template_syntax_error_names_the_template_file_and_line(make_site):
-    root = make_site({"templates/partials/extra.html": "ok\n{% if %}\n",
-                      "templates/years.html": "{% extends 'builtin/years.html' %}{% block content %}{% include 'partials/extra.html' %}{% endblock %}"})
+    root = make_site(
+        {
+            "templates/partials/extra.html": "ok\n{% if %}\n",
+            "templates/years.html": "{% extends 'builtin/years.html' %}{% block content %}{% include 'partials/extra.html' %}{% endblock %}",
+        }
+    )
     with pytest.raises(ContentError) as caught:
         render_site(BuildOptions(root))
     ((problem,),) = [caught.value.problems]

@@ -12,15 +12,18 @@ def typeset(math: str) -> bytes:
     return typst.compile(b'#eval(sys.inputs.m, mode: "math")', sys_inputs={"m": math}, ignore_system_fonts=True)
 
 
-@pytest.mark.parametrize("latex, typst_math", [
-    (r"\mathcal{O}(n)", "cal(O)(n)"),
-    (r"O(n \log n)", "O(n log n)"),
-    (r"\alpha^2_i + \beta", "α^(2)_(i) + β"),
-    (r"\frac{1}{\sqrt{d}}", "frac(1, sqrt(d))"),
-    (r"x \leq y \in \mathbb{R}^{n \times m}", "x ≤ y ∈ bb(R)^(n × m)"),
-    (r"\text{softmax}(QK^T)", 'upright("softmax")(Q K^(T))'),
-    (r"a/b", r"a\/b"),
-])
+@pytest.mark.parametrize(
+    "latex, typst_math",
+    [
+        (r"\mathcal{O}(n)", "cal(O)(n)"),
+        (r"O(n \log n)", "O(n log n)"),
+        (r"\alpha^2_i + \beta", "α^(2)_(i) + β"),
+        (r"\frac{1}{\sqrt{d}}", "frac(1, sqrt(d))"),
+        (r"x \leq y \in \mathbb{R}^{n \times m}", "x ≤ y ∈ bb(R)^(n × m)"),
+        (r"\text{softmax}(QK^T)", 'upright("softmax")(Q K^(T))'),
+        (r"a/b", r"a\/b"),
+    ],
+)
 def test_common_title_math_translates_and_typesets(latex, typst_math):
     assert to_typst(latex) == typst_math
     assert typeset(typst_math).startswith(b"%PDF")

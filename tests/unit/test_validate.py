@@ -89,23 +89,34 @@ def test_unknown_category_suggests_a_known_one(make_site):
 
 
 def test_site_can_add_its_own_category(make_site):
-    root = make_site({"site.yaml": "categories:\n  QC: Quantum Computing\n",
-                      "content/papers/p.md": GOOD.replace("category: CV", "category: QC")})
+    root = make_site(
+        {"site.yaml": "categories:\n  QC: Quantum Computing\n", "content/papers/p.md": GOOD.replace("category: CV", "category: QC")}
+    )
     (paper,) = validate_site(load_site(root)).papers
     assert paper.category.name == "Quantum Computing"
 
 
 def test_duplicate_slug_names_both_files(make_site):
-    root = make_site({"content/papers/a.md": GOOD, "content/papers/b.yaml":
-                      "title: Other\nauthors: [B]\ndate: 2020\ncategory: LG\nslug: a\n"})
+    root = make_site(
+        {"content/papers/a.md": GOOD, "content/papers/b.yaml": "title: Other\nauthors: [B]\ndate: 2020\ncategory: LG\nslug: a\n"}
+    )
     found = problems_of(root)
     assert len(found) == 1
     assert found[0].startswith("content/papers/b.yaml:5: slug: duplicate slug 'a'")
     assert "content/papers/a.md" in found[0]
 
 
-@pytest.mark.parametrize("target", ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
-                                    "data:text/html,<script>alert(1)</script>", "vbscript:x", "file:///etc/passwd"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "javascript:alert(1)",
+        " JaVaScRiPt:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:x",
+        "file:///etc/passwd",
+    ],
+)
 def test_unsafe_link_schemes_are_rejected(make_site, target):
     text = GOOD.replace("category: CV", f"category: CV\nlinks:\n  code: {json.dumps(target)}")
     found = one_problem(make_site, "content/papers/p.md", text)
@@ -150,16 +161,23 @@ def test_bad_site_config_field(make_site):
 
 
 def test_all_problems_of_a_build_are_reported_together(make_site):
-    root = make_site({
-        "content/papers/a.md": GOOD.replace("2021-03-04", "2023-02-30"),
-        "content/papers/b.md": GOOD.replace("category: CV", "category: XX"),
-        "content/papers/c.yaml": "title: [\n",
-        "content/papers/d.md": "",
-        "site.yaml": "titel: x\n",
-    })
+    root = make_site(
+        {
+            "content/papers/a.md": GOOD.replace("2021-03-04", "2023-02-30"),
+            "content/papers/b.md": GOOD.replace("category: CV", "category: XX"),
+            "content/papers/c.yaml": "title: [\n",
+            "content/papers/d.md": "",
+            "site.yaml": "titel: x\n",
+        }
+    )
     found = problems_of(root)
     assert [p.split(":")[0] for p in found] == [
-        "content/papers/a.md", "content/papers/b.md", "content/papers/c.yaml", "content/papers/d.md", "site.yaml"]
+        "content/papers/a.md",
+        "content/papers/b.md",
+        "content/papers/c.yaml",
+        "content/papers/d.md",
+        "site.yaml",
+    ]
 
 
 def test_yaml_record_keeps_its_abstract_as_a_field(make_site):
@@ -174,8 +192,12 @@ def test_abstract_field_in_markdown_record_is_an_error(make_site):
 
 
 def test_drafts_are_left_out_unless_asked_for(make_site):
-    root = make_site({"content/papers/d.md": GOOD.replace("category: CV", "category: CV\ndraft: true"),
-                      "content/papers/e.md": GOOD.replace("Good Paper", "Published")})
+    root = make_site(
+        {
+            "content/papers/d.md": GOOD.replace("category: CV", "category: CV\ndraft: true"),
+            "content/papers/e.md": GOOD.replace("Good Paper", "Published"),
+        }
+    )
     assert [p.title for p in validate_site(load_site(root)).papers] == ["Published"]
     assert len(validate_site(load_site(root), drafts=True).papers) == 2
 
@@ -187,11 +209,14 @@ def test_slug_field_overrides_file_name_and_must_be_clean(make_site):
     assert found.startswith("content/papers/x.md:6: slug: ")
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ('title: "unclosed\nauthors: [A]\ndate: 2020\ncategory: CV\n', 1, "quoted"),
-    ("title: T\nauthors: [A]\ndate: 2020\ncategory: CV\n  oops: x\n", 5, "not allowed"),
-    ("title: T\nauthors: [A]\n\tdate: 2020\ncategory: CV\n", 3, "token"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ('title: "unclosed\nauthors: [A]\ndate: 2020\ncategory: CV\n', 1, "quoted"),
+        ("title: T\nauthors: [A]\ndate: 2020\ncategory: CV\n  oops: x\n", 5, "not allowed"),
+        ("title: T\nauthors: [A]\n\tdate: 2020\ncategory: CV\n", 3, "token"),
+    ],
+)
 def test_malformed_yaml_records(make_site, text, line, words):
     found = one_problem(make_site, "content/papers/p.yaml", text)
     assert found.startswith(f"content/papers/p.yaml:{line}: file: invalid YAML: ") and words in found
@@ -216,19 +241,28 @@ def test_every_problem_of_one_record_is_reported(make_site):
     text = "---\ntitel: T\nauthors: Ada\ndate: 2023-02-30\ncategory: cs.XX\nscore: high\nlinks:\n  code: javascript:x\n---\n"
     found = problems_of(make_site({"content/papers/p.md": text}))
     where = [tuple(p.split(": ")[0].split(":")[1:]) + (p.split(": ")[1],) for p in found]
-    assert sorted(where) == sorted([("2", "titel"), ("2", "title"), ("3", "authors"), ("4", "date"), ("5", "category"),
-                                    ("6", "score"), ("8", "links.code")])
+    assert sorted(where) == sorted(
+        [("2", "titel"), ("2", "title"), ("3", "authors"), ("4", "date"), ("5", "category"), ("6", "score"), ("8", "links.code")]
+    )
     assert "content/papers/p.md:2: titel: unknown field (did you mean 'title'?)" in found
     assert "content/papers/p.md:2: title: required field is missing" in found
 
 
 def test_wrong_types_each_say_what_was_expected(make_site):
-    cases = {"et_al: maybe": ("et_al", "true or false"), "score: high": ("score", "number"),
-             "citations: 2.5": ("citations", "whole number"), "tags: ML": ("tags", "list"),
-             "links: https://x.org": ("links", "mapping"), "authors: []": ("authors", "at least one")}
+    cases = {
+        "et_al: maybe": ("et_al", "true or false"),
+        "score: high": ("score", "number"),
+        "citations: 2.5": ("citations", "whole number"),
+        "tags: ML": ("tags", "list"),
+        "links: https://x.org": ("links", "mapping"),
+        "authors: []": ("authors", "at least one"),
+    }
     for line, (field, words) in cases.items():
-        text = GOOD.replace("authors: [Ada Lovelace]", "authors: [Ada Lovelace]\n" + line) if field != "authors" \
+        text = (
+            GOOD.replace("authors: [Ada Lovelace]", "authors: [Ada Lovelace]\n" + line)
+            if field != "authors"
             else GOOD.replace("authors: [Ada Lovelace]", line)
+        )
         found = problems_of(make_site({"content/papers/p.md": text}))
         assert len(found) == 1 and found[0].startswith("content/papers/p.md:") and f": {field}: " in found[0], found
         assert words in found[0]
@@ -249,14 +283,20 @@ def test_unknown_category_in_arxiv_spelling_suggests(make_site):
 
 
 def test_duplicate_slug_between_two_markdown_files_via_slug_field(make_site):
-    root = make_site({"content/papers/one.md": GOOD.replace("category: CV", "category: CV\nslug: same"),
-                      "content/papers/two.md": GOOD.replace("category: CV", "category: CV\nslug: same")})
+    root = make_site(
+        {
+            "content/papers/one.md": GOOD.replace("category: CV", "category: CV\nslug: same"),
+            "content/papers/two.md": GOOD.replace("category: CV", "category: CV\nslug: same"),
+        }
+    )
     (found,) = problems_of(root)
     assert found.startswith("content/papers/two.md:6: slug: duplicate slug 'same'") and "content/papers/one.md" in found
 
 
-@pytest.mark.parametrize("field, value", [("photo", "javascript:alert(1)"), ("photo", "data:image/svg+xml,<svg onload=alert(1)>"),
-                                          ("links:\n  Site", " JaVaScRiPt:alert(1)")])
+@pytest.mark.parametrize(
+    "field, value",
+    [("photo", "javascript:alert(1)"), ("photo", "data:image/svg+xml,<svg onload=alert(1)>"), ("links:\n  Site", " JaVaScRiPt:alert(1)")],
+)
 def test_unsafe_profile_urls(make_site, field, value):
     found = one_problem(make_site, "content/profile.md", f"---\nname: A\n{field}: {json.dumps(value)}\n---\n")
     name = field.replace(":\n  ", ".")
@@ -266,13 +306,16 @@ def test_unsafe_profile_urls(make_site, field, value):
 
 
 def test_yaml_and_markdown_records_are_the_same_paper(make_site):
-    root = make_site({
-        "content/papers/m.md": "---\ntitle: Same\nauthors: [A, B]\ndate: 2022-07\ncategory: CL\nscore: 3\n---\nThe *abstract*.\n",
-        "content/papers/y.yaml": "title: Same\nauthors: [A, B]\ndate: 2022-07\ncategory: CL\nscore: 3\nabstract: The *abstract*.\n",
-    })
+    root = make_site(
+        {
+            "content/papers/m.md": "---\ntitle: Same\nauthors: [A, B]\ndate: 2022-07\ncategory: CL\nscore: 3\n---\nThe *abstract*.\n",
+            "content/papers/y.yaml": "title: Same\nauthors: [A, B]\ndate: 2022-07\ncategory: CL\nscore: 3\nabstract: The *abstract*.\n",
+        }
+    )
     md, yml = sorted(validate_site(load_site(root)).papers, key=lambda p: p.slug)
     assert (md.slug, yml.slug) == ("m", "y")
     import dataclasses
+
     assert dataclasses.replace(md, slug="y", source="content/papers/y.yaml") == yml
 
 
@@ -286,8 +329,9 @@ def test_profile_metrics_are_checked_field_by_field(make_site):
 
 
 def test_file_names_that_slugify_alike_are_duplicates(make_site):
-    root = make_site({"content/papers/My Paper.yaml": "title: T\nauthors: [A]\ndate: 2020\ncategory: CV\n",
-                      "content/papers/my-paper.md": GOOD})
+    root = make_site(
+        {"content/papers/My Paper.yaml": "title: T\nauthors: [A]\ndate: 2020\ncategory: CV\n", "content/papers/my-paper.md": GOOD}
+    )
     (found,) = problems_of(root)
     assert found.startswith("content/papers/my-paper.md:1: slug: duplicate slug 'my-paper'")
     assert "content/papers/My Paper.yaml" in found
@@ -316,8 +360,15 @@ def test_every_bad_link_of_a_record_is_reported(make_site):
 
 
 def test_entry_type_in_extra_must_be_a_bibtex_type_and_an_odd_citation_key_is_left_to_the_export(make_site):
-    found = problems_of(make_site({"content/papers/p.md": GOOD.replace(
-        "category: CV\n", "category: CV\nextra:\n  citation_key: '../../x y'\n  entry_type: in-proceedings\n")}))
+    found = problems_of(
+        make_site(
+            {
+                "content/papers/p.md": GOOD.replace(
+                    "category: CV\n", "category: CV\nextra:\n  citation_key: '../../x y'\n  entry_type: in-proceedings\n"
+                )
+            }
+        )
+    )
     assert found == [
         "content/papers/p.md:8: extra.entry_type: an entry type is a BibTeX type such as article or inproceedings, got 'in-proceedings'",
     ]

@@ -114,12 +114,18 @@ def test_an_editor_save_dance_comes_down_to_the_saved_file(tmp_path):
     paper = str(root / "content/papers/paper.md")
     handler, debouncer, _ = handler_for(root)
     for event in (  # vim's 'writebackup' save, then an atomic-rename save, then a plain write
-        FileCreatedEvent(str(root / "content/papers/4913")), FileDeletedEvent(str(root / "content/papers/4913")),
+        FileCreatedEvent(str(root / "content/papers/4913")),
+        FileDeletedEvent(str(root / "content/papers/4913")),
         FileModifiedEvent(str(root / "content/papers/.paper.md.swp")),
-        FileMovedEvent(paper, paper + "~"), FileCreatedEvent(paper), FileModifiedEvent(paper),
+        FileMovedEvent(paper, paper + "~"),
+        FileCreatedEvent(paper),
+        FileModifiedEvent(paper),
         FileDeletedEvent(paper + "~"),
-        FileCreatedEvent(paper + ".tmp"), FileMovedEvent(paper + ".tmp", paper),
-        FileOpenedEvent(paper), FileModifiedEvent(paper), FileClosedEvent(paper),
+        FileCreatedEvent(paper + ".tmp"),
+        FileMovedEvent(paper + ".tmp", paper),
+        FileOpenedEvent(paper),
+        FileModifiedEvent(paper),
+        FileClosedEvent(paper),
     ):
         handler.dispatch(event)
     debouncer.clock.now += 1

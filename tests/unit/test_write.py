@@ -42,10 +42,17 @@ def test_two_builds_are_byte_identical(example_copy, tmp_path):
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
-@pytest.mark.parametrize("choose", [
-    lambda site: site, lambda site: site / "content", lambda site: site / "content" / "out",
-    lambda site: site.parent, lambda site: Path("/"), lambda site: site / "templates",
-])
+@pytest.mark.parametrize(
+    "choose",
+    [
+        lambda site: site,
+        lambda site: site / "content",
+        lambda site: site / "content" / "out",
+        lambda site: site.parent,
+        lambda site: Path("/"),
+        lambda site: site / "templates",
+    ],
+)
 def test_refuses_output_folders_that_would_destroy_sources(example_copy, choose):
     with pytest.raises(UsageError):
         check_output_dir(choose(example_copy), example_copy)
@@ -161,16 +168,26 @@ def test_builds_are_byte_identical_wherever_the_site_and_output_live(example_cop
 
 def test_deleting_the_last_paper_of_a_category_and_year_removes_their_pages(make_site, tmp_path):
     paper = "---\ntitle: {t}\nauthors: [A]\ndate: {d}\ncategory: {c}\n---\n"
-    root = make_site({"content/papers/a.md": paper.format(t="A", d="2020", c="CV"),
-                      "content/papers/b.md": paper.format(t="B", d="2024", c="DC")})
+    root = make_site(
+        {"content/papers/a.md": paper.format(t="A", d="2020", c="CV"), "content/papers/b.md": paper.format(t="B", d="2024", c="DC")}
+    )
     out = tmp_path / "out"
     build(BuildOptions(root, out))
     assert {"papers/b/index.html", "categories/dc/index.html", "years/2024/index.html"} <= snapshot(out).keys()
     (root / "content/papers/b.md").unlink()
     build(BuildOptions(root, out))
     left = {rel for rel in snapshot(out) if rel.endswith(".html")}
-    assert left == {"index.html", "404.html", "categories/index.html", "years/index.html", "cv/index.html", "search/index.html",
-                    "papers/a/index.html", "categories/cv/index.html", "years/2020/index.html"}
+    assert left == {
+        "index.html",
+        "404.html",
+        "categories/index.html",
+        "years/index.html",
+        "cv/index.html",
+        "search/index.html",
+        "papers/a/index.html",
+        "categories/cv/index.html",
+        "years/2020/index.html",
+    }
 
 
 def test_a_git_folder_inside_the_output_survives_builds(example_copy, tmp_path):

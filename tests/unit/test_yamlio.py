@@ -47,13 +47,16 @@ def test_an_empty_document_is_an_empty_mapping():
     assert doc.data == {} and doc.first_line == 2
 
 
-@pytest.mark.parametrize("text, line", [
-    ("title: Broken\nauthors: [A, B\ndate: 2020\ncategory: CV\n", 2),  # unclosed list: where it opened
-    ("title: T\nlinks: {code: x\ndate: 2020\n", 2),  # unclosed mapping
-    ('title: "unclosed\nauthors: [A]\ndate: 2020\n', 1),  # unclosed quote
-    ("title: x\n  bad: indent\n", 2),  # the line YAML cannot read
-    ("title: x\nauthors: *nowhere\n", 2),
-])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("title: Broken\nauthors: [A, B\ndate: 2020\ncategory: CV\n", 2),  # unclosed list: where it opened
+        ("title: T\nlinks: {code: x\ndate: 2020\n", 2),  # unclosed mapping
+        ('title: "unclosed\nauthors: [A]\ndate: 2020\n', 1),  # unclosed quote
+        ("title: x\n  bad: indent\n", 2),  # the line YAML cannot read
+        ("title: x\nauthors: *nowhere\n", 2),
+    ],
+)
 def test_malformed_yaml_is_located_at_the_line_to_fix(text, line):
     with pytest.raises(YamlProblem) as caught:
         parse_mapping(text, line_offset=1)
