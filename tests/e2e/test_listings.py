@@ -123,16 +123,24 @@ def test_the_longest_full_listing_fits_the_budget_and_one_more_paper_splits_it(t
         assert (out / "years/2025/page/2/index.html").is_file() == (not full)
 
 
-def test_selected_publications_come_first_on_the_home_page(example_site):
-    featured = sorted(
-        p.stem for p in (Path(__file__).parents[2] / "content/papers").glob("*.md") if "\nfeatured: true\n" in p.read_text(encoding="utf-8")
-    )
-    assert featured, "the example site marks some papers featured"
-    tree = dom(example_site / "index.html")
+def test_selected_publications_come_first_on_the_home_page(example_copy, tmp_path):
+    featured = ["baichuan-2-open-large-scale-language-models", "biopt-bi-level-optimization-for-few-shot"]
+    for slug in featured:
+        record = example_copy / "content/papers" / f"{slug}.md"
+        record.write_text(record.read_text(encoding="utf-8").replace("\ndate:", "\nfeatured: true\ndate:", 1), encoding="utf-8")
+    build(BuildOptions(example_copy, tmp_path / "out"))
+    tree = dom(tmp_path / "out/index.html")
     sections = [s for s in tree.iter("section") if "papers" in (s.get("class") or "")]
     assert sections[0].get("aria-labelledby") == "selected-heading"
     selected = [a.get("href").strip("/").split("/")[-1] for a in sections[0].iter("a") if a.getparent().get("class") == "paper-title"]
     assert sorted(selected) == featured
+
+
+def test_a_site_that_features_nothing_has_no_selected_section(example_site):
+    """The example researcher's page marks no paper as selected, so neither does the example site."""
+    tree = dom(example_site / "index.html")
+    assert not [s for s in tree.iter("section") if s.get("aria-labelledby") == "selected-heading"]
+    assert not [h for h in tree.iter("h2") if "".join(h.itertext()).strip() == "Selected publications"]
 
 
 def test_every_listing_entry_shows_the_site_author_highlighted_outside_links(example_site, big_site):
