@@ -20,6 +20,16 @@ def theme_dir(site_root: Path, theme: str) -> Path | None:
     return None
 
 
+def static_dirs(theme: Path) -> list[Path]:
+    """A theme's static folders, lowest first: the built-in default theme's, then the theme's own.
+
+    Every theme is layered over the default one, as its templates are over the built-in ones:
+    base.html links the default's site.js and favicon.svg, so a theme ships only the files it
+    changes (the classic theme adds one stylesheet), and its files win over the default's.
+    """
+    return [Path(d) / "static" for d in _unique([builtin_dir("themes") / "default", theme])]
+
+
 def _unique(dirs: list[Path]) -> list[str]:
     seen: list[str] = []
     for d in dirs:
