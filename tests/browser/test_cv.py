@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from e2e.sites import THEMES
 
 from .test_accessibility import open_page
 
@@ -17,13 +18,10 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory, serve_dir):
-    from generator.pipeline import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("cv") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
-    return serve_dir(out, "/repo/")
+@pytest.fixture(scope="module", params=THEMES)
+def site_url(request, published):
+    """The example site in each built-in theme, built for a project site at /repo/."""
+    return published("example", request.param)[1]
 
 
 def squeeze(text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from e2e.sites import THEMES
 
 from .test_accessibility import open_page
 
@@ -26,13 +27,10 @@ new MutationObserver((records, observer) => {
 """
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory, serve_dir):
-    from generator.pipeline import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("visitor") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
-    return serve_dir(out, "/repo/")
+@pytest.fixture(scope="module", params=THEMES)
+def site_url(request, published):
+    """The example site in each built-in theme, built for a project site at /repo/."""
+    return published("example", request.param)[1]
 
 
 def background(page) -> str:
