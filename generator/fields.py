@@ -166,7 +166,7 @@ CONFIG = Table(
         default="",
     ),
     Field("language", "language tag", s.language, "the `lang` of every page", default="en"),
-    Field("theme", "name", s.nonempty_text, "a folder under the site's `themes/` or a built-in theme", default="default"),
+    Field("theme", "name", s.nonempty_text, "`default`, `classic` (see [Themes](#themes)) or a folder under the site's `themes/`", default="default"),
     Field("author", "text", s.text, "the name highlighted in author lists", default="", default_doc="the profile name"),
     Field(
         "categories",
