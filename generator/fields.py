@@ -166,7 +166,13 @@ CONFIG = Table(
         default="",
     ),
     Field("language", "language tag", s.language, "the `lang` of every page", default="en"),
-    Field("theme", "name", s.nonempty_text, "`default`, `classic` (see [Themes](#themes)) or a folder under the site's `themes/`", default="default"),
+    Field(
+        "theme",
+        "name",
+        s.nonempty_text,
+        "`default`, `classic` (see [Themes](#themes)) or a folder under the site's `themes/`",
+        default="default",
+    ),
     Field("author", "text", s.text, "the name highlighted in author lists", default="", default_doc="the profile name"),
     Field(
         "categories",
