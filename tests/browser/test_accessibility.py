@@ -105,6 +105,9 @@ def test_no_accessibility_violations(browser, published, axe_source, theme, sche
                     found.clear()
                 page.goto(base + path, wait_until="load")
                 where = f"{site} site /{path}"
+                themed = page.locator("link[rel=stylesheet][href$='/classic.css']").count() == 1
+                if themed != (theme == "classic"):
+                    problems.append(f"{where}: the page is not in the {theme} theme")
                 problems += [f"{where}: {v}" for v in audit(page, axe_source)]
                 if seen["errors"] or seen["failed"]:
                     problems.append(f"{where}: errors {seen['errors']}, failed requests {seen['failed']}")

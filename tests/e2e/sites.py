@@ -25,9 +25,9 @@ def write_site(name: str, root: Path, theme: str = "default") -> Path:
     if name == "example":
         root.mkdir(parents=True)
         shutil.copy(REPO / "site.yaml", root / "site.yaml")
-        for folder in ("content", "static", "templates", "themes"):
-            if (REPO / folder).is_dir():
-                shutil.copytree(REPO / folder, root / folder)
+        # only the site's own files: the checkout's templates/ and themes/ are cvsite's built-in
+        # ones, which as a site's templates/ would win over any theme's
+        shutil.copytree(REPO / "content", root / "content")
     elif name == "rich":
         write_rich_site(root)
     elif name == "full-cv":
