@@ -104,6 +104,15 @@ def test_a_blocked_storage_leaves_the_system_scheme_and_no_errors(browser, site_
         context.close()
 
 
+def test_the_header_links_fit_one_line_on_a_phone(browser, site_url):
+    context, page, _ = open_page(browser, site_url, viewport={"width": 390, "height": 900})
+    try:
+        tops = page.locator(".site-nav li").evaluate_all("items => items.map(li => Math.round(li.getBoundingClientRect().top))")
+    finally:
+        context.close()
+    assert len(tops) >= 6 and len(set(tops)) == 1, tops
+
+
 def test_wide_screens_put_the_profile_beside_the_papers_and_phones_stack_bio_before_metrics(browser, site_url):
     context, page, _ = open_page(browser, site_url, viewport={"width": 1280, "height": 900})
     try:
