@@ -126,6 +126,9 @@ def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | Non
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=bytecode,
+        # the environment is remade when any template changes (pipeline.py keys it by their
+        # digest), so it need not stat each template file on every render
+        auto_reload=False,
     )
     env.globals["url"] = _url
     env.globals["cached_item"] = ListingItems(None, "")  # replaced by each build (see pipeline.py)
