@@ -14,12 +14,14 @@ import sys
 from pathlib import Path
 
 import html5lib
+import pypdf
 import pytest
 from lxml import etree
 
 from generator import i18n
 from generator.cv_records import PRESENT
 from generator.errors import ContentError
+from generator.fields import LINK_KINDS
 from generator.pipeline import BuildOptions, build, render_site
 from tests.cv_sample import CV_YAML
 
@@ -175,6 +177,16 @@ def chinese_copy(tmp_path: Path) -> Path:
     (root / "content/cv.yaml").write_text(CV_YAML, encoding="utf-8")
     paper = root / "content/papers/baichuan-2-open-large-scale-language-models.md"
     paper.write_text(paper.read_text("utf-8").replace("---\n", "---\nfeatured: true\n", 1), encoding="utf-8")
+    profile = root / "content/profile.md"  # a photo, a bio and computed metrics
+    text = profile.read_text("utf-8").replace("h_index: 71", "h_index: auto").replace("---\n", "---\nphoto: me.svg\n", 1)
+    profile.write_text(text + "Works on *video* understanding.\n", encoding="utf-8")
+    kinds = "".join(f"  {kind}: https://example.org/{kind}\n" for kind in LINK_KINDS)  # every link label
+    (root / "content/papers/every-link.md").write_text(
+        f"---\ntitle: Every Link\nauthors: [Liang Song]\ndate: 2021-02\ncategory: CV\ntags: [video]\nlinks:\n{kinds}---\nText.\n",
+        encoding="utf-8",
+    )
+    (root / "static").mkdir()
+    (root / "static/me.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>', encoding="utf-8")
     return root
 
 
@@ -201,9 +213,13 @@ def test_a_chinese_site_shows_no_english_interface_text_on_any_page(tmp_path):
     assert pages > 40  # every page kind: home, papers, categories, years, CV, search, 404
     home = parse_strict(out / "index.html")
     headings = ["".join(h.itertext()) for h in home.iter("h2")]
-    assert "代表性论文" in headings and "最新动态" in headings and "论文（27 篇）" in headings
+    assert "代表性论文" in headings and "最新动态" in headings and "论文（28 篇）" in headings
     cv = "".join(parse_strict(out / "cv/index.html").itertext())
     assert "工作经历" in cv and "2022年8月 – 至今" in cv and "导师：" in cv
+    pdf = pypdf.PdfReader(out / "cv.pdf")  # the typeset CV too: its headings, legend, "et al." and title
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert pdf.metadata.title == "Liang Song — 简历" and "★ 标出的是代表性论文。" in text and "工作经历" in text
+    assert "Jingyi Wu 等. Robust" in text and "et al." not in text
     feed = etree.parse(str(out / "categories/cv/feed.xml")).getroot()
     assert feed.findtext("{http://www.w3.org/2005/Atom}title") == "Liang Song：Computer Vision and Pattern Recognition"
 
