@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from markupsafe import Markup
 
-from . import bibliography, urls
+from . import bibliography, i18n, urls
 from .config import SiteConfig
 from .cv_model import CvModel, build_cv
 from .fields import LINK_KINDS
@@ -305,7 +305,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
         site's shape, which every page's fingerprint includes (incremental.site_shape)."""
         return (profile.source, *(e.paper.source for e in listings[url].entries))
 
-    cv = build_cv(site.cv, config.cv.sections, bool(entries), config.allow_html)
+    cv = build_cv(site.cv, config.cv.sections, bool(entries), config.allow_html, i18n.messages(config.language, config.strings))
     cv_file = (cv.source,) if cv.source else ()
     featured = tuple(e for e in entries if e.paper.featured)
 
