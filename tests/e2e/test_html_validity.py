@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from .sites import SITES, THEMES, write_site
+from .test_interface_text import chinese_copy
 
 REPO = Path(__file__).resolve().parents[2]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -35,9 +36,9 @@ def vnu():
 @pytest.fixture(scope="module")
 def published_sites(tmp_path_factory) -> list[Path]:
     """Every test site (tests/e2e/sites.py: the example, the rich site, the full CV of `cvsite new`,
-    a site long enough for paginated listings) in each built-in theme, built for
-    https://user.github.io/repo/ as the Pages workflow builds them: with base_url the head carries
-    canonical URLs, feeds, OpenGraph, Scholar tags and JSON-LD, which a local build leaves out."""
+    a site long enough for paginated listings) in each built-in theme, and the example in Chinese,
+    built for https://user.github.io/repo/ as the Pages workflow builds them: with base_url the head
+    carries canonical URLs, feeds, OpenGraph, Scholar tags and JSON-LD, which a local build leaves out."""
     from generator.pipeline import BuildOptions, build
 
     root = tmp_path_factory.mktemp("validity")
@@ -49,6 +50,9 @@ def published_sites(tmp_path_factory) -> list[Path]:
                 BuildOptions(write_site(name, root / f"{name}-{theme}", theme), out, base_url="https://user.github.io/repo/", cache=False)
             )
             built.append(out)
+    chinese = chinese_copy(root)  # root/zh: language zh, with a CV, a photo and every link label
+    build(BuildOptions(chinese, root / "zh-output", base_url="https://user.github.io/repo/", cache=False))
+    built.append(root / "zh-output")
     return built
 
 
