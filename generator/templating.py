@@ -129,6 +129,8 @@ def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | Non
     )
     env.globals["url"] = _url
     env.globals["cached_item"] = ListingItems(None, "")  # replaced by each build (see pipeline.py)
+    env.globals["search_shards"] = urls.search_shard_count  # the search page tells site.js how its index is split
+    env.globals["search_chunk"] = urls.SEARCH_CHUNK
     env.globals["link_labels"] = LINK_KINDS  # a paper link's button label by kind (fields.py)
     env.filters["thousands"] = _thousands
     env.filters["number"] = _number
