@@ -43,7 +43,7 @@ def listing_page_url(url: str, number: int) -> str:
 
 
 # the search data's files (see search.py): word shards, and papers in chunks
-SEARCH_CHUNK = 50  # papers per file of result lines: the first results need a few small files
+SEARCH_CHUNK = 200  # papers per file of result lines: the first 20 results of a query need a few files (each fetch costs the page a few ms)
 SEARCH_SHARD_PAPERS = 64  # about this many papers' words per shard (~15 kB), in a power-of-two number of shards
 SEARCH_MAX_SHARDS = 256
 

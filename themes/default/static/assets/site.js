@@ -37,12 +37,12 @@
   var form = document.querySelector(".search-form");
   if (!form || !window.fetch || !window.URLSearchParams || !window.Set || !window.Uint8Array || !history.replaceState) return;
   var root = new URL(form.getAttribute("data-root"), location.href);
-  var SHARDS = Number(form.getAttribute("data-shards")) || 1, CHUNK = Number(form.getAttribute("data-chunk")) || 50;
+  var SHARDS = Number(form.getAttribute("data-shards")) || 1, CHUNK = Number(form.getAttribute("data-chunk")) || 200;
   var COUNT = Number(form.getAttribute("data-papers")) || 0;
   var status = document.querySelector(".search-status");
   var list = document.querySelector(".search-results");
   var more = document.querySelector(".search-more");
-  var PAGE = 20, cache = {}, sorted = {}, shown = 0, found = [], run = 0, waiting = 0;
+  var PAGE = 20, cache = {}, sorted = {}, shown = 0, found = [], run = 0, waiting = 0, remembering = 0;
 
   function load(name) {
     if (!cache[name]) {
@@ -96,8 +96,10 @@
   function show(params) {
     var mine = ++run, words = terms(params.get("q") || "");
     var filtered = params.has("category") || params.has("year") || params.has("code");
-    history.replaceState(null, "", params.toString() ? "?" + params : location.pathname);
-    if (!words.length && !filtered) { clearTimeout(waiting); found = []; list.textContent = ""; status.textContent = ""; more.hidden = true; return; }
+    clearTimeout(remembering);  // the URL follows once typing pauses: replaceState costs more than a search
+    remembering = setTimeout(function () { history.replaceState(null, "", params.toString() ? "?" + params : location.pathname); }, 300);
+    if (!words.length && !filtered) { clearTimeout(waiting); list.removeAttribute("aria-busy"); found = []; list.textContent = ""; status.textContent = ""; more.hidden = true; return; }
+    list.setAttribute("aria-busy", "true");  // until this search's results are in
     clearTimeout(waiting);  // said only when an answer takes a while, so typing is not read out at every key
     waiting = setTimeout(function () { if (mine === run) status.textContent = "Searching…"; }, 400);
     Promise.all([filtered ? load("facets") : null, words.length ? matching(words) : null]).then(function (got) {
@@ -116,10 +118,12 @@
       return page(mine).then(function () {  // announced once the results are on the page
         if (mine !== run) return;
         clearTimeout(waiting);
+        list.removeAttribute("aria-busy");
         status.textContent = found.length === 1 ? "1 paper found" : found.length + " papers found";
       });
     }).catch(function () {
       clearTimeout(waiting);
+      list.removeAttribute("aria-busy");
       if (mine === run) status.textContent = "Search is not available right now; browse the papers by year or category.";
     });
   }
