@@ -283,6 +283,9 @@ def _import_cv(
     entries = [entry for source in resumes for entry in source.entries]
     found = cv_merge.plan(raw.cv, text, entries, options.update, options.skip_invalid)
     problems += found.problems + found.skipped
-    report.cv_added, report.cv_merged, report.cv_present = found.added, found.merged, found.present
     report.conflicts += found.conflicts
-    return found.text if not (found.problems or any(source.problems for source in resumes)) else ""
+    report.cv_present = found.present
+    if found.problems:  # the file as it would be written is refused: nothing of it is reported as done
+        return ""
+    report.cv_added, report.cv_merged = found.added, found.merged
+    return found.text

@@ -238,3 +238,18 @@ def test_the_json_resume_sample_imports(make_site, capsys):
     assert [p.organization for p in cv.positions] == [w["name"] for w in sample["work"]]
     assert [e.institution for e in cv.education] == [e["institution"] for e in sample["education"]]
     assert "skills" in out  # sections cvsite has no place for are named
+
+
+def test_skip_invalid_writes_the_good_entries_and_lists_the_rest(make_site, resume_file, capsys):
+    site = make_site()
+    document = {
+        "work": [
+            {"name": "Northfield University", "position": "Assistant Professor", "startDate": "2022-08"},
+            {"name": "Evil Corp", "position": "Intern", "startDate": "2020", "url": "javascript:alert(1)"},
+        ],
+        "volunteer": "not a list",
+    }
+    code, out, err = run(site, "--skip-invalid", resume_file(document), capsys=capsys)
+    assert code == 0 and "1 new, 0 merged, 0 already present, 2 skipped" in out
+    assert "work[2]: url: unsafe URL scheme 'javascript:'" in err and "volunteer: expected a list" in err
+    assert [p.organization for p in cv_of(site).positions] == ["Northfield University"]
