@@ -3,7 +3,7 @@ only what a query needs, and nothing before they start searching:
 
 - `search/facets.json`: categories, years, and each paper's category, year and "has code" flag
   (filters work on these alone);
-- `search/words-<k>.json`: for every word whose first two letters fall in shard <k>, the papers
+- `search/words-<k>.json`: for every word whose first two letters fall in shard <k>, in order, the papers
   whose title, authors, venue or abstract contain it (a query fetches one shard per word, from
   its second letter on: every word starting with those two letters is in that one shard; the
   number of shards grows with the site, so each stays small). A word's papers are the gaps
@@ -94,7 +94,10 @@ def _index(model: SiteModel) -> dict[str, bytes]:
         for word in words(_searchable(entry)):
             postings[shard_of(word, shards)].setdefault(word, []).append(number)
     for key, table in enumerate(postings):
-        files[f"/search/words-{key}.json"] = _dump({w: _papers_of(ns, len(entries)) for w, ns in table.items()})
+        # [word, papers] pairs in JavaScript's string order: the page bisects them as they come, and
+        # parsing a list is cheaper than an object of thousands of keys
+        pairs = [[w, _papers_of(table[w], len(entries))] for w in sorted(table, key=lambda w: w.encode("utf-16-be"))]
+        files[f"/search/words-{key}.json"] = _dump(pairs)
     for start in range(0, max(len(entries), 1), CHUNK):
         files[f"/search/papers-{start // CHUNK}.json"] = _dump(
             [

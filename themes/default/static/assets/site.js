@@ -42,7 +42,7 @@
   var status = document.querySelector(".search-status");
   var list = document.querySelector(".search-results");
   var more = document.querySelector(".search-more");
-  var PAGE = 20, cache = {}, sorted = {}, shown = 0, found = [], run = 0, waiting = 0, remembering = 0;
+  var PAGE = 20, cache = {}, shown = 0, found = [], run = 0, waiting = 0, remembering = 0;
 
   function load(name) {
     if (!cache[name]) {
@@ -62,8 +62,6 @@
     return (c[0].codePointAt(0) * 131 + c[1].codePointAt(0)) % SHARDS;
   }
 
-  // the shard's words in order, so the words a prefix starts are found by bisection
-  function sortedWords(name, table) { return sorted[name] || (sorted[name] = Object.keys(table).sort()); }
   function mark(marks, papers) {  // gaps from the previous paper, or a base64 bitmap of every paper
     var n = 0, i, bits;
     if (typeof papers !== "string") { for (i = 0; i < papers.length; i++) marks[n += papers[i]] = 1; return; }
@@ -76,9 +74,9 @@
     return Promise.all(names.map(load)).then(function (tables) {
       var all = null, hits = [], n;
       words.forEach(function (w, i) {
-        var marks = new Uint8Array(COUNT), keys = sortedWords(names[i], tables[i]), lo = 0, hi = keys.length, mid;
-        while (lo < hi) { mid = (lo + hi) >> 1; if (keys[mid] < w) lo = mid + 1; else hi = mid; }
-        for (; lo < keys.length && keys[lo].lastIndexOf(w, 0) === 0; lo++) mark(marks, tables[i][keys[lo]]);
+        var marks = new Uint8Array(COUNT), pairs = tables[i], lo = 0, hi = pairs.length, mid;
+        while (lo < hi) { mid = (lo + hi) >> 1; if (pairs[mid][0] < w) lo = mid + 1; else hi = mid; }  // [word, papers], in order
+        for (; lo < pairs.length && pairs[lo][0].lastIndexOf(w, 0) === 0; lo++) mark(marks, pairs[lo][1]);
         if (all) for (n = 0; n < COUNT; n++) all[n] &= marks[n];
         else all = marks;
       });
