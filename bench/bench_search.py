@@ -184,7 +184,7 @@ def main() -> None:
         )
         print(f"later keystrokes: median {statistics.median(later):.1f} ms, slowest {max(later):.1f} ms ({len(later)} keystrokes)")
         print(
-            f"search data per query: median {statistics.median(data):,.0f} bytes; fetched before the first keystroke: {len(fetched_before)} files"
+            f"search data per query: median {statistics.median(data):,.0f} bytes; fetched when the page loaded: {len(fetched_before)} files"
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
