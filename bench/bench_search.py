@@ -16,7 +16,8 @@ before the page's own) and, through a MutationObserver, the first change of the 
 frame runs once they are painted. Printed: the
 first keystroke that searches (it includes fetching and parsing the index files it needs),
 separately, and the median and the slowest of the later keystrokes; the bytes of search data
-fetched; and that nothing was fetched before the first keystroke.
+fetched; and that nothing was fetched when the page loaded (focusing the field fetches the newest
+result lines, before the first keystroke).
 """
 
 from __future__ import annotations
