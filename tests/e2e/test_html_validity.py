@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from .rich_site import write_rich_site
+from .test_interface_text import chinese_copy
 
 REPO = Path(__file__).resolve().parents[2]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -34,15 +35,16 @@ def vnu():
 
 @pytest.fixture(scope="module")
 def published_sites(tmp_path_factory) -> list[Path]:
-    """The example site and the rich site built for https://user.github.io/repo/, as the Pages
+    """The example site, the rich site and the example in Chinese built for https://user.github.io/repo/, as the Pages
     workflow builds them: with base_url the head carries canonical URLs, feeds, OpenGraph,
     Scholar tags and JSON-LD, which a local build leaves out."""
     from generator.pipeline import BuildOptions, build
 
     root = tmp_path_factory.mktemp("validity")
     rich = write_rich_site(root / "rich")
+    chinese = chinese_copy(root)  # root/zh: language zh, with a CV, a photo and every link label
     built = []
-    for name, site in (("example", REPO), ("rich", rich)):
+    for name, site in (("example", REPO), ("rich", rich), ("zh", chinese)):
         out = root / f"{name}-output"
         build(BuildOptions(site, out, base_url="https://user.github.io/repo/"))
         built.append(out)

@@ -31,7 +31,8 @@
 /* Search (on /search/ only). The index is split by search.py; nothing is fetched until the visitor
    types, picks a filter or opens a URL that carries a search. A word fetches one small shard (chosen
    by its first two letters), and only the result lines on screen are fetched; the category, year and
-   code facts only when a filter is set. The state lives in the URL. */
+   code facts only when a filter is set. The state lives in the URL. What it says comes from the
+   form's data- attributes, in the site's language. */
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -43,6 +44,7 @@
   var list = document.querySelector(".search-results");
   var more = document.querySelector(".search-more");
   var PAGE = 20, cache = {}, shown = 0, found = [], run = 0, waiting = 0, remembering = 0;
+  var say = form.dataset;
 
   function load(name) {
     if (!cache[name]) {
@@ -99,7 +101,7 @@
     if (!words.length && !filtered) { clearTimeout(waiting); list.removeAttribute("aria-busy"); found = []; list.textContent = ""; status.textContent = ""; more.hidden = true; return; }
     list.setAttribute("aria-busy", "true");  // until this search's results are in
     clearTimeout(waiting);  // said only when an answer takes a while, so typing is not read out at every key
-    waiting = setTimeout(function () { if (mine === run) status.textContent = "Searching…"; }, 400);
+    waiting = setTimeout(function () { if (mine === run) status.textContent = say.searching; }, 400);
     Promise.all([filtered ? load("facets") : null, words.length ? matching(words) : null]).then(function (got) {
       if (mine !== run) return;
       var facets = got[0], hits = got[1];
@@ -117,12 +119,12 @@
         if (mine !== run) return;
         clearTimeout(waiting);
         list.removeAttribute("aria-busy");
-        status.textContent = found.length === 1 ? "1 paper found" : found.length + " papers found";
+        status.textContent = (found.length === 1 ? say.foundOne : say.foundOther).replace("{n}", found.length.toLocaleString("en"));
       });
     }).catch(function () {
       clearTimeout(waiting);
       list.removeAttribute("aria-busy");
-      if (mine === run) status.textContent = "Search is not available right now; browse the papers by year or category.";
+      if (mine === run) status.textContent = say.unavailable;
     });
   }
 
