@@ -44,6 +44,14 @@ def test_the_pdf_holds_the_name_every_heading_and_every_paper_title(pdf):
     assert "Best Paper Award" in text and "Stanford Vision Seminar" in text and "Zürich" in text
 
 
+def test_a_venue_that_names_its_year_is_not_followed_by_the_year_again(make_site, tmp_path):
+    plain = "title: Plain Venue Paper\nauthors: [Mei Tanaka]\ndate: 2019-05\ncategory: CV\nvenue: Journal of Tests\n"
+    text = text_of(build_pdf(make_site, tmp_path, {"content/papers/plain-venue.yaml": plain}))
+    assert "CVPR 2024." in text and "NeurIPS 2021." in text
+    assert "2024, 2024" not in text and "2021, 2021" not in text
+    assert "Journal of Tests, 2019." in text  # a venue without its year gets it
+
+
 def test_latex_math_is_typeset_not_shown_raw(pdf):
     text = text_of(pdf)
     assert "\\mathcal" not in text and "$" not in text.replace("$500,000", "")
