@@ -4,16 +4,22 @@ record files) differs from the one its bytes were rendered from."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections import Counter
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .memo import digest
 
 if TYPE_CHECKING:
-    from .model import Page, SiteModel
+    from .model import Page, PaperEntry, SiteModel
+    from .pipeline import RenderedSite
+    from .records import Paper
 
 
 def tree_digest(folders: list[Path]) -> str:
@@ -47,3 +53,193 @@ def site_shape(model: SiteModel) -> tuple:
 def page_key(page: Page, shared: str, digests: dict[str, str]) -> str:
     inputs = "\0".join(f"{src}\1{digests.get(src)}" for src in page.inputs)
     return digest(shared, page.url, page.template, page.kind, page.key, inputs)
+
+
+# ---------------------------------------------------------------- the preview: one edit, its pages
+
+# Pages that show a bounded number of papers: after an edit the preview renders them at once. The
+# others show every paper (the CV and its PDF, search data, bibliography files, feeds, sitemap,
+# category and year indexes): the preview renders them next, in the background (server.py).
+BOUNDED_KINDS = frozenset({"paper", "paper_bibtex", "home", "category", "year", "not_found", "search"})
+
+
+def pages_showing(pages: tuple[Page, ...]) -> dict[str, list[Page]]:
+    """Record file -> the pages that declare it as an input."""
+    showing: dict[str, list[Page]] = {}
+    for page in pages:
+        for source in page.inputs:
+            showing.setdefault(source, []).append(page)
+    return showing
+
+
+@dataclass(frozen=True)
+class PaperEdit:
+    """What editing paper records changed: the new state and the pages to render again."""
+
+    rendered: RenderedSite  # the site as it is now (model, records, warnings)
+    now: tuple[Page, ...]  # pages of few papers: render at once
+    later: tuple[Page, ...]  # pages of every paper: render next
+
+
+_tables: dict[str, dict] = {}  # the category table last used, by its key (making it reads the arXiv list)
+
+
+def edit_papers(rendered: RenderedSite, root: Path, paths: set[Path], showing: dict[str, list[Page]], drafts: bool) -> PaperEdit | None:
+    """The site after the paper records at paths were saved, remade from the last good one by
+    redoing only what those records feed: their parse, validation and entry, and the model's
+    groups and listings holding them. None when the edit changes more than that (a new, deleted
+    or renamed record, an error, a new slug, date year, category, citation key, draft or featured
+    state, or a place in the order), and the caller builds the whole site as a build does.
+
+    Its pages are the pages declaring the records as inputs: a page's bytes are a function of its
+    declared inputs and of what every page shares (templates, config, profile, the site's shape),
+    which an edit of this kind leaves as it was. That is what the build cache relies on too."""
+    from .errors import split
+    from .load import PAPERS_DIR, _parse, _read_bytes
+    from .memo import cached
+    from .validate import category_table, validate_paper
+
+    raw, site, model = rendered.raw, rendered.site, rendered.model
+    if raw is None or site is None:
+        return None
+    papers_dir = root / PAPERS_DIR
+    index = {record.path: i for i, record in enumerate(raw.papers)}
+    records, digests, paper_keys = list(raw.papers), dict(raw.digests), dict(site.paper_keys)
+    kept = {paper.source: i for i, paper in enumerate(site.papers)}
+    papers = list(site.papers)
+    warnings = list(site.warnings)
+    position = {entry.paper.source: i for i, entry in enumerate(model.entries)}
+    entries = list(model.entries)
+    replaced: dict[int, PaperEntry] = {}  # entry position -> the new entry
+    changed: list[str] = []
+    for path in sorted(paths):
+        if path == papers_dir or (papers_dir in path.parents and path.is_dir()):
+            continue  # a folder's own event: its files' events say what changed
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            return None
+        if rel not in index or rel not in kept or os.path.islink(path):
+            return None
+        try:
+            data = _read_bytes(path)
+        except Exception:  # noqa: BLE001 - unreadable now: the whole build reports it
+            return None
+        sha = hashlib.sha256(data).hexdigest()
+        if sha == digests[rel]:
+            continue
+        record = cached("parse", f"{rel}\0{sha}", lambda rel=rel, data=data, sha=sha: _parse(rel, data, sha))  # type: ignore[misc]
+        if not hasattr(record, "doc"):
+            return None  # a Problem: the whole build reports it
+        table_key = paper_keys[rel].rsplit("\0", 1)[1]
+        if table_key not in _tables:
+            _tables.clear()
+            _tables[table_key] = category_table(site.config)
+        key = f"{rel}\0{sha}\0{table_key}"
+        paper, found = cached("paper", key, lambda record=record, table=_tables[table_key]: validate_paper(record, table))  # type: ignore[misc]
+        errors, found_warnings = split(found)
+        old = papers[kept[rel]]
+        if errors or paper is None or not _same_place(old, paper, model, drafts):
+            return None
+        records[index[rel]], digests[rel], paper_keys[rel] = record, sha, key
+        papers[kept[rel]] = paper
+        warnings = [w for w in warnings if w.path != rel] + found_warnings
+        changed.append(rel)
+        replaced[position[rel]] = entries[position[rel]]  # the old entry, replaced below
+    if not changed:
+        return PaperEdit(rendered, (), ())
+    new_site = dataclasses.replace(site, papers=tuple(papers), paper_keys=MappingProxyType(paper_keys), warnings=tuple(sorted(warnings)))
+    new_raw = dataclasses.replace(raw, papers=tuple(records), digests=digests)
+    new_model = _patch_model(model, new_site, replaced)
+    if new_model is None:
+        return None
+    from .notes import latex_warnings
+
+    pages = {page.url: page for rel in changed for page in showing.get(rel, ())}
+    now = tuple(page for page in pages.values() if page.kind in BOUNDED_KINDS)
+    later = tuple(page for page in pages.values() if page.kind not in BOUNDED_KINDS)
+    all_warnings = tuple(sorted({*new_site.warnings, *latex_warnings(new_model, new_raw)}))
+    return PaperEdit(
+        dataclasses.replace(rendered, model=new_model, raw=new_raw, site=new_site, warnings=all_warnings, files={}, digests={}),
+        now,
+        later,
+    )
+
+
+def _same_place(old: Paper, new: Paper, model: SiteModel, drafts: bool) -> bool:
+    """Whether the edited paper keeps everything that places it in the site: its pages, groups,
+    citation key, the profile's computed metrics and (checked by _patch_model) its rank."""
+    from .bibliography import own_key, wanted_key
+
+    return (
+        new.slug == old.slug
+        and new.date.year == old.date.year
+        and new.category.code == old.category.code
+        and new.category == old.category
+        and new.featured == old.featured
+        and (drafts or not new.draft)
+        and own_key(new) == own_key(old)
+        and wanted_key(new) == wanted_key(old)
+        and (not model.profile.metrics.computed or new.citations == old.citations)
+    )
+
+
+def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry]) -> SiteModel | None:
+    """model with the entries at the given positions made again from site's papers; None when
+    one of them would move in the newest-first order."""
+    from .bibliography import PaperExport
+    from .memo import cached
+    from .model import Group, Listing, entry_key, make_entry, newest_first
+
+    by_source = {paper.source: paper for paper in site.papers}
+    entries = list(model.entries)
+    swap: dict[int, PaperEntry] = {}  # id of an old entry -> the new one
+    for i, old in replaced.items():
+        paper = by_source[old.paper.source]
+        neighbours = [e.paper for e in entries[max(i - 1, 0) : i + 2] if e is not old]
+        ordered = newest_first([*neighbours, paper])
+        if [p.source for p in ordered if p.source != paper.source] != [p.source for p in neighbours] or ordered.index(paper) != (
+            1 if i > 0 else 0
+        ):
+            return None
+        key = entry_key(site, paper)
+        new = cached("entry", key, lambda paper=paper: make_entry(site, paper))  # type: ignore[misc]
+        entries[i] = new
+        swap[id(old)] = new
+
+    def patched(items: tuple[PaperEntry, ...]) -> tuple[PaperEntry, ...]:
+        return tuple(swap.get(id(e), e) for e in items) if any(id(e) in swap for e in items) else items
+
+    groups: dict[int, Group] = {}
+    for group in (*model.by_year, *model.by_category):
+        moved = patched(group.entries)
+        groups[id(group)] = group if moved is group.entries else dataclasses.replace(group, entries=moved)
+    listings: dict[str, Listing] = {}
+    for url, listing in model.listings.items():
+        holder = groups[id(listing.group)] if listing.group is not None else None
+        moved = patched(listing.entries)
+        listings[url] = (
+            listing
+            if holder is listing.group and moved is listing.entries
+            else Listing(holder, moved, listing.number, listing.pages, listing.abstracts)
+        )
+    config = model.config
+    exports = dict(model.exports)
+    for new in swap.values():
+        slug = new.paper.slug
+        citation = model.citation_keys[slug]
+        paper = new.paper
+        exports[slug] = cached(
+            "export", f"{new.key}\0{citation}\0{config.base_url}", partial(PaperExport.of, paper, citation, config.base_url)
+        )
+    by_url = {url: (swap.get(id(item), item) if id(item) in swap else groups.get(id(item), item)) for url, item in model.by_url.items()}
+    return dataclasses.replace(
+        model,
+        entries=tuple(entries),
+        featured=patched(model.featured),
+        by_year=tuple(groups[id(g)] for g in model.by_year),
+        by_category=tuple(groups[id(g)] for g in model.by_category),
+        by_url=MappingProxyType(by_url),
+        listings=MappingProxyType(listings),
+        exports=MappingProxyType(exports),
+    )

@@ -19,7 +19,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .config import builtin_dir
 
-DEFAULT_DELAY = 0.2  # seconds of quiet before a rebuild
+DEFAULT_DELAY = 0.03  # seconds of quiet before a rebuild: an editor's save is a few events within milliseconds
 DEFAULT_MAX_WAIT = 2.0  # seconds: a file rewritten without pause still gets rebuilds
 SOURCE_DIRS = ("content", "templates", "themes", "static")  # watched recursively, under the site root
 EDITOR_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload", ".kate-swp", "___jb_tmp___", "___jb_old___")
