@@ -153,6 +153,7 @@ def bench_preview(n: int, edits: int, work: Path) -> dict:
     tmp.mkdir(exist_ok=True)
     server = Serve(site, tmp)
     times = []
+    run = f"{os.getpid()}t{time.time_ns() % 10**6}"
     try:
         # papers the home page shows (a long home page shows the newest ones): their edits reach it
         shown = sorted(set(re.findall(rb'href="papers/([^/"]+)/"', server.get("/"))))
@@ -161,7 +162,7 @@ def bench_preview(n: int, edits: int, work: Path) -> dict:
         for i in range(edits):
             paper = papers[(i * 104729 + 7) % len(papers)]
             slug = paper.stem
-            token = f"zqpreview{i}x".encode()
+            token = f"zqpreview{run}n{i}x".encode()  # new in every run: a site edited by an earlier run has its tokens
             files = [server.root / "papers" / slug / "index.html", server.root / "index.html"]
             urls = [f"/papers/{slug}/", "/"]
             time.sleep(0.5)  # a person does not save twice within a debounce

@@ -9,6 +9,7 @@ errors over every page until a later build succeeds.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import html
 import ipaddress
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
-from . import urls
+from . import incremental, urls
 from .errors import ContentError
 from .memo import Memo
 from .pipeline import BuildOptions, RenderedSite, render_site
@@ -137,7 +138,7 @@ class Preview:
         self.changes: list[tuple[int, list[str] | None]] = []  # (epoch, files it changed; None: every page)
         self._state: dict[str, FileState] = {}  # served path -> its file as written (write.py)
         self._site: RenderedSite | None = None  # the last good build: what an edit is remade from
-        self._showing: dict[str, list[Page]] = {}  # record file -> the pages of _site showing it
+        self._places: incremental.Places | None = None  # where each record is in _site
         self._later: dict[str, Page] = {}  # served path -> page still to render for _site (see Background)
         self._background = Background(self.root)
         self._swap = threading.RLock()  # held while files change, so no half-updated site is served
@@ -163,13 +164,12 @@ class Preview:
         return self._rebuild_all()
 
     def _edit(self, changed: set[Path]):
-        from . import incremental
         from .memo import using
 
-        assert self._site is not None
+        assert self._site is not None and self._places is not None
         try:
             with using(self.memo):
-                edit = incremental.edit_papers(self._site, self.options.site_root, changed, self._showing, self.options.drafts)
+                edit = incremental.edit_papers(self._site, self.options.site_root, changed, self._places, self.options.drafts)
                 if edit is None or (self.options.strict and edit.rendered.warnings):
                     return None
                 env, model = edit.rendered.env, edit.rendered.model
@@ -230,8 +230,7 @@ class Preview:
         self._background.start(pages, render, done)
 
     def _rebuild_all(self) -> bool:
-        from . import incremental
-
+        gc.unfreeze()  # what the last whole build made may be garbage now (see below)
         try:
             rendered = render_site(self.options, self.memo, lambda rel, sha: self._state.get(rel, ("",))[0] == sha)
             self.rendered = rendered.rendered
@@ -250,9 +249,10 @@ class Preview:
                 return self._publish([f"cvsite: cannot write the preview: {exc}"], set())
             changed = {rel for rel in before.keys() | self._state.keys() if before.get(rel, ("",))[0] != self._state.get(rel, ("",))[0]}
             self._site = rendered
-            self._showing = incremental.pages_showing(rendered.model.pages)
+            self._places = incremental.places(rendered)
             self._later = {}
             self.has_site = True
+            gc.freeze()  # what the build made lives on: later collections skip it (and a fork shares it)
             return self._publish([], changed)  # still holding the swap: no new page with an old version
 
     def _publish(self, errors: list[str], changed: set[str]) -> bool:
@@ -355,6 +355,7 @@ class Background:
                 code = 1
                 try:
                     os.setpgid(0, 0)
+                    os.nice(10)  # the foreground rebuild of the next edit goes first
                     os.close(read)
                     try:
                         answer: dict | str = self._render(folder, pages, render)
