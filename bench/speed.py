@@ -143,7 +143,7 @@ class Serve:
 
     def stop(self) -> None:
         os.killpg(self.proc.pid, signal.SIGINT)
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=120)  # it removes a folder of 20,000 pages; slow on a busy machine
 
 
 def bench_preview(n: int, edits: int, work: Path) -> dict:
