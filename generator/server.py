@@ -329,8 +329,8 @@ class Background:
         self.parent = root.parent
         self.generation = 0
         self._child: int | None = None
-        self._folder: Path | None = None
         self._lock = threading.Lock()
+        self._waiter: threading.Thread | None = None
 
     def cancel(self) -> None:
         with self._lock:
@@ -346,8 +346,9 @@ class Background:
             generation = self.generation
             folder = Path(tempfile.mkdtemp(prefix="cvsite-later-", dir=self.parent))
             if not hasattr(os, "fork"):
-                made = self._render(folder, pages, render)
-                threading.Thread(target=lambda: self._finish(generation, folder, made, done), daemon=True).start()
+                made = self._answer(folder, pages, render)
+                self._waiter = threading.Thread(target=self._finish, args=(generation, folder, made, done), daemon=True)
+                self._waiter.start()
                 return
             read, write = os.pipe()
             pid = os.fork()
@@ -357,12 +358,7 @@ class Background:
                     os.setpgid(0, 0)
                     os.nice(10)  # the foreground rebuild of the next edit goes first
                     os.close(read)
-                    try:
-                        answer: dict | str = self._render(folder, pages, render)
-                    except ContentError as exc:
-                        answer = "; ".join(str(p) for p in exc.problems)
-                    except Exception as exc:  # noqa: BLE001 - told to the parent, which shows it
-                        answer = f"{type(exc).__name__}: {exc}"
+                    answer = self._answer(folder, pages, render)
                     with os.fdopen(write, "wb") as pipe:
                         pipe.write(json.dumps(answer).encode())
                     code = 0
@@ -372,7 +368,18 @@ class Background:
             with contextlib.suppress(OSError):  # set on both sides: a cancel at once still finds the group
                 os.setpgid(pid, pid)
             self._child = pid
-        threading.Thread(target=self._wait, args=(pid, read, generation, folder, done), daemon=True).start()
+            self._waiter = threading.Thread(target=self._wait, args=(pid, read, generation, folder, done), daemon=True)
+            self._waiter.start()
+
+    @classmethod
+    def _answer(cls, folder: Path, pages: dict[str, Page], render) -> dict[str, str] | str:
+        """What the pages were rendered into, or why they could not be."""
+        try:
+            return cls._render(folder, pages, render)
+        except ContentError as exc:
+            return "; ".join(str(p) for p in exc.problems)
+        except Exception as exc:  # noqa: BLE001 - told to the preview, which shows it
+            return f"{type(exc).__name__}: {exc}"
 
     @staticmethod
     def _render(folder: Path, pages: dict[str, Page], render) -> dict[str, str]:
@@ -401,6 +408,8 @@ class Background:
 
     def close(self) -> None:
         self.cancel()
+        if self._waiter is not None:  # the killed child reaped and its folder removed
+            self._waiter.join(10)
         for folder in self.parent.glob("cvsite-later-*"):
             shutil.rmtree(folder, ignore_errors=True)
 
