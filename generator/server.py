@@ -120,8 +120,11 @@ class Preview:
     told which files changed (changes), so a tab reloads only when its own page, or a file it
     uses, did."""
 
-    HISTORY = 64  # epochs whose changed files are kept for pages that missed a message
-    EVERYTHING = 2000  # more changed files than this are announced as "everything changed"
+    # Every message carries the changes of the last HISTORY epochs (a page older than that
+    # reloads); more than EVERYTHING files changed are sent as "every page", so a message stays
+    # a few kilobytes whatever the size of the site.
+    HISTORY = 16
+    EVERYTHING = 500
 
     def __init__(self, options: BuildOptions, temp_root: str | None = None):
         self.options = options
