@@ -21,25 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.cli import main
 
-WORDS = [
-    "model",
-    "learning",
-    "neural",
-    "network",
-    "robust",
-    "adaptive",
-    "video",
-    "anomaly",
-    "detection",
-    "language",
-    "diffusion",
-    "graph",
-    "sparse",
-    "efficient",
-    "federated",
-    "transformer",
-    "representation",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import WORDS  # the same synthetic vocabulary as the build benchmark
+
 NAMES = ("Yang, Aiyuan", "Xiao, Bin", "Wang, Bingning", "Liu, Jing", "Song, Liang", "van der Berg, Jan")
 
 

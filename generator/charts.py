@@ -26,6 +26,7 @@ class Segment:
 @dataclass(frozen=True)
 class Chart:
     series: tuple[tuple[str, str], ...]  # (short code, name) per colour; the last may be ("Other", ...)
+    other: bool  # the last series sums the smaller categories (the page names it in its language)
     years: tuple[int, ...]  # oldest first, every year from the first to the last
     counts: tuple[tuple[int, ...], ...]  # per year, per series
     segments: tuple[Segment, ...]
@@ -71,4 +72,6 @@ def papers_per_year(model: SiteModel) -> Chart | None:
         if (len(years) - 1 - i) % every == 0:
             labels.append((round(x + bar / 2, 2), str(year)))
     grid = tuple((round(HEIGHT - BOTTOM - plot_h * v / top, 2), v) for v in range(0, top + 1, step))
-    return Chart(tuple(series), years, tuple(tuple(counts[y]) for y in years), tuple(segments), tuple(labels), top, grid)
+    return Chart(
+        tuple(series), len(ranked) > len(named), years, tuple(tuple(counts[y]) for y in years), tuple(segments), tuple(labels), top, grid
+    )

@@ -7,27 +7,17 @@ once. The publications section is the site's papers (model.PaperEntry), not a cv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
+from . import i18n
 from .cv_records import CV, PRESENT, News, Position
 from .markup import latex_text, render
 from .records import PartialDate
 
-TITLES = {
-    "positions": "Positions",
-    "education": "Education",
-    "publications": "Publications",
-    "awards": "Awards",
-    "grants": "Grants",
-    "talks": "Invited Talks",
-    "teaching": "Teaching",
-    "students": "Students",
-    "service": "Service",
-    "news": "News",
-}
 HOME_NEWS = 5  # the newest news items the home page shows
 
 
@@ -38,7 +28,7 @@ class CvEntry:
     where: str  # organization, institution, event, funder, venue
     place: str
     when: str
-    details: tuple[tuple[str, Markup, str], ...]  # (label, HTML, source) lines such as Advisor, Thesis
+    details: tuple[tuple[str, Markup, str], ...]  # (label, HTML, source) lines such as Advisor, Thesis (labels in the site's language)
     note_html: Markup
     note: str  # Markdown source
     links: tuple[tuple[str, str], ...]
@@ -48,7 +38,7 @@ class CvEntry:
 @dataclass(frozen=True)
 class CvSection:
     key: str  # positions, education, publications, ...
-    title: str
+    title: str  # in the site's language (the catalogue's cv_<key>)
     entries: tuple[CvEntry, ...]  # empty for publications: the papers are the site's entries
 
 
@@ -73,18 +63,18 @@ class CvModel:
         return self.news[:HOME_NEWS]
 
 
-def month_year(date: PartialDate | None) -> str:
+def month_year(date: PartialDate | None, t: Mapping[str, str] = i18n.ENGLISH) -> str:
     if date is None:
         return ""
-    return PartialDate(date.year, date.month).display()
+    return i18n.date(t, PartialDate(date.year, date.month))
 
 
-def period(start: PartialDate | None, end: PartialDate | str | None) -> str:
+def period(start: PartialDate | None, end: PartialDate | str | None, t: Mapping[str, str] = i18n.ENGLISH) -> str:
     """'Aug 2022 – present', '2015 – 2019', '2019' when it began and ended in one year."""
-    first = month_year(start)
-    last = "present" if end == PRESENT else month_year(end if isinstance(end, PartialDate) else None)
+    first = month_year(start, t)
+    last = t["cv_present"] if end == PRESENT else month_year(end if isinstance(end, PartialDate) else None, t)
     if first and last and first != last:
-        return f"{first} – {last}"
+        return i18n.fill(t["cv_period"], start=first, end=last)
     return first or last
 
 
@@ -95,37 +85,37 @@ def _inline(source: str, allow_html: bool, latex: bool = False) -> Markup:
     return Markup.escape(latex_text(source) if "\\" in source else source)
 
 
-def _entry(key: str, e: Any, allow_html: bool) -> CvEntry:
+def _entry(key: str, e: Any, allow_html: bool, t: Mapping[str, str]) -> CvEntry:
     latex = False
     details: list[tuple[str, Markup, str]] = []
 
     def detail(label: str, text: str, rendered: bool = False) -> None:
         if text:
-            details.append((label, _inline(text, allow_html, rendered), text))
+            details.append((t[label], _inline(text, allow_html, rendered), text))
 
     if key == "education":
-        title = f"{e.degree} in {e.field}" if e.field else e.degree
-        where, place, when = e.institution, e.location, period(e.start, e.end)
-        detail("Thesis", e.thesis, rendered=True)
-        detail("Advisor", e.advisor)
+        title = i18n.fill(t["cv_degree_field"], degree=e.degree, field=e.field) if e.field else e.degree
+        where, place, when = e.institution, e.location, period(e.start, e.end, t)
+        detail("cv_thesis", e.thesis, rendered=True)
+        detail("cv_advisor", e.advisor)
     elif key == "positions":
-        title, where, place, when = e.title, e.organization, e.location, period(e.start, e.end)
+        title, where, place, when = e.title, e.organization, e.location, period(e.start, e.end, t)
     elif key == "awards":
-        title, where, place, when = e.name, e.by, "", month_year(e.date)
+        title, where, place, when = e.name, e.by, "", month_year(e.date, t)
     elif key == "grants":
-        title, where, place, when, latex = e.title, e.funder, "", period(e.start, e.end), True
-        detail("Role", e.role)
-        detail("Amount", e.amount)
+        title, where, place, when, latex = e.title, e.funder, "", period(e.start, e.end, t), True
+        detail("cv_role", e.role)
+        detail("cv_amount", e.amount)
     elif key == "talks":
-        title, where, place, when, latex = e.title, e.event, e.location, month_year(e.date), True
+        title, where, place, when, latex = e.title, e.event, e.location, month_year(e.date, t), True
     elif key == "teaching":
         title, where, place, when = e.course, e.institution, "", e.term
-        detail("Role", e.role)
+        detail("cv_role", e.role)
     elif key == "service":
         title, where, place, when = e.role, e.venue, "", e.years
     elif key == "students":
-        title, where, place, when = e.name, e.level, "", period(e.start, e.end)
-        detail("Now", e.now)
+        title, where, place, when = e.name, e.level, "", period(e.start, e.end, t)
+        detail("cv_now", e.now)
     else:
         raise ValueError(f"no CV section {key!r}")
     return CvEntry(
@@ -147,18 +137,20 @@ def _news(items: tuple[News, ...], allow_html: bool) -> tuple[NewsItem, ...]:
     return tuple(NewsItem(n.date, *render(n.text, allow_html, inline=True), n.links) for n in ordered)
 
 
-def build_cv(cv: CV, sections: tuple[str, ...], has_papers: bool, allow_html: bool) -> CvModel:
+def build_cv(cv: CV, sections: tuple[str, ...], has_papers: bool, allow_html: bool, t: Mapping[str, str] = i18n.ENGLISH) -> CvModel:
+    """The CV as shown; t is the site's interface text (section titles, labels, dates)."""
     shown = []
     news = _news(cv.news, allow_html)
     for key in sections:
+        title = t[f"cv_{key}"]
         if key == "publications":
             if has_papers:
-                shown.append(CvSection(key, TITLES[key], ()))
+                shown.append(CvSection(key, title, ()))
         elif key == "news":
             if news:
-                entries = tuple(CvEntry(n.html, n.text, "", "", month_year(n.date), (), Markup(""), "", n.links, n) for n in news)
-                shown.append(CvSection(key, TITLES[key], entries))
+                entries = tuple(CvEntry(n.html, n.text, "", "", month_year(n.date, t), (), Markup(""), "", n.links, n) for n in news)
+                shown.append(CvSection(key, title, entries))
         elif getattr(cv, key):
-            shown.append(CvSection(key, TITLES[key], tuple(_entry(key, e, allow_html) for e in getattr(cv, key))))
+            shown.append(CvSection(key, title, tuple(_entry(key, e, allow_html, t) for e in getattr(cv, key))))
     current = tuple(p for p in cv.positions if p.end in (None, PRESENT))
     return CvModel(tuple(shown), current, news, cv.source, cv)

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import urls
+from . import i18n, urls
 from .errors import ContentError, Problem
 from .records import PartialDate
 
@@ -45,17 +45,6 @@ CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif CJK JP", "N
 _CJK_FILE = re.compile(r"Noto(Sans|Serif)CJK.*\.(ttc|otf|ttf)$")
 _CJK_TEXT = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
-LINK_LABELS = {
-    "code": "Code",
-    "pdf": "PDF",
-    "arxiv": "arXiv",
-    "doi": "DOI",
-    "project": "Project",
-    "slides": "Slides",
-    "video": "Video",
-    "poster": "Poster",
-    "data": "Data",
-}
 
 
 def available() -> bool:
@@ -96,12 +85,13 @@ def _link(target: str, base_url: str) -> str:
     return target if urls.is_external(target) else urls.absolute(base_url, target)
 
 
-def _links(items, base_url: str) -> list[dict[str, str]]:
+def _links(items, base_url: str, t) -> list[dict[str, str]]:
+    """Labels as the pages show them: the catalogue's for known kinds, others as written, capitalised."""
     out = []
     for kind, target in items:
         url = _link(target, base_url)
         if url:
-            out.append({"label": LINK_LABELS.get(kind, kind[:1].upper() + kind[1:]), "url": url})
+            out.append({"label": t.get(f"link_{kind.lower()}", kind[:1].upper() + kind[1:]), "url": url})
     return out
 
 
@@ -123,6 +113,7 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
     from .markup import render
 
     profile, base = model.profile, urls.absolute_base(model.config.base_url)
+    t = i18n.messages(model.config.language, model.config.strings)
     contact = [{"label": profile.email, "url": f"mailto:{profile.email}"}] if profile.email else []
     contact += [{"label": label, "url": url} for label, target in profile.links if (url := _link(target, base))]
     if "://" in base:  # a path-only base_url (/repo/) says nothing a reader of the PDF could open
@@ -131,7 +122,7 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
     for section in model.cv.sections:
         item: dict[str, Any] = {"key": section.key, "title": section.title}
         if section.key == "publications":
-            item["papers"] = [_paper(entry, base, math) for entry in model.entries]
+            item["papers"] = [_paper(entry, base, math, t) for entry in model.entries]
         else:
             item["entries"] = [
                 {
@@ -139,9 +130,12 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
                     "where": e.where,
                     "place": e.place,
                     "when": e.when,
-                    "details": [{"label": label, "value": _rich(text, math)} for label, _, text in e.details],
+                    "details": [
+                        {"label": label, "prefix": i18n.fill(t["labelled"], label=label, text=""), "value": _rich(text, math)}
+                        for label, _, text in e.details
+                    ],
                     "note": render(e.note)[1] if e.note else "",
-                    "links": _links(e.links, base),
+                    "links": _links(e.links, base, t),
                 }
                 for e in section.entries
             ]
@@ -157,10 +151,16 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
         "lang": model.config.language.split("-")[0].lower(),
         "fonts": list(CJK_FAMILIES),
         "selected": sum(1 for e in model.entries if e.paper.featured),
+        # interface text in the site's language (i18n.py): cv.typ holds none of its own
+        "t": {
+            "title": i18n.text(t, "cv_pdf_title", name=profile.name),
+            "et_al": t["et_al"],
+            "selected_legend": t["cv_pdf_selected_legend"],
+        },
     }
 
 
-def _paper(entry, base: str, math: bool) -> dict[str, Any]:
+def _paper(entry, base: str, math: bool, t) -> dict[str, Any]:
     from .markup import latex_text
 
     paper = entry.paper
@@ -173,7 +173,7 @@ def _paper(entry, base: str, math: bool) -> dict[str, Any]:
         "year": paper.date.year,
         "url": _link(page, base) if page else "",
         "selected": paper.featured,
-        "links": _links(paper.links, base),
+        "links": _links(paper.links, base, t),
     }
 
 

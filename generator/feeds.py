@@ -6,7 +6,7 @@ the records, never from the clock, so two builds stay byte-identical.
 
 from __future__ import annotations
 
-from . import urls
+from . import i18n, urls
 from .model import Group, Page, PaperEntry, SiteModel
 from .records import PartialDate
 
@@ -23,8 +23,9 @@ def feed_context(page: Page, model: SiteModel) -> dict:
     group = found
     entries: tuple[PaperEntry, ...] = (group.entries if group else model.entries)[: model.config.feed_limit]
     title = model.config.title or model.profile.name
+    t = i18n.messages(model.config.language, model.config.strings)
     return {
-        "feed_title": f"{title}: {group.label}" if group else title,
+        "feed_title": i18n.text(t, "feed_group", site=title, label=group.label) if group else title,
         "feed_id": urls.absolute(base, page.url),
         "feed_self": urls.absolute(base, page.url),
         "feed_alternate": urls.absolute(base, group.url if group else urls.HOME),
@@ -52,9 +53,10 @@ def head_feeds(page: Page, model: SiteModel) -> list[tuple[str, str]]:
     if not urls.absolute_base(model.config.base_url):
         return []
     title = model.config.title or model.profile.name
-    feeds = [(f"{title}: all papers", "/feed.xml")]
+    t = i18n.messages(model.config.language, model.config.strings)
+    feeds = [(i18n.text(t, "feed_all", site=title), "/feed.xml")]
     if page.kind == "category":
         group = model.listings[page.url].group
         assert group is not None  # only the home listing has none
-        feeds.append((f"{title}: {group.label}", group.url + "feed.xml"))
+        feeds.append((i18n.text(t, "feed_group", site=title, label=group.label), group.url + "feed.xml"))
     return feeds

@@ -39,7 +39,7 @@ from .cv_records import (
     Talk,
     Teaching,
 )
-from .i18n import MESSAGE_IDS
+from .i18n import ENGLISH
 from .records import Metrics, Paper, Profile
 
 COMPUTED = object()  # default of a field the validator always fills in (a paper's slug)
@@ -165,8 +165,21 @@ CONFIG = Table(
         "where the site is published, e.g. `https://user.github.io/repo/`; used for canonical URLs, feeds and the 404 page",
         default="",
     ),
-    Field("language", "language tag", s.language, "the `lang` of every page", default="en"),
-    Field("theme", "name", s.nonempty_text, "a folder under the site's `themes/` or a built-in theme", default="default"),
+    Field(
+        "language",
+        "language tag",
+        s.language,
+        "the `lang` of every page and the language of its interface text: `en` or `zh` (`zh-CN`, `zh-Hans`, … too); "
+        "other languages get English interface text (see [Interface language](#interface-language))",
+        default="en",
+    ),
+    Field(
+        "theme",
+        "name",
+        s.nonempty_text,
+        "`default`, `classic` (see [Themes](#themes)) or a folder under the site's `themes/`",
+        default="default",
+    ),
     Field("author", "text", s.text, "the name highlighted in author lists", default="", default_doc="the profile name"),
     Field(
         "categories",
@@ -197,9 +210,9 @@ CONFIG = Table(
     Field(
         "strings",
         "map name → text",
-        s.text_map(MESSAGE_IDS),
+        s.text_map(ENGLISH),
         "your own wording for single interface texts, e.g. `note_score:` (what the per-paper Score means); "
-        "the names are those of the catalogue in `generator/i18n.py`",
+        "the ids are those of `generator/data/strings/en.yaml` (see [Interface language](#interface-language))",
         default=_EMPTY,
     ),
     Field("extra", "map", s.frozen_mapping, "anything, passed to templates as `config.extra`", default=_EMPTY),

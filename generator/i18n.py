@@ -1,47 +1,45 @@
-"""Interface text: one message catalogue per language, chosen by `language` in site.yaml (never by
-the process locale, so every machine builds the same bytes), with single strings overridable
-under `strings` in site.yaml."""
+"""Interface text: one message catalogue per language (generator/data/strings/<language>.yaml),
+chosen by `language` in site.yaml and never by the process locale, so every machine builds the
+same bytes; a site rewords single strings under `strings` in site.yaml.
+
+Strings may hold placeholders in braces ({n}, {name}); `fill` puts values in. Dates, month names
+and counts ("1 paper", "2 papers") are formatted here from the catalogue, never by strftime.
+"""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
+from importlib import resources
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-ENGLISH: Mapping[str, str] = MappingProxyType(
-    {
-        # what the numbers mean: the profile metrics and the per-paper score
-        "note_h_index": "The largest h such that h papers have at least h citations each.",
-        "note_papers": "Papers listed on this site.",
-        "note_citations": "Total citations of all papers, as counted by the owner's citation profile.",
-        "note_novelty": "How new the work's ideas are, as estimated by the owner (0–100%).",
-        "note_ai_score": "An automated rating of the body of work, from 0 to 100.",
-        "note_score": "A per-paper rating given by the site's owner (higher is better).",
-        "numbers_explained": "What these numbers mean",
-        "theme": "Colour scheme",
-        "theme_light": "Light",
-        "theme_dark": "Dark",
-        "theme_system": "System",
-    }
-)
+import yaml
 
-CHINESE: Mapping[str, str] = MappingProxyType(
-    {
-        "note_h_index": "有 h 篇论文各自被引用至少 h 次的最大 h 值。",
-        "note_papers": "本站列出的论文数。",
-        "note_citations": "全部论文的总引用次数，以作者的引用档案为准。",
-        "note_novelty": "作者估计的研究新颖程度（0–100%）。",
-        "note_ai_score": "对全部研究工作的自动评分，0 到 100。",
-        "note_score": "站点作者给出的单篇论文评分（越高越好）。",
-        "numbers_explained": "这些数字的含义",
-        "theme": "配色",
-        "theme_light": "浅色",
-        "theme_dark": "深色",
-        "theme_system": "跟随系统",
-    }
-)
+if TYPE_CHECKING:
+    from .records import PartialDate
 
-CATALOGUES: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": ENGLISH, "zh": CHINESE})
-MESSAGE_IDS = tuple(ENGLISH)
+LANGUAGES = ("en", "zh")  # the catalogues cvsite ships; any other language gets English text
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _load(language: str) -> Mapping[str, str]:
+    text = resources.files("generator").joinpath(f"data/strings/{language}.yaml").read_text("utf-8")
+    found = yaml.safe_load(text)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in found.items()):  # YAML reads `No` as false
+        raise ValueError(f"data/strings/{language}.yaml: every id and string must be text")
+    return MappingProxyType(found)
+
+
+CATALOGUES: Mapping[str, Mapping[str, str]] = MappingProxyType({language: _load(language) for language in LANGUAGES})
+ENGLISH = CATALOGUES["en"]
+CHINESE = CATALOGUES["zh"]
+MESSAGE_IDS = tuple(ENGLISH)  # en.yaml's order: the ids a site may override
+
+
+def placeholders(message: str) -> set[str]:
+    return set(PLACEHOLDER.findall(message))
 
 
 def catalogue(language: str) -> Mapping[str, str]:
@@ -49,7 +47,36 @@ def catalogue(language: str) -> Mapping[str, str]:
     return CATALOGUES.get(language.split("-")[0].lower(), ENGLISH)
 
 
-def messages(language: str, overrides: Mapping[str, str]) -> Mapping[str, str]:
+@functools.lru_cache(maxsize=8)
+def _messages(language: str, overrides: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
+    return MappingProxyType({**ENGLISH, **catalogue(language), **dict(overrides)})
+
+
+def messages(language: str, overrides: Mapping[str, str] = MappingProxyType({})) -> Mapping[str, str]:
     """The interface text of a site: its language's catalogue, English for anything it lacks,
     then the site's own strings."""
-    return MappingProxyType({**ENGLISH, **catalogue(language), **overrides})
+    return _messages(language, tuple(sorted(overrides.items())))
+
+
+def fill(message: str, **values: object) -> str:
+    """The message with its {placeholders} replaced; braces around other words are left as written."""
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), message)
+
+
+def text(t: Mapping[str, str], key: str, **values: object) -> str:
+    return fill(t[key], **values)
+
+
+def count(t: Mapping[str, str], key: str, n: int) -> str:
+    """'1 paper', '1,234 papers': the key's _one form for exactly one, its _other form otherwise."""
+    return fill(t[f"{key}_one" if n == 1 else f"{key}_other"], n=f"{n:,}" if isinstance(n, int) else n)
+
+
+def date(t: Mapping[str, str], value: PartialDate) -> str:
+    """A date as precise as the record gives it: '2024', 'Mar 2024', 'Mar 5, 2024' (2024年3月5日)."""
+    if not value.month:
+        return str(value.year)
+    month = t[f"month_{value.month}"]
+    if not value.day:
+        return fill(t["date_month"], month=month, year=value.year)
+    return fill(t["date_day"], month=month, day=value.day, year=value.year)

@@ -64,9 +64,9 @@ def _read_bytes(path: Path) -> bytes:
 
 def _check_characters(text: str, body_line: int = 0, body_field: str = "file") -> None:
     """Raw control characters (YAML escapes such as "\\x01" are checked by the parser)."""
-    from .yamlio import BAD_CHARACTER, YamlProblem, bad_character_message
+    from .yamlio import YamlProblem, bad_character_message, find_bad_character
 
-    bad = BAD_CHARACTER.search(text)
+    bad = find_bad_character(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise YamlProblem(line, bad_character_message(bad.group()), body_field if body_line and line >= body_line else "file")

@@ -14,12 +14,12 @@ from types import MappingProxyType
 
 from markupsafe import Markup
 
-from . import bibliography, urls
+from . import bibliography, i18n, urls
 from .config import SiteConfig
 from .cv_model import CvModel, build_cv
 from .fields import LINK_KINDS
 from .markup import latex_text, latex_text_noted, render_noted
-from .memo import cached, digest
+from .memo import active, cached, digest
 from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
@@ -286,13 +286,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
 
     keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
 
-    def export_of(entry: PaperEntry) -> bibliography.PaperExport:
-        key = keys[entry.paper.slug]
-        return cached(
-            "export", f"{entry.key}\0{key}\0{config.base_url}", lambda: bibliography.PaperExport.of(entry.paper, key, config.base_url)
-        )
-
-    exports = {e.paper.slug: export_of(e) for e in entries}
+    exports = _exports(entries, keys, config.base_url)
     # a paper's key depends on the papers that want the same one: they are inputs of its pages
     same_key: dict[str, list[str]] = {}
     for entry in entries:
@@ -311,7 +305,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
         site's shape, which every page's fingerprint includes (incremental.site_shape)."""
         return (profile.source, *(e.paper.source for e in listings[url].entries))
 
-    cv = build_cv(site.cv, config.cv.sections, bool(entries), config.allow_html)
+    cv = build_cv(site.cv, config.cv.sections, bool(entries), config.allow_html, i18n.messages(config.language, config.strings))
     cv_file = (cv.source,) if cv.source else ()
     featured = tuple(e for e in entries if e.paper.featured)
 
@@ -369,3 +363,25 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
         pdf or own_pdf,
         bio_notes,
     )
+
+
+def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str) -> dict[str, bibliography.PaperExport]:
+    """Each paper in the bibliography formats (slug -> export); those not in the memo are made by
+    every core at once."""
+    from . import parallel
+
+    memo = active()
+    slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
+    known = [memo.peek("export", slot) if memo is not None else None for slot in slots]
+    todo = [i for i, export in enumerate(known) if export is None]
+
+    def make(i: int) -> bibliography.PaperExport:
+        paper = entries[i].paper
+        return bibliography.PaperExport.of(paper, keys[paper.slug], base_url)
+
+    for i, export in zip(todo, parallel.fork_map(make, todo)):
+        known[i] = export
+    if memo is not None:
+        for slot, export in zip(slots, known):
+            memo.put("export", slot, export)
+    return {e.paper.slug: export for e, export in zip(entries, known) if export is not None}

@@ -139,7 +139,7 @@ def render_site(
     from .load import load_site
     from .model import build_model
     from .render import render_page
-    from .templating import ListingItems, MemoBytecode, make_environment, template_dirs, theme_dir
+    from .templating import ListingItems, MemoBytecode, make_environment, static_dirs, template_dirs, theme_dir
     from .validate import validate_site
 
     memo = memo if memo is not None else Memo()
@@ -210,7 +210,9 @@ def render_site(
         extra["CNAME"] = f"{site.config.cname}\n".encode()
     for rel, data in extra.items():
         files[rel], digests[rel] = data, _sha256(data)
-    copies = static_files(theme / "static") | static_files(root / "static")
+    copies: dict[str, Path] = {}
+    for folder in [*static_dirs(theme), root / "static"]:  # later folders win: the default theme, the theme, the site
+        copies |= static_files(folder)
     clashes = sorted(set(copies) & set(digests))
     if clashes:
         raise ContentError([Problem(f"static/{rel}", 1, "file", "has the same path as a page cvsite generates") for rel in clashes])

@@ -31,10 +31,10 @@ class PartialDate:
         return datetime.date(self.year, self.month or 1, self.day or 1)
 
     def display(self) -> str:
-        if not self.month:
-            return str(self.year)
-        name = datetime.date(2000, self.month, 1).strftime("%b")
-        return f"{name} {self.day}, {self.year}" if self.day else f"{name} {self.year}"
+        """In English ('Sep 19, 2023'); pages show dates in the site's language (i18n.date)."""
+        from .i18n import ENGLISH, date
+
+        return date(ENGLISH, self)
 
 
 @dataclass(frozen=True)

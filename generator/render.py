@@ -18,12 +18,13 @@ BIBLIOGRAPHY_LINKS = {
 
 def page_context(page: Page, model: SiteModel) -> dict:
     config = model.config
+    t = i18n.messages(config.language, config.strings)
     context = {
         "site": model,
         "config": config,
         "profile": model.profile,
         "page": page,
-        "t": i18n.messages(config.language, config.strings),
+        "t": t,
         "page_url": page.url,
         "base_path": urls.base_path(config.base_url),
         # GitHub Pages serves 404.html at any depth, so its links must not be relative.
@@ -54,7 +55,7 @@ def page_context(page: Page, model: SiteModel) -> dict:
         context["jsonld"] = metadata.jsonld_script(metadata.person_jsonld(model))
         if model.entries:
             context["bibliography_links"] = [
-                (f"{model.profile.name}: all papers ({title})", media, urls.BIBLIOGRAPHY[kind])
+                (i18n.text(t, "bibliography_link", name=model.profile.name, format=title), media, urls.BIBLIOGRAPHY[kind])
                 for kind, (title, media) in BIBLIOGRAPHY_LINKS.items()
             ]
     elif page.kind == "cv":

@@ -254,18 +254,35 @@ def category_names(value: Any) -> Mapping[str, str]:
     return MappingProxyType(dict(names))
 
 
-def text_map(keys: tuple[str, ...]):
-    """A mapping from some of the given keys to non-empty text (interface strings of site.yaml)."""
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def text_map(defaults: Mapping[str, str]):
+    """A mapping from some of the keys of defaults to non-empty text (interface strings of
+    site.yaml); a string may use the {placeholders} of the default it replaces, no others."""
+    keys = tuple(defaults)
+
+    def check(key: Any, text_: Any) -> None:
+        if key not in keys:
+            raise FieldIssue(f"unknown string {key!r}{suggestion(str(key), keys)}")
+        nonempty_text(text_)
+        allowed = set(_PLACEHOLDER.findall(defaults[key]))
+        unknown = sorted(set(_PLACEHOLDER.findall(text_)) - allowed)
+        if unknown:
+            may = "may use " + ", ".join(f"{{{p}}}" for p in sorted(allowed)) if allowed else "has no placeholders"
+            raise FieldIssue(f"unknown placeholder {{{unknown[0]}}}: this string {may}")
 
     def convert(value: Any) -> Mapping[str, str]:
         found = mapping(value)
+        issues = []
         for key, text_ in found.items():
-            if key not in keys:
-                raise FieldIssue(f"unknown string {key!r}{suggestion(str(key), keys)}", subfield=str(key))
             try:
-                nonempty_text(text_)
+                check(key, text_)
             except FieldIssue as issue:
-                raise FieldIssue(str(issue), subfield=key) from None
+                issues.append(FieldIssue(str(issue), subfield=str(key)))
+        if issues:  # every bad string at once, not one per build
+            first, *rest = issues
+            raise FieldIssue(str(first), first.subfield, tuple(rest))
         return MappingProxyType(dict(found))
 
     return convert

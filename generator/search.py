@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 
+from . import i18n
 from .model import PaperEntry, SiteModel
 from .urls import SEARCH_CHUNK as CHUNK
 from .urls import SEARCH_SHARDS as SHARDS
@@ -38,11 +40,11 @@ def _searchable(entry: PaperEntry) -> str:
     return " ".join((entry.title_text, " ".join(a.name for a in entry.authors), paper.venue, entry.abstract_text))
 
 
-def _author_text(entry: PaperEntry) -> str:
+def _author_text(entry: PaperEntry, t: Mapping[str, str] = i18n.ENGLISH) -> str:
     """The listing's author line as text: shortened, never hiding the site author."""
     line = entry.short_author_line
     text = ", ".join("…" if a is None else a.name for a in line.names)
-    return text + (" et al." if line.et_al else "") + (f" ({line.total} authors)" if line.total else "")
+    return text + (" " + t["et_al"] if line.et_al else "") + (" " + i18n.text(t, "author_count", n=line.total) if line.total else "")
 
 
 def _dump(data) -> bytes:
@@ -56,6 +58,7 @@ def _index(model: SiteModel) -> dict[str, bytes]:
     if _last[0] is model:
         return _last[1]
     entries = model.entries
+    t = i18n.messages(model.config.language, model.config.strings)  # results show dates and "et al." as pages do
     categories = [g.key for g in model.by_category]
     files = {
         "/search/facets.json": _dump(
@@ -80,7 +83,7 @@ def _index(model: SiteModel) -> dict[str, bytes]:
     for start in range(0, max(len(entries), 1), CHUNK):
         files[f"/search/papers-{start // CHUNK}.json"] = _dump(
             [
-                [e.url.lstrip("/"), e.title_text, _author_text(e), e.paper.venue, e.paper.date.display(), e.paper.category.short]
+                [e.url.lstrip("/"), e.title_text, _author_text(e, t), e.paper.venue, i18n.date(t, e.paper.date), e.paper.category.short]
                 for e in entries[start : start + CHUNK]
             ]
         )

@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from . import urls
+from . import i18n, urls
 from .config import builtin_dir
 from .fields import LINK_KINDS
 
@@ -18,6 +18,16 @@ def theme_dir(site_root: Path, theme: str) -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
+
+
+def static_dirs(theme: Path) -> list[Path]:
+    """A theme's static folders, lowest first: the built-in default theme's, then the theme's own.
+
+    Every theme is layered over the default one, as its templates are over the built-in ones:
+    base.html links the default's site.js and favicon.svg, so a theme ships only the files it
+    changes (the classic theme adds one stylesheet), and its files win over the default's.
+    """
+    return [Path(d) / "static" for d in _unique([builtin_dir("themes") / "default", theme])]
 
 
 def _unique(dirs: list[Path]) -> list[str]:
@@ -70,6 +80,29 @@ class ListingItems:
             variables.update(page_url="/" + "x/" * depth, absolute_links=absolute)
             module = self.modules[(depth, absolute)] = context.environment.get_template("partials/papers.html").make_module(variables)
         return str(module.paper_item(entry, level, abstract))
+
+
+def _messages(context):
+    """The page's interface text (render.page_context's `t`); English where a page has none."""
+    return context.get("t") or i18n.ENGLISH
+
+
+@pass_context
+def _tr(context, key: str, **values) -> Markup:
+    """A catalogue string with its placeholders filled in; values are escaped unless they are
+    markup themselves (a link a template made), so a string can wrap links: "{home} or {year}"."""
+    escaped = {name: Markup.escape(value) for name, value in values.items()}
+    return Markup(i18n.fill(str(Markup.escape(_messages(context)[key])), **escaped))
+
+
+@pass_context
+def _count_text(context, key: str, n: int) -> str:
+    return i18n.count(_messages(context), key, n)
+
+
+@pass_context
+def _date(context, value) -> str:
+    return i18n.date(_messages(context), value)
 
 
 def _thousands(value) -> str:
@@ -126,10 +159,16 @@ def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | Non
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=bytecode,
+        # the environment is remade when any template changes (pipeline.py keys it by their
+        # digest), so it need not stat each template file on every render
+        auto_reload=False,
     )
     env.globals["url"] = _url
     env.globals["cached_item"] = ListingItems(None, "")  # replaced by each build (see pipeline.py)
-    env.globals["link_labels"] = LINK_KINDS  # a paper link's button label by kind (fields.py)
+    env.globals["link_labels"] = LINK_KINDS  # a paper link's button label by kind (fields.py), for kinds the catalogue lacks
+    env.globals["tr"] = _tr  # interface text (i18n.py): tr('year_heading', year=2024)
+    env.globals["count_text"] = _count_text  # count_text('count_paper', 3): "3 papers"
+    env.filters["date"] = _date  # a record's date in the site's language
     env.filters["thousands"] = _thousands
     env.filters["number"] = _number
     return env

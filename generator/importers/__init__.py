@@ -23,6 +23,19 @@ class Imported:
     fields: dict = field(default_factory=dict)
     issues: list[tuple[str, str]] = field(default_factory=list)  # (field, message) found while reading
 
+    def read(self, make_fields, *args, shape: str = "") -> None:
+        """Fill fields with make_fields(*args), or note the issue that stopped it. shape names a JSON
+        format: an object of an unexpected shape is then an issue of this entry, not a crash."""
+        from .common import EntryIssue
+
+        shape_errors = (AttributeError, TypeError, KeyError, ValueError) if shape else ()
+        try:
+            self.fields = make_fields(*args)
+        except EntryIssue as issue:
+            self.issues.append((issue.field, str(issue)))
+        except shape_errors as exc:
+            self.issues.append(("entry", f"not {shape} entry this importer can read ({type(exc).__name__}: {exc})"))
+
     def problem(self, field_name: str, message: str) -> Problem:
         return Problem(self.source, self.line, f"{self.key}: {field_name}", message)
 

@@ -79,9 +79,6 @@ def parse(data: bytes, source: str) -> list[Imported]:
         if "/api/errors" in raw_id:
             entry.issues.append(("entry", f"the arXiv API reported an error: {_text(node, f'{ATOM}summary')}"))
         else:
-            try:
-                entry.fields = entry_fields(node)
-            except EntryIssue as issue:
-                entry.issues.append((issue.field, str(issue)))
+            entry.read(entry_fields, node)
         found.append(entry)
     return found

@@ -189,6 +189,11 @@ def _reason(block) -> str:
     return clean_space(getattr(error, "abort_reason", "") or str(error) or type(error).__name__).rstrip(".")
 
 
+def _fields(key: str, raw, types) -> dict:
+    """An entry's fields, with what it inherits through crossref (a cycle is this entry's issue)."""
+    return entry_fields(_inherit(key, raw, types), key, types[key])
+
+
 def parse(data: bytes, source: str) -> list[Imported]:
     library = bibtexparser.parse_string(decode(data), parse_stack=[])
     strings = _strings(library)
@@ -212,10 +217,7 @@ def parse(data: bytes, source: str) -> list[Imported]:
     for item, entry in pending:
         if types[entry.key] in _CONTAINERS and entry.key.lower() in parents:
             continue  # a proceedings volume that papers cross-reference is not a paper itself
-        try:
-            item.fields = entry_fields(_inherit(entry.key, raw, types), entry.key, types[entry.key])
-        except EntryIssue as issue:
-            item.issues.append((issue.field, str(issue)))
+        item.read(_fields, entry.key, raw, types)
         found.append(item)
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1

@@ -137,11 +137,6 @@ def parse(data: bytes, source: str) -> list[Imported]:
         if not isinstance(item, dict):
             entry.issues.append(("item", "expected an object with CSL-JSON fields"))
         else:
-            try:
-                entry.fields = item_fields(item)
-            except EntryIssue as issue:
-                entry.issues.append((issue.field, str(issue)))
-            except (AttributeError, TypeError, KeyError, ValueError) as exc:  # JSON of an unexpected shape
-                entry.issues.append(("entry", f"not a CSL-JSON entry this importer can read ({type(exc).__name__}: {exc})"))
+            entry.read(item_fields, item, shape="a CSL-JSON")
         found.append(entry)
     return found

@@ -91,12 +91,7 @@ def parse(data: bytes, source: str) -> list[Imported]:
             found.append(Imported(source, position, f"work {position}", issues=[("work", "expected an object")]))
             continue
         entry = Imported(source, position, str(work.get("id") or f"work {position}").rsplit("/", 1)[-1])
-        try:
-            entry.fields = work_fields(work)
-        except EntryIssue as issue:
-            entry.issues.append((issue.field, str(issue)))
-        except (AttributeError, TypeError, KeyError, ValueError) as exc:  # JSON of an unexpected shape
-            entry.issues.append(("entry", f"not an OpenAlex entry this importer can read ({type(exc).__name__}: {exc})"))
+        entry.read(work_fields, work, shape="an OpenAlex")
         if arxiv_id(entry.fields.get("links", {}).get("arxiv", "")) and not entry.fields.get("venue"):
             entry.fields.pop("venue", None)
         found.append(entry)

@@ -119,11 +119,6 @@ def parse(data: bytes, source: str) -> list[Imported]:
         elif "error-code" in work or "response-code" in work:
             entry.issues.append(("work", f"ORCID reported an error: {_value(work, 'user-message') or _value(work, 'developer-message')}"))
         else:
-            try:
-                entry.fields = work_fields(work)
-            except EntryIssue as issue:
-                entry.issues.append((issue.field, str(issue)))
-            except (AttributeError, TypeError, KeyError, ValueError) as exc:  # JSON of an unexpected shape
-                entry.issues.append(("entry", f"not an ORCID entry this importer can read ({type(exc).__name__}: {exc})"))
+            entry.read(work_fields, work, shape="an ORCID")
         found.append(entry)
     return found

@@ -116,9 +116,6 @@ def parse(data: bytes, source: str) -> list[Imported]:
             continue
         record = records[0] if records else {}
         entry.key = clean_space(str(record.get("id") or "")) or entry.key
-        try:
-            entry.fields = record_fields(record)
-        except EntryIssue as issue:
-            entry.issues.append((issue.field, str(issue)))
+        entry.read(record_fields, record)
         found.append(entry)
     return found

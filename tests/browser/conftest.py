@@ -81,3 +81,25 @@ def serve_dir():
         server.server_close()
     for mount in mounts:
         shutil.rmtree(mount, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, serve_dir):
+    """published(site, theme) -> (output folder, base URL): one of tests/e2e/sites.py's sites built in
+    a theme for https://user.github.io/repo/ (as the Pages workflow builds it: canonical URLs,
+    feeds, OpenGraph) and served under /repo/; each built once per session, for every module."""
+    from e2e.sites import write_site
+
+    from generator.pipeline import BuildOptions, build
+
+    built: dict[tuple[str, str], tuple[Path, str]] = {}
+
+    def get(site: str, theme: str = "default") -> tuple[Path, str]:
+        if (site, theme) not in built:
+            root = tmp_path_factory.mktemp(f"{site}-{theme}")
+            out = root / "output"
+            build(BuildOptions(write_site(site, root / "site", theme), out, base_url="https://user.github.io/repo/", cache=False))
+            built[(site, theme)] = out, serve_dir(out, "/repo/")
+        return built[(site, theme)]
+
+    return get

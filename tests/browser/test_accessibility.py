@@ -1,5 +1,6 @@
-"""The default theme in a real browser: axe-core finds nothing, in light and dark, wide and narrow,
-served under /repo/ like a GitHub Pages project site, with no request leaving the site."""
+"""Both built-in themes in a real browser: axe-core finds nothing on any kind of page, in light
+and dark, wide and narrow, served under /repo/ like a GitHub Pages project site, with no request
+leaving the site."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from e2e.rich_site import RICH_PAPER, write_rich_site
+from e2e.rich_site import RICH_PAPER
+from e2e.sites import THEMES
 
 pytestmark = pytest.mark.browser
 
@@ -26,28 +28,22 @@ PAGES = [
     "search/?q=video&code=1",
     "cv/",
 ]
-# the rich site fills in every optional field: photo, profile links, bio, venue, tags, math, tables, code
-RICH_PAGES = ["", RICH_PAPER, "categories/cv/"]
+# Every page kind of each test site (tests/e2e/sites.py): the example site above; the rich site
+# fills in every optional field (photo, profile links, bio, venue, tags, math, tables, code); the
+# full CV of `cvsite new` fills every CV section and the home page's news; the long site has the
+# home page of a long list and paginated listing pages.
+AUDITED = {
+    "example": PAGES,
+    "rich": ["", RICH_PAPER, "categories/cv/"],
+    "full-cv": ["", "cv/", "papers/an-example-paper/", "categories/", "categories/cv/", "years/", "years/2025/", "search/", "404.html"],
+    "long": ["", "years/2025/page/2/"],
+}
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory, serve_dir):
-    """The example site built for a project site at /repo/, as the Pages workflow builds it."""
-    from generator.pipeline import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("pages") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/", cache=False))
-    return serve_dir(out, "/repo/")
-
-
-@pytest.fixture(scope="module")
-def rich_url(tmp_path_factory, serve_dir):
-    from generator.pipeline import BuildOptions, build
-
-    root = tmp_path_factory.mktemp("rich")
-    out = root / "output"
-    build(BuildOptions(write_rich_site(root / "site"), out, base_url="https://user.github.io/repo/"))
-    return serve_dir(out, "/repo/")
+@pytest.fixture(scope="module", params=THEMES)
+def site_url(request, published):
+    """The example site in each theme, built for a project site at /repo/ as the Pages workflow builds it."""
+    return published("example", request.param)[1]
 
 
 @pytest.fixture(scope="module")
@@ -59,40 +55,70 @@ def axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
+def watch(page) -> dict:
+    """What went wrong while a page loaded: script errors, failed requests, hosts asked."""
+    seen: dict = {"errors": [], "failed": [], "hosts": set()}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    # a request dropped because the tab moved on (a late favicon) is not the site's fault; a missing
+    # file is still caught, as a 4xx response
+    page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED" and seen["failed"].append(f"{r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/404.html") and seen["failed"].append(f"{r.status} {r.url}"))
+    page.on("request", lambda r: seen["hosts"].add(r.url.split("/")[2]))
+    return seen
+
+
 def open_page(browser, url, **context_options):
     context = browser.new_context(**context_options)
     page = context.new_page()
-    seen = {"errors": [], "failed": [], "hosts": set()}
-    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
-    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/404.html") and seen["failed"].append(f"{r.status} {r.url}"))
-    page.on("request", lambda r: seen["hosts"].add(r.url.split("/")[2]))
+    seen = watch(page)
     page.goto(url, wait_until="load")
     return context, page, seen
 
 
+def audit(page, axe_source: str) -> list[str]:
+    """axe-core's violations on the page as a reader sees it, one line each."""
+    if "?q=" in page.url:  # search results are audited once they are on the page
+        page.wait_for_function("/found/.test(document.querySelector('.search-status').textContent)")
+    # abstracts and tables open, so their text is audited (contrast, overflow) as a reader sees it
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.evaluate(axe_source)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})" for v in result["violations"]]
+
+
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
-def test_no_accessibility_violations(browser, site_url, rich_url, axe_source, scheme, width):
-    for url in [site_url + path for path in PAGES] + [rich_url + path for path in RICH_PAGES]:
-        path = url.split("/repo/", 1)[1] + (" (rich site)" if url.startswith(rich_url) else "")
-        context, page, seen = open_page(browser, url, viewport={"width": width, "height": 900}, color_scheme=scheme)
-        try:
-            if "?q=" in url:  # search results are audited once they are on the page
-                page.wait_for_function("/found/.test(document.querySelector('.search-status').textContent)")
-            # abstracts open, so their text is audited (contrast, overflow) as a reader sees it
-            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-            page.evaluate(axe_source)
-            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})" for v in result["violations"]]
-            assert violations == [], f"{path} ({scheme}, {width}px): {violations}"
-            assert seen["errors"] == [] and seen["failed"] == [], (path, seen)
-            assert seen["hosts"] == {url.split("/")[2]}, f"{path} requested other hosts: {seen['hosts']}"
-            overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
-            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
-        finally:
-            context.close()
+def test_no_accessibility_violations(browser, published, axe_source, theme, scheme, width):
+    """Every page kind of every test site in one tab: no axe violation, no script error, no failed
+    request, no request to another host, nothing scrolling sideways. All problems are reported together."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    seen = watch(page)
+    problems = []
+    try:
+        for site, paths in AUDITED.items():
+            base = published(site, theme)[1]
+            for path in paths:
+                for found in seen.values():
+                    found.clear()
+                page.goto(base + path, wait_until="load")
+                where = f"{site} site /{path}"
+                themed = page.locator("link[rel=stylesheet][href$='/classic.css']").count() == 1
+                if themed != (theme == "classic"):
+                    problems.append(f"{where}: the page is not in the {theme} theme")
+                problems += [f"{where}: {v}" for v in audit(page, axe_source)]
+                if seen["errors"] or seen["failed"]:
+                    problems.append(f"{where}: errors {seen['errors']}, failed requests {seen['failed']}")
+                if seen["hosts"] != {base.split("/")[2]}:
+                    problems.append(f"{where}: requested other hosts: {seen['hosts']}")
+                overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+                if overflow > 0:
+                    problems.append(f"{where}: scrolls sideways by {overflow}px")
+    finally:
+        context.close()
+    assert problems == [], f"{theme} theme, {scheme}, {width}px:\n" + "\n".join(problems)
 
 
 def test_dark_scheme_changes_colours(browser, site_url):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from e2e.sites import THEMES
 
 pytestmark = pytest.mark.browser
 
@@ -13,13 +14,10 @@ REPO = Path(__file__).resolve().parents[2]
 SLUG = "baichuan-2-open-large-scale-language-models"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, serve_dir):
-    from generator.pipeline import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("cite") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
-    return out, serve_dir(out, "/repo/")
+@pytest.fixture(scope="module", params=THEMES)
+def built(request, published):
+    """The example site in each built-in theme, built for a project site at /repo/."""
+    return published("example", request.param)
 
 
 def test_the_copy_button_puts_the_bibtex_on_the_clipboard(browser, built):

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from e2e.sites import THEMES
 
 from .test_accessibility import open_page
 
@@ -17,13 +18,10 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory, serve_dir):
-    from generator.pipeline import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("cv") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
-    return serve_dir(out, "/repo/")
+@pytest.fixture(scope="module", params=THEMES)
+def site_url(request, published):
+    """The example site in each built-in theme, built for a project site at /repo/."""
+    return published("example", request.param)[1]
 
 
 def squeeze(text: str) -> str:
@@ -65,3 +63,31 @@ def test_the_cv_lists_every_paper_once_under_its_year_with_the_owner_marked(brow
         assert page.get_by_role("button", name="Print or save as PDF").is_visible()
     finally:
         context.close()
+
+
+# relative luminance (WCAG) of each element's text colour, and of the page's background
+LUMINANCE = """selectors => {
+    const lum = colour => {
+        const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(v => v / 255)
+            .map(c => c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    return {background: lum(getComputedStyle(document.body).backgroundColor),
+            text: Object.fromEntries(selectors.map(s => [s, lum(getComputedStyle(document.querySelector(s)).color)]))};
+}"""
+
+
+@pytest.mark.parametrize("dark", ["system", "chosen"])
+def test_a_cv_printed_from_a_dark_screen_is_dark_on_white(browser, site_url, dark):
+    """Paper is white: the dark scheme, the system's or the visitor's pick, is for screens only."""
+    context, page, _ = open_page(browser, site_url + "cv/", color_scheme="dark" if dark == "system" else "light")
+    try:
+        if dark == "chosen":
+            page.evaluate("document.documentElement.dataset.theme = 'dark'")  # what the switch does
+        assert page.evaluate(LUMINANCE, ["body"])["background"] < 0.05  # dark on screen
+        page.emulate_media(media="print")
+        seen = page.evaluate(LUMINANCE, ["body", "h1", "h2", ".cv-year", ".cv-authors", ".cv-title", ".cv-links a"])
+    finally:
+        context.close()
+    assert seen["background"] > 0.95, seen
+    assert all(value < 0.1 for value in seen["text"].values()), seen  # at least 7:1 on white

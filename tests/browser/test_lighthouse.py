@@ -1,6 +1,6 @@
 """Lighthouse 12.8 (mobile preset, served without compression) on the example site's home, a
-category and a year page: accessibility, best practices and SEO at 100, and the page facts that
-make its performance score."""
+category and a year page, and on its home page in the classic theme: accessibility, best practices
+and SEO at 100, and the page facts that make its performance score."""
 
 from __future__ import annotations
 
@@ -36,21 +36,18 @@ def lighthouse(url: str, profile: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory, serve_dir):
+def site_url(published):
+    """site_url(theme): the example site in a theme, built for a project site at /repo/."""
     if not LIGHTHOUSE.exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("Lighthouse must be installed in CI (npm ci --ignore-scripts)")
         pytest.skip("node_modules/.bin/lighthouse is missing (npm ci --ignore-scripts)")
-    from generator.pipeline import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("lighthouse") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
-    return serve_dir(out, "/repo/")
+    return lambda theme: published("example", theme)[1]
 
 
-@pytest.mark.parametrize("path", ["", "categories/cv/", "years/2025/"])
-def test_lighthouse_scores_the_example_site(site_url, tmp_path, path):
-    report = lighthouse(site_url + path, tmp_path / "profile")
+@pytest.mark.parametrize(("theme", "path"), [("default", ""), ("default", "categories/cv/"), ("default", "years/2025/"), ("classic", "")])
+def test_lighthouse_scores_the_example_site(site_url, tmp_path, theme, path):
+    report = lighthouse(site_url(theme) + path, tmp_path / "profile")
     scores = {name: round(category["score"] * 100) for name, category in report["categories"].items()}
     assert scores["accessibility"] == scores["best-practices"] == scores["seo"] == 100, scores
     # The performance score is a timing: 100 on a quiet machine, 81 on one busy with other test

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from e2e.sites import THEMES
 
 from .test_accessibility import open_page
 
@@ -23,13 +24,10 @@ def records() -> dict[str, dict]:
     return found
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory, serve_dir):
-    from generator.pipeline import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("search") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
-    return serve_dir(out, "/repo/")
+@pytest.fixture(scope="module", params=THEMES)
+def site_url(request, published):
+    """The example site in each built-in theme, built for a project site at /repo/."""
+    return published("example", request.param)[1]
 
 
 def results(page) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from e2e.sites import THEMES
 
 from .test_accessibility import open_page
 
@@ -26,13 +27,10 @@ new MutationObserver((records, observer) => {
 """
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory, serve_dir):
-    from generator.pipeline import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("visitor") / "output"
-    build(BuildOptions(REPO, out, base_url="https://user.github.io/repo/"))
-    return serve_dir(out, "/repo/")
+@pytest.fixture(scope="module", params=THEMES)
+def site_url(request, published):
+    """The example site in each built-in theme, built for a project site at /repo/."""
+    return published("example", request.param)[1]
 
 
 def background(page) -> str:
@@ -104,6 +102,15 @@ def test_a_blocked_storage_leaves_the_system_scheme_and_no_errors(browser, site_
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_header_links_fit_one_line_on_a_phone(browser, site_url):
+    context, page, _ = open_page(browser, site_url, viewport={"width": 390, "height": 900})
+    try:
+        tops = page.locator(".site-nav li").evaluate_all("items => items.map(li => Math.round(li.getBoundingClientRect().top))")
+    finally:
+        context.close()
+    assert len(tops) >= 6 and len(set(tops)) == 1, tops
 
 
 def test_wide_screens_put_the_profile_beside_the_papers_and_phones_stack_bio_before_metrics(browser, site_url):

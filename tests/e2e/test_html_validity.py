@@ -1,4 +1,4 @@
-"""The W3C Nu HTML Checker (npm vnu-jar) finds no errors in the built example site."""
+"""The W3C Nu HTML Checker (npm vnu-jar) finds no errors in the built test sites, in both built-in themes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from .rich_site import write_rich_site
+from .sites import SITES, THEMES, write_site
+from .test_interface_text import chinese_copy
 
 REPO = Path(__file__).resolve().parents[2]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -34,23 +35,29 @@ def vnu():
 
 @pytest.fixture(scope="module")
 def published_sites(tmp_path_factory) -> list[Path]:
-    """The example site and the rich site built for https://user.github.io/repo/, as the Pages
-    workflow builds them: with base_url the head carries canonical URLs, feeds, OpenGraph,
-    Scholar tags and JSON-LD, which a local build leaves out."""
+    """Every test site (tests/e2e/sites.py: the example, the rich site, the full CV of `cvsite new`,
+    a site long enough for paginated listings) in each built-in theme, and the example in Chinese,
+    built for https://user.github.io/repo/ as the Pages workflow builds them: with base_url the head
+    carries canonical URLs, feeds, OpenGraph, Scholar tags and JSON-LD, which a local build leaves out."""
     from generator.pipeline import BuildOptions, build
 
     root = tmp_path_factory.mktemp("validity")
-    rich = write_rich_site(root / "rich")
     built = []
-    for name, site in (("example", REPO), ("rich", rich)):
-        out = root / f"{name}-output"
-        build(BuildOptions(site, out, base_url="https://user.github.io/repo/"))
-        built.append(out)
+    for theme in THEMES:
+        for name in SITES:
+            out = root / f"{name}-{theme}-output"
+            build(
+                BuildOptions(write_site(name, root / f"{name}-{theme}", theme), out, base_url="https://user.github.io/repo/", cache=False)
+            )
+            built.append(out)
+    chinese = chinese_copy(root)  # root/zh: language zh, with a CV, a photo and every link label
+    build(BuildOptions(chinese, root / "zh-output", base_url="https://user.github.io/repo/", cache=False))
+    built.append(root / "zh-output")
     return built
 
 
 def test_every_page_is_valid_html(example_site, published_sites, vnu):
-    """Every page of the local build, the published build and the rich site, in one checker run."""
+    """Every page of the local build of the example site and of every published test site, in one checker run."""
     messages = vnu("--skip-non-html", str(example_site), *map(str, published_sites))
     # The checker's language guess is a heuristic on the page's words: a page that is mostly a list
     # of romanised author names reads to it as Tagalog; `lang` comes from site.yaml on purpose.
@@ -59,11 +66,12 @@ def test_every_page_is_valid_html(example_site, published_sites, vnu):
     assert problems == [], "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in problems)
 
 
-def test_the_stylesheet_is_valid_css(example_site, vnu):
-    # checked on its own: with --also-check-css this checker misreports HTML line numbers
-    messages = vnu("--css", str(example_site / "assets" / "style.css"))
+@pytest.mark.parametrize("stylesheet", ["themes/default/static/assets/style.css", "themes/classic/static/assets/classic.css"])
+def test_the_stylesheets_are_valid_css(vnu, stylesheet):
+    # checked on their own: with --also-check-css this checker misreports HTML line numbers
+    messages = vnu("--css", str(REPO / stylesheet))
     errors = [m for m in messages if m.get("type") == "error"]
-    assert errors == [], "\n".join(f"style.css:{m.get('lastLine')}: {m.get('message')}" for m in errors)
+    assert errors == [], "\n".join(f"{stylesheet}:{m.get('lastLine')}: {m.get('message')}" for m in errors)
 
 
 def test_the_checker_does_catch_errors(tmp_path, vnu):

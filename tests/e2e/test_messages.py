@@ -8,21 +8,10 @@ import re
 import pytest
 
 from tests.e2e.test_cli import cvsite
+from tests.samples import TINYSEG
 
 PAPER = "content/papers/tinyseg.md"
-GOOD = """\
----
-title: TinySeg
-authors:
-  - Priya Raman
-  - Mira Okonkwo
-date: 2024-05-01
-category: CV
-links:
-  code: https://github.com/x/tinyseg
----
-Abstract.
-"""
+GOOD = TINYSEG
 
 
 def build(root, *args: str):

@@ -10,20 +10,9 @@ from generator.fields import LINK_KINDS
 from generator.load import load_site
 from generator.validate import validate_site
 from generator.yamlio import YamlProblem, parse_mapping
+from tests.samples import TINYSEG
 
-PAPER = """\
----
-title: TinySeg
-authors:
-  - Priya Raman
-  - Mira Okonkwo
-date: 2024-05-01
-category: CV
-links:
-  code: https://github.com/x/tinyseg
----
-Abstract.
-"""
+PAPER = TINYSEG
 
 
 def messages(make_site, text: str, rel: str = "content/papers/p.md") -> tuple[list[str], list[str]]:

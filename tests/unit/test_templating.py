@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from generator.errors import ContentError
@@ -125,3 +127,46 @@ def test_a_template_syntax_error_names_the_template_file_and_line(make_site):
         render_site(BuildOptions(root))
     ((problem,),) = [caught.value.problems]
     assert (problem.path, problem.line, problem.field) == ("templates/partials/extra.html", 2, "template")
+
+
+def test_a_theme_of_one_stylesheet_gets_the_default_themes_script_and_icon(make_site):
+    """base.html links site.js and favicon.svg: a theme that ships only its stylesheet still has them."""
+    root = make_site({"site.yaml": "theme: plain\n", "themes/plain/static/assets/style.css": "body { color: teal }"})
+    copies = render_site(BuildOptions(root)).copies
+    assert copies["assets/style.css"].read_text() == "body { color: teal }"
+    assert copies["assets/site.js"].parent.parent.parent.name == "default"
+    assert {"assets/site.js", "assets/favicon.svg"} <= set(copies)
+
+
+def test_the_classic_theme_shares_the_layout_and_adds_its_stylesheet(make_site):
+    classic = render_site(BuildOptions(make_site({"site.yaml": "theme: classic\n"})))
+    default = render_site(BuildOptions(make_site({"site.yaml": "theme: default\n"})))
+    for page in ("index.html", "cv/index.html", "search/index.html", "404.html"):
+        html = classic.files[page].decode().replace("../", "")
+        assert html.index("assets/style.css") < html.index("assets/classic.css") < html.index("</head>"), page
+        # otherwise the same page: only the stylesheet link differs
+        assert re.sub(r'<link rel="stylesheet" href="[^"]*classic.css">\n', "", html) == default.files[page].decode().replace("../", "")
+    assert {"assets/style.css", "assets/site.js", "assets/favicon.svg", "assets/classic.css"} <= set(classic.copies)
+    assert "font-family" in classic.copies["assets/classic.css"].read_text()
+
+
+@pytest.mark.parametrize("theme", ["default", "classic"])
+@pytest.mark.parametrize("block", ["header", "nav", "footer"])
+def test_a_site_replaces_one_block_of_the_layout_without_copying_it(make_site, theme, block):
+    """templates/base.html extending theme/base.html: one block changes on every page, the rest
+    of the layout (and the theme's own additions, such as classic's stylesheet) stays."""
+    root = make_site(
+        {
+            "site.yaml": f"theme: {theme}\n",
+            "templates/base.html": f"{{% extends 'theme/base.html' %}}{{% block {block} %}}<p class=mine>MINE {{{{ profile.name }}}}</p>{{% endblock %}}",
+        }
+    )
+    files = render_site(BuildOptions(root)).files
+    for page in ("index.html", "years/index.html", "cv/index.html", "404.html"):
+        html = files[page].decode()
+        assert "<p class=mine>MINE Ada Lovelace</p>" in html, page
+        assert ('class="site-footer"' in html) == (block != "footer"), page
+        assert ('class="site-nav"' in html) == (block not in ("header", "nav")), page
+        assert ('class="theme-switch"' in html) == (block != "header"), page  # the switch sits in the header, beside the nav
+        assert '<main id="main" class="content">' in html and 'class="skip-link"' in html, page
+        assert ("assets/classic.css" in html) == (theme == "classic"), page

@@ -77,3 +77,22 @@ def test_front_matter_may_end_with_dots_and_the_body_may_hold_rules():
 @pytest.mark.parametrize("text", ["title: T\n", "---\ntitle: T\n", "\n---\ntitle: T\n---\n", ""])
 def test_no_front_matter(text):
     assert split_front_matter(text) is None
+
+
+def test_the_fast_bad_character_search_finds_exactly_what_the_full_class_finds():
+    """Records are searched with a fast path (ASCII, then the BMP alone); every code point, alone
+    and inside ASCII, accented and astral text, must give the same first match as the full class."""
+    import sys
+
+    from generator.yamlio import BAD_CHARACTER, find_bad_character
+
+    def where(match):
+        return match and (match.start(), match.group())
+
+    found = 0
+    for code in range(sys.maxunicode + 1):
+        for text in (chr(code), f"ab{chr(code)}é", f"x{chr(code)}\U0001f600", f"title: {chr(code)}\n"):
+            expected = where(BAD_CHARACTER.search(text))
+            assert where(find_bad_character(text)) == expected, hex(code)
+            found += expected is not None
+    assert found > 4 * 2000  # C0/C1 controls, surrogates and noncharacters are all found

@@ -29,7 +29,8 @@
 })();
 
 /* Search (on /search/ only). The index is split by search.py; nothing is fetched until the visitor
-   types, picks a filter or opens a URL that carries a search. The state lives in the URL. */
+   types, picks a filter or opens a URL that carries a search. The state lives in the URL. What it
+   says comes from the form's data- attributes, in the site's language. */
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -39,6 +40,7 @@
   var list = document.querySelector(".search-results");
   var more = document.querySelector(".search-more");
   var PAGE = 50, cache = {}, shown = 0, found = [], facets = null, run = 0;
+  var say = form.dataset;
 
   function load(name) {
     if (!cache[name]) {
@@ -82,7 +84,7 @@
     var filtered = params.has("category") || params.has("year") || params.has("code");
     history.replaceState(null, "", params.toString() ? "?" + params : location.pathname);
     if (!words.length && !filtered) { found = []; list.textContent = ""; status.textContent = ""; more.hidden = true; return; }
-    status.textContent = "Searching…";
+    status.textContent = say.searching;
     load("facets").then(function (f) {
       facets = f;
       return words.length ? matching(words) : null;
@@ -101,10 +103,10 @@
       list.textContent = "";
       shown = 0;
       return page(mine).then(function () {  // announced once the results are on the page
-        if (mine === run) status.textContent = found.length === 1 ? "1 paper found" : found.length + " papers found";
+        if (mine === run) status.textContent = (found.length === 1 ? say.foundOne : say.foundOther).replace("{n}", found.length.toLocaleString("en"));
       });
     }).catch(function () {
-      if (mine === run) status.textContent = "Search is not available right now; browse the papers by year or category.";
+      if (mine === run) status.textContent = say.unavailable;
     });
   }
 

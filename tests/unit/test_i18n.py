@@ -1,0 +1,79 @@
+"""The message catalogues: complete in every language, formatted without the process locale, and
+the only source of the words the shipped script shows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import i18n
+from generator.cv_records import CV
+from generator.fields import LINK_KINDS
+from generator.records import PartialDate
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_every_catalogue_has_every_string_with_the_same_placeholders(language):
+    found = i18n.CATALOGUES[language]
+    assert list(found) == list(i18n.ENGLISH)  # same ids, same order: a translator can diff the files
+    for key, english in i18n.ENGLISH.items():
+        assert found[key].strip(), key
+        assert i18n.placeholders(found[key]) == i18n.placeholders(english), key
+
+
+def test_every_link_kind_and_cv_section_has_a_string():
+    for kind in LINK_KINDS:
+        assert f"link_{kind}" in i18n.ENGLISH
+    for section in (*CV.__dataclass_fields__, "publications"):
+        if section != "source":
+            assert f"cv_{section}" in i18n.ENGLISH, section
+
+
+def test_a_language_tag_picks_its_catalogue_by_its_primary_subtag():
+    assert i18n.catalogue("zh-Hant-TW") is i18n.CHINESE and i18n.catalogue("ZH") is i18n.CHINESE
+    assert i18n.catalogue("fr") is i18n.ENGLISH  # no French catalogue: English interface text
+
+
+def test_a_site_s_strings_override_single_messages():
+    t = i18n.messages("zh", {"news": "动态"})
+    assert t["news"] == "动态" and t["papers"] == "论文"
+
+
+@pytest.mark.parametrize(
+    ("language", "dates"),
+    [
+        ("en", ["2024", "Mar 2024", "Mar 5, 2024", "Dec 31, 1999"]),
+        ("zh", ["2024", "2024年3月", "2024年3月5日", "1999年12月31日"]),
+    ],
+)
+def test_dates_are_written_as_the_catalogue_says(language, dates):
+    t = i18n.messages(language)
+    values = [PartialDate(2024), PartialDate(2024, 3), PartialDate(2024, 3, 5), PartialDate(1999, 12, 31)]
+    assert [i18n.date(t, v) for v in values] == dates
+
+
+def test_counts_pick_the_singular_only_for_one_and_group_thousands():
+    t = i18n.ENGLISH
+    assert [i18n.count(t, "count_paper", n) for n in (0, 1, 2, 12345)] == ["0 papers", "1 paper", "2 papers", "12,345 papers"]
+    assert i18n.count(i18n.CHINESE, "count_paper", 1) == "1 篇论文"
+
+
+def test_fill_leaves_unknown_braces_as_written_and_reads_no_attributes():
+    assert i18n.fill("{n} of {total} {x.__class__}", n=1, total=2) == "1 of 2 {x.__class__}"
+
+
+def test_the_shipped_script_holds_no_interface_text():
+    """Everything site.js and the Cite block's script show reaches them from the page (data-
+    attributes the templates fill from the catalogue)."""
+    scripts = (REPO / "themes/default/static/assets/site.js").read_text("utf-8")
+    scripts += (REPO / "templates/paper.html").read_text("utf-8").split("<script>", 1)[1]
+    literals = re.findall(r'"((?:[^"\\]|\\.)*)"', scripts)
+    for key in ("search_searching", "search_found_one", "search_found_other", "search_unavailable", "copy_bibtex", "copied", "copy_failed"):
+        words = i18n.fill(i18n.ENGLISH[key], n="").strip()
+        assert not [s for s in literals if words in s], key
+    prose = [s for s in literals if re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", s) and s != "use strict"]
+    assert prose == []  # no sentence at all, in any language
