@@ -333,7 +333,10 @@ class Background:
         self.generation = 0
         self._child: int | None = None
         self._lock = threading.Lock()
-        self._waiter: threading.Thread | None = None
+        # one thread, for the whole run, waits for each child in turn (a start kills the one before)
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._waiter = threading.Thread(target=self._wait_all, name="cvsite-background", daemon=True)
+        self._waiter.start()
 
     def cancel(self) -> None:
         with self._lock:
@@ -349,9 +352,7 @@ class Background:
             generation = self.generation
             folder = Path(tempfile.mkdtemp(prefix="cvsite-later-", dir=self.parent))
             if not hasattr(os, "fork"):
-                made = self._answer(folder, pages, render)
-                self._waiter = threading.Thread(target=self._finish, args=(generation, folder, made, done), daemon=True)
-                self._waiter.start()
+                self._jobs.put((None, self._answer(folder, pages, render), generation, folder, done))
                 return
             read, write = os.pipe()
             pid = os.fork()
@@ -371,8 +372,7 @@ class Background:
             with contextlib.suppress(OSError):  # set on both sides: a cancel at once still finds the group
                 os.setpgid(pid, pid)
             self._child = pid
-            self._waiter = threading.Thread(target=self._wait, args=(pid, read, generation, folder, done), daemon=True)
-            self._waiter.start()
+            self._jobs.put((pid, read, generation, folder, done))
 
     @classmethod
     def _answer(cls, folder: Path, pages: dict[str, Page], render) -> dict[str, str] | str:
@@ -391,6 +391,20 @@ class Background:
         for rel, page in sorted(pages.items()):
             made.update((rel, state[0]) for rel, state in replace_files(folder, {rel: render(page)}).items())
         return made
+
+    def _wait_all(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            pid, read, generation, folder, done = job
+            try:
+                if pid is None:  # rendered here (no fork): read is the answer
+                    self._finish(generation, folder, read, done)
+                else:
+                    self._wait(pid, read, generation, folder, done)
+            except Exception as exc:  # noqa: BLE001 - one line, and the thread waits for the next child
+                sys.stderr.write(f"cvsite: rendering in the background failed: {type(exc).__name__}: {exc}\n")
 
     def _wait(self, pid: int, read: int, generation: int, folder: Path, done) -> None:
         with os.fdopen(read, "rb") as pipe:
@@ -411,8 +425,8 @@ class Background:
 
     def close(self) -> None:
         self.cancel()
-        if self._waiter is not None:  # the killed child reaped and its folder removed
-            self._waiter.join(10)
+        self._jobs.put(None)
+        self._waiter.join(10)  # the killed child reaped and its folder removed
         for folder in self.parent.glob("cvsite-later-*"):
             shutil.rmtree(folder, ignore_errors=True)
 
