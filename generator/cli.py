@@ -110,9 +110,9 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--debounce",
         type=float,
-        default=0.2,
+        default=0.03,
         metavar="SECONDS",
-        help="wait this long after the last change before rebuilding (default: 0.2)",
+        help="wait this long after the last change before rebuilding (default: 0.03)",
     )
     serve.set_defaults(run=_run_serve)
 
@@ -260,7 +260,7 @@ def _run_serve(args) -> int:
                     continue
                 started = time.perf_counter()
                 warned = preview.warnings
-                if preview.rebuild():
+                if preview.rebuild(batch):
                     if failed:
                         print("Errors fixed: the site builds again.", flush=True)
                     if preview.warnings != warned or failed:

@@ -183,30 +183,49 @@ def needs_cjk_font(model) -> bool:
     return bool(_CJK_TEXT.search(text)) and not cjk_fonts()
 
 
-def render_pdf(model, template: str) -> bytes:
-    """Compile cv.typ with the CV's data; ContentError when the template itself is broken."""
+def compile_pdf(template: str, data: str) -> bytes:
+    """cv.typ compiled with the CV's data (JSON); raises typst.TypstError."""
     import typst
 
-    def compile_with(math: bool) -> bytes:
-        data = json.dumps(pdf_data(model, math), ensure_ascii=False, sort_keys=True)
-        fonts = cjk_fonts() if _CJK_TEXT.search(data) else []  # loading them takes seconds: only when needed
-        # typst's stubs tie font_paths to the source's type; the source is bytes, font folders are paths
-        pdf = typst.compile(
-            template.encode("utf-8"),
-            sys_inputs={"cv": data},
-            font_paths=list(fonts),  # type: ignore[call-overload]
-            ignore_system_fonts=True,
-            format="pdf",
-        )
-        assert isinstance(pdf, bytes)  # with no output path, compile returns the document
-        return pdf
+    fonts = cjk_fonts() if _CJK_TEXT.search(data) else []  # loading them takes seconds: only when needed
+    # typst's stubs tie font_paths to the source's type; the source is bytes, font folders are paths
+    pdf = typst.compile(
+        template.encode("utf-8"),
+        sys_inputs={"cv": data},
+        font_paths=list(fonts),  # type: ignore[call-overload]
+        ignore_system_fonts=True,
+        format="pdf",
+    )
+    assert isinstance(pdf, bytes)  # with no output path, compile returns the document
+    return pdf
+
+
+def render_pdf(model, template: str, compile_with=compile_pdf) -> bytes:
+    """Compile cv.typ with the CV's data; ContentError when the template itself is broken.
+    compile_with(template, data) may compile elsewhere (the preview: in a fresh process)."""
+    import typst
+
+    def data(math: bool) -> str:
+        return json.dumps(pdf_data(model, math), ensure_ascii=False, sort_keys=True)
 
     try:
-        return compile_with(math=True)
+        return compile_with(template, data(math=True))
     except typst.TypstError:
         pass  # a formula Typst did not accept: show every formula as Unicode text instead
     try:
-        return compile_with(math=False)
+        return compile_with(template, data(math=False))
     except typst.TypstError as exc:
         message = " ".join(str(exc).split())[:300]
         raise ContentError([Problem("templates/cv.typ", 1, "template", f"Typst could not build cv.pdf: {message}")]) from None
+
+
+if __name__ == "__main__":  # compile_pdf in a fresh process: [template, data] on stdin, the PDF on stdout
+    import sys
+
+    import typst
+
+    try:
+        sys.stdout.buffer.write(compile_pdf(*json.loads(sys.stdin.buffer.read())))
+    except typst.TypstError as error:
+        sys.stderr.write(str(error))
+        sys.exit(4)

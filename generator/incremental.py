@@ -4,16 +4,22 @@ record files) differs from the one its bytes were rendered from."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections import Counter
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .memo import digest
 
 if TYPE_CHECKING:
-    from .model import Page, SiteModel
+    from .model import Page, PaperEntry, SiteModel
+    from .pipeline import RenderedSite
+    from .records import Paper
 
 
 def tree_digest(folders: list[Path]) -> str:
@@ -47,3 +53,213 @@ def site_shape(model: SiteModel) -> tuple:
 def page_key(page: Page, shared: str, digests: dict[str, str]) -> str:
     inputs = "\0".join(f"{src}\1{digests.get(src)}" for src in page.inputs)
     return digest(shared, page.url, page.template, page.kind, page.key, inputs)
+
+
+# ---------------------------------------------------------------- the preview: one edit, its pages
+
+# Pages that show a bounded number of papers: after an edit the preview renders them at once. The
+# others show every paper (the CV and its PDF, search data, bibliography files, feeds, sitemap,
+# category and year indexes): the preview renders them next, in the background (server.py).
+BOUNDED_KINDS = frozenset({"paper", "paper_bibtex", "home", "category", "year", "not_found", "search"})
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where each record file is in a site kept by the preview: built once per whole build, and
+    still right after edit_papers, which never moves a record."""
+
+    showing: dict[str, list[Page]]  # record file -> the pages that declare it as an input
+    record: dict[str, int]  # record file -> its place in raw.papers
+    paper: dict[str, int]  # record file -> its place in site.papers
+    entry: dict[str, int]  # record file -> its place in model.entries
+
+
+def places(rendered: RenderedSite) -> Places:
+    showing: dict[str, list[Page]] = {}
+    for page in rendered.model.pages:
+        for source in page.inputs:
+            showing.setdefault(source, []).append(page)
+    papers = rendered.raw.papers if rendered.raw is not None else ()
+    kept = rendered.site.papers if rendered.site is not None else ()
+    return Places(
+        showing,
+        {r.path: i for i, r in enumerate(papers)},
+        {p.source: i for i, p in enumerate(kept)},
+        {e.paper.source: i for i, e in enumerate(rendered.model.entries)},
+    )
+
+
+@dataclass(frozen=True)
+class PaperEdit:
+    """What editing paper records changed: the new state and the pages to render again."""
+
+    rendered: RenderedSite  # the site as it is now (model, records, warnings)
+    now: tuple[Page, ...]  # pages of few papers: render at once
+    later: tuple[Page, ...]  # pages of every paper: render next
+
+
+_tables: dict[str, dict] = {}  # the category table last used, by its key (making it reads the arXiv list)
+
+
+def edit_papers(rendered: RenderedSite, root: Path, paths: set[Path], at: Places, drafts: bool) -> PaperEdit | None:
+    """The site after the paper records at paths were saved, remade from the last good one by
+    redoing only what those records feed: their parse, validation and entry, and the model's
+    groups and listings holding them. None when the edit changes more than that (a new, deleted
+    or renamed record, an error, a new slug, date year, category, citation key, draft or featured
+    state, or a place in the order), and the caller builds the whole site as a build does.
+
+    Its pages are the pages declaring the records as inputs: a page's bytes are a function of its
+    declared inputs and of what every page shares (templates, config, profile, the site's shape),
+    which an edit of this kind leaves as it was. That is what the build cache relies on too.
+    Per edited record, the work over the whole site is copying a few tables."""
+    from types import SimpleNamespace
+
+    from .errors import split
+    from .load import PAPERS_DIR, _parse, _read_bytes
+    from .memo import cached
+    from .notes import latex_warnings
+    from .validate import category_table, validate_paper
+
+    raw, site, model = rendered.raw, rendered.site, rendered.model
+    if raw is None or site is None:
+        return None
+    papers_dir = root / PAPERS_DIR
+    records, digests, paper_keys = list(raw.papers), dict(raw.digests), dict(site.paper_keys)
+    papers = list(site.papers)
+    replaced: dict[int, PaperEntry] = {}  # entry position -> the old entry, made again below
+    changed: list[str] = []
+    problems: list = []
+    for path in sorted(paths):
+        if path == papers_dir or (papers_dir in path.parents and path.is_dir()):
+            continue  # a folder's own event: its files' events say what changed
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            return None
+        if rel not in at.record or rel not in at.paper or os.path.islink(path):
+            return None
+        try:
+            data = _read_bytes(path)
+        except Exception:  # noqa: BLE001 - unreadable now: the whole build reports it
+            return None
+        sha = hashlib.sha256(data).hexdigest()
+        if sha == digests[rel]:
+            continue
+        record = cached("parse", f"{rel}\0{sha}", lambda rel=rel, data=data, sha=sha: _parse(rel, data, sha))  # type: ignore[misc]
+        if not hasattr(record, "doc"):
+            return None  # a Problem: the whole build reports it
+        table_key = paper_keys[rel].rsplit("\0", 1)[1]
+        if table_key not in _tables:
+            _tables.clear()
+            _tables[table_key] = category_table(site.config)
+        key = f"{rel}\0{sha}\0{table_key}"
+        paper, found = cached("paper", key, lambda record=record, table=_tables[table_key]: validate_paper(record, table))  # type: ignore[misc]
+        errors, found_warnings = split(found)
+        old = papers[at.paper[rel]]
+        if errors or paper is None or not _same_place(old, paper, model, drafts):
+            return None
+        records[at.record[rel]], digests[rel], paper_keys[rel] = record, sha, key
+        papers[at.paper[rel]] = paper
+        problems += found_warnings
+        changed.append(rel)
+        replaced[at.entry[rel]] = model.entries[at.entry[rel]]
+    if not changed:
+        return PaperEdit(rendered, (), ())
+    gone = set(changed)
+    warnings = tuple(sorted([w for w in site.warnings if w.path not in gone] + problems))
+    new_site = dataclasses.replace(site, papers=tuple(papers), paper_keys=MappingProxyType(paper_keys), warnings=warnings)
+    new_raw = dataclasses.replace(raw, papers=tuple(records), digests=digests)
+    new_model = _patch_model(model, new_site, replaced, at)
+    if new_model is None:
+        return None
+    # the warnings of the edited records, made as a whole build makes them (notes.latex_warnings)
+    edited = SimpleNamespace(entries=[new_model.entries[i] for i in replaced], bio_notes=(), profile=model.profile)
+    notes = latex_warnings(edited, SimpleNamespace(profile=None, papers=[records[at.record[rel]] for rel in changed]))  # type: ignore[arg-type]
+    all_warnings = tuple(sorted({*(w for w in rendered.warnings if w.path not in gone), *problems, *notes}))
+    pages = {page.url: page for rel in changed for page in at.showing.get(rel, ())}
+    now = tuple(page for page in pages.values() if page.kind in BOUNDED_KINDS)
+    later = tuple(page for page in pages.values() if page.kind not in BOUNDED_KINDS)
+    return PaperEdit(
+        dataclasses.replace(rendered, model=new_model, raw=new_raw, site=new_site, warnings=all_warnings, files={}, digests={}),
+        now,
+        later,
+    )
+
+
+def _same_place(old: Paper, new: Paper, model: SiteModel, drafts: bool) -> bool:
+    """Whether the edited paper keeps everything that places it in the site: its pages, groups,
+    citation key, the profile's computed metrics and (checked by _patch_model) its rank."""
+    from .bibliography import own_key, wanted_key
+
+    return (
+        new.slug == old.slug
+        and new.date.year == old.date.year
+        and new.category == old.category
+        and new.featured == old.featured
+        and (drafts or not new.draft)
+        and own_key(new) == own_key(old)
+        and wanted_key(new) == wanted_key(old)
+        and (not model.profile.metrics.computed or new.citations == old.citations)
+    )
+
+
+def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Places) -> SiteModel | None:
+    """model with the entries at the given positions made again from site's papers; None when
+    one of them would move in the newest-first order."""
+    from . import urls
+    from .bibliography import PaperExport
+    from .memo import cached
+    from .model import Group, Listing, entry_key, make_entry, newest_first
+
+    entries = list(model.entries)
+    swap: dict[int, PaperEntry] = {}  # id of an old entry -> the new one
+    for i, old in replaced.items():
+        paper = site.papers[at.paper[old.paper.source]]
+        neighbours = [e.paper for e in entries[max(i - 1, 0) : i + 2] if e is not old]
+        if newest_first([*neighbours, paper]).index(paper) != (1 if i > 0 else 0):
+            return None  # it moves: every listing after it changes
+        new = cached("entry", entry_key(site, paper), lambda paper=paper: make_entry(site, paper))  # type: ignore[misc]
+        entries[i] = new
+        swap[id(old)] = new
+
+    def patched(items: tuple[PaperEntry, ...]) -> tuple[PaperEntry, ...]:
+        return tuple(swap.get(id(e), e) for e in items) if any(id(e) in swap for e in items) else items
+
+    groups: dict[int, Group] = {}  # id of an old group -> the new one, for the groups holding an edited paper
+    listings = dict(model.listings)
+    for old in replaced.values():
+        year, category = old.paper.date.year, old.paper.category.short
+        for group in (*model.by_year, *model.by_category):
+            if id(group) not in groups and (group.key == str(year) if group.category is None else group.key == category):
+                groups[id(group)] = dataclasses.replace(group, entries=patched(group.entries))
+    for group in (*model.by_year, *model.by_category):
+        new_group = groups.get(id(group))
+        if new_group is not None:
+            for url in group.pages:
+                listing = model.listings[url]
+                listings[url] = Listing(new_group, patched(listing.entries), listing.number, listing.pages, listing.abstracts)
+    home = model.listings[urls.HOME]
+    listings[urls.HOME] = dataclasses.replace(home, entries=patched(home.entries))
+    config = model.config
+    exports = dict(model.exports)
+    by_url: dict = dict(model.by_url)
+    for new in swap.values():
+        slug = new.paper.slug
+        citation = model.citation_keys[slug]
+        paper = new.paper
+        exports[slug] = cached(
+            "export", f"{new.key}\0{citation}\0{config.base_url}", partial(PaperExport.of, paper, citation, config.base_url)
+        )
+        by_url[new.url] = new
+    for group in groups.values():
+        by_url[group.url] = group
+    return dataclasses.replace(
+        model,
+        entries=tuple(entries),
+        featured=patched(model.featured),
+        by_year=tuple(groups.get(id(g), g) for g in model.by_year),
+        by_category=tuple(groups.get(id(g), g) for g in model.by_category),
+        by_url=MappingProxyType(by_url),
+        listings=MappingProxyType(listings),
+        exports=MappingProxyType(exports),
+    )

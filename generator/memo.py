@@ -140,6 +140,12 @@ class Memo:
         self.entries.update(self.used)
         self.used = {}
 
+    def keep(self) -> None:
+        """An edit remade a few results (incremental.edit_papers): keep them, dropping nothing, for
+        the few results it used say nothing about which others are stale."""
+        self.entries.update(self.used)
+        self.used = {}
+
 
 _active: contextvars.ContextVar[Memo | None] = contextvars.ContextVar("cvsite_memo", default=None)
 

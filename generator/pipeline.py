@@ -28,7 +28,9 @@ from .write import MANIFEST, check_output_dir, update_site, write_site
 if TYPE_CHECKING:
     import jinja2
 
+    from .load import RawSite
     from .model import Page, SiteModel
+    from .validate import ValidSite
 
 NOJEKYLL = ".nojekyll"
 
@@ -59,6 +61,12 @@ class RenderedSite:
     render: Callable[[Page], bytes] | None = None  # renders a deferred page
     warnings: tuple[Problem, ...] = ()  # located likely mistakes; the build still succeeds
     notes: tuple[str, ...] = ()  # what the build could not do as well as it might (cv.pdf), said once
+    # what the preview keeps to remake only what one edit changed (incremental.py): the stages'
+    # inputs, the hash of what every page shares, and the Jinja environment (made on first use)
+    raw: RawSite | None = None
+    site: ValidSite | None = None
+    shared: str = ""
+    env: Callable[[], jinja2.Environment] | None = None
 
     @property
     def rendered(self) -> int:
@@ -226,6 +234,10 @@ def render_site(
         lambda page: render_page(page, model, env()),
         tuple(sorted({*site.warnings, *latex_warnings(model, raw)})),
         notes,
+        raw,
+        site,
+        shared,
+        env,
     )
 
 

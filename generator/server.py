@@ -8,6 +8,8 @@ errors over every page until a later build succeeds.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import html
 import ipaddress
@@ -18,20 +20,29 @@ import posixpath
 import queue
 import secrets
 import shutil
+import signal
 import socket
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
+from . import incremental, urls
 from .errors import ContentError
 from .memo import Memo
-from .pipeline import BuildOptions, render_site
+from .pipeline import BuildOptions, RenderedSite, render_site
+from .render import render_page
+from .write import FileState, replace_files, update_in_place
+
+if TYPE_CHECKING:
+    from .model import Page
 
 RESERVED = "/__cvsite/"
 TEMP_PREFIX = "cvsite-serve-"
@@ -97,7 +108,23 @@ def normalise_prefix(value: str) -> str:
 
 
 class Preview:
-    """The served site: a private folder kept in step with the sources, a build epoch, the errors."""
+    """The served site: a private folder kept in step with the sources, a build epoch, the errors.
+
+    The folder is written by the build's own output layer (write.update_in_place, as a cached
+    `cvsite build` updates its output folder; write.replace_files for the few pages of an edit),
+    and everything the stages made is kept in memory between rebuilds, so that saving a paper
+    costs what that paper feeds (incremental.edit_papers): its record is read and validated
+    again, its pages and the listings holding it are rendered and written at once, and the pages
+    showing every paper (CV, search data, bibliography files, feeds) right after, in a forked
+    process (Background), while the server goes on serving and watching. Every open page is
+    told which files changed (changes), so a tab reloads only when its own page, or a file it
+    uses, did."""
+
+    # Every message carries the changes of the last HISTORY epochs (a page older than that
+    # reloads); more than EVERYTHING files changed are sent as "every page", so a message stays
+    # a few kilobytes whatever the size of the site.
+    HISTORY = 16
+    EVERYTHING = 500
 
     def __init__(self, options: BuildOptions, temp_root: str | None = None):
         self.options = options
@@ -111,65 +138,149 @@ class Preview:
         self.warnings: list[str] = []  # of the last build: printed by cvsite serve, never shown over pages
         self.has_site = False
         self.live = True  # inject the live-reload script (off with --no-reload)
-        self._written: dict[str, str] = {}  # served path -> digest of what is on disk
-        self._copied: dict[str, tuple] = {}  # served path -> (source, mtime, size) it was copied from
-        self._swap = threading.Lock()  # held while files change, so no half-updated site is served
+        self.changes: list[tuple[int, list[str] | None]] = []  # (epoch, files it changed; None: every page)
+        self._state: dict[str, FileState] = {}  # served path -> its file as written (write.py)
+        self._site: RenderedSite | None = None  # the last good build: what an edit is remade from
+        self._places: incremental.Places | None = None  # where each record is in _site
+        self._later: dict[str, Page] = {}  # served path -> page still to render for _site (see Background)
+        self._background = Background(self.root)
+        self._swap = threading.RLock()  # held while files change, so no half-updated site is served
         self.changed = threading.Condition()
 
-    def rebuild(self) -> bool:
+    @property
+    def pending(self) -> int:
+        """Pages still being rendered after an edit (0: the folder equals a clean build)."""
+        return len(self._later)
+
+    def rebuild(self, changed: set[Path] | None = None) -> bool:
         """Build and bring the served folder in step; on failure keep it as it was and record why.
+        changed: the paths saved since the last rebuild (None: unknown, build everything that is
+        not known to be current, as `cvsite build` does with its cache).
 
         Open pages are told (a new epoch) when a served file or the errors changed."""
         self.builds += 1
+        self._background.cancel()  # what it was rendering is made again from the newer site
+        if changed is not None and self._site is not None and not self.errors:
+            edit = self._edit(changed)
+            if edit is not None:
+                return self._apply(edit)
+        return self._rebuild_all()
+
+    def _edit(self, changed: set[Path]):
+        from .memo import using
+
+        assert self._site is not None and self._places is not None
         try:
-            rendered = render_site(self.options, self.memo, lambda rel, sha: self._written.get(rel) == sha)
-            wanted, stamps = self._contents(rendered)
+            with using(self.memo):
+                edit = incremental.edit_papers(self._site, self.options.site_root, changed, self._places, self.options.drafts)
+                if edit is None or (self.options.strict and edit.rendered.warnings):
+                    return None
+                env, model = edit.rendered.env, edit.rendered.model
+                assert env is not None
+                files = {urls.output_path(page.url): render_page(page, model, env()) for page in edit.now}
+            self.memo.keep()
+        except Exception:  # noqa: BLE001 - a template error: the whole build reports it, located
+            return None
+        return edit, files
+
+    def _apply(self, edit_files) -> bool:
+        edit, files = edit_files
+        with self._swap:
+            fresh = {rel: data for rel, data in files.items() if self._state.get(rel, ("",))[0] != hashlib.sha256(data).hexdigest()}
+            written = replace_files(self.root, fresh)
+            self._state.update(written)
+            self._site = edit.rendered
+            self._later.update((urls.output_path(page.url), page) for page in edit.later)
+            self.rendered = len(files)
+            self.warnings = [str(p) for p in edit.rendered.warnings]
+            self._publish([], set(written))
+        self._render_later()  # outside the lock: a fork of a large process takes a while
+        return True
+
+    def _render_later(self) -> None:
+        """Start rendering the pages left for later."""
+        if not self._later:
+            return
+        site, pages = self._site, dict(self._later)
+        assert site is not None and site.env is not None
+        env, model = site.env, site.model
+        env()  # compiled before the fork, so the child inherits it
+
+        def render(page: Page) -> bytes:
+            if page.kind == "cv_pdf":  # Typst's threads do not survive a fork: it compiles in a fresh process
+                from . import cv_pdf
+
+                loader = env().loader
+                assert loader is not None
+                return cv_pdf.render_pdf(model, loader.get_source(env(), "cv.typ")[0], compile_apart)
+            return render_page(page, model, env())
+
+        def done(generation: int, folder: Path, made: dict[str, str] | str) -> None:
+            with self._swap:
+                if generation != self._background.generation:
+                    return  # a newer edit came first: its own rendering covers these pages
+                if isinstance(made, str):  # the next rebuild builds everything and says where
+                    self._publish([f"cvsite: {made}"], set())
+                    return
+                changed = set()
+                for rel, sha in made.items():
+                    if self._state.get(rel, ("",))[0] != sha:
+                        self._state.update(move_in(self.root, rel, folder / rel, sha))
+                        changed.add(rel)
+                self._later.clear()
+                self._publish([], changed)
+
+        self._background.start(pages, render, done)
+
+    def _rebuild_all(self) -> bool:
+        gc.unfreeze()  # what the last whole build made may be garbage now (see below)
+        try:
+            rendered = render_site(self.options, self.memo, lambda rel, sha: self._state.get(rel, ("",))[0] == sha)
             self.rendered = rendered.rendered
             self.warnings = [str(p) for p in rendered.warnings]
         except ContentError as exc:
             self.warnings = [str(p) for p in exc.warnings]
-            return self._publish([str(p) for p in exc.problems], changed=False)
+            return self._publish([str(p) for p in exc.problems], set())
         except Exception as exc:  # a broken template, theme or static file must not stop the server either
-            return self._publish([f"cvsite: {type(exc).__name__}: {exc}"], changed=False)
-        changed = False
+            return self._publish([f"cvsite: {type(exc).__name__}: {exc}"], set())
         with self._swap:
-            for rel in set(self._written) - set(wanted):
-                (self.root / rel).unlink(missing_ok=True)
-                del self._written[rel]
-                changed = True
-            for rel, (data, digest) in wanted.items():
-                if self._written.get(rel) != digest:
-                    target = self.root / rel
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                    self._written[rel] = digest
-                    changed = True
-            self._copied = stamps
+            before = self._state
+            try:
+                self._state = update_in_place(self.root, rendered.files, rendered.digests, rendered.copies, before, manifest=False)
+            except OSError as exc:
+                self._state = {rel: state for rel, state in before.items() if (self.root / rel).is_file()}
+                return self._publish([f"cvsite: cannot write the preview: {exc}"], set())
+            changed = {rel for rel in before.keys() | self._state.keys() if before.get(rel, ("",))[0] != self._state.get(rel, ("",))[0]}
+            self._site = rendered
+            self._places = incremental.places(rendered)
+            self._later = {}
             self.has_site = True
+            gc.freeze()  # what the build made lives on: later collections skip it (and a fork shares it)
             return self._publish([], changed)  # still holding the swap: no new page with an old version
 
-    def _contents(self, rendered) -> tuple[dict[str, tuple[bytes, str]], dict[str, tuple]]:
-        """Served path -> (bytes, digest), and the stamps of the static files; a page that was
-        not rendered again is already on disk, and an unchanged static file is not read again."""
-        wanted = {rel: (rendered.files.get(rel, b""), sha) for rel, sha in rendered.digests.items()}
-        stamps = {}
-        for rel, source in rendered.copies.items():
-            st = os.stat(source)
-            stamps[rel] = (str(source), st.st_mtime_ns, st.st_size)
-            if self._copied.get(rel) == stamps[rel]:
-                wanted[rel] = (b"", self._written[rel])
-            else:
-                data = Path(source).read_bytes()
-                wanted[rel] = (data, hashlib.sha256(data).hexdigest())
-        return wanted, stamps
-
-    def _publish(self, errors: list[str], changed: bool = True) -> bool:
+    def _publish(self, errors: list[str], changed: set[str]) -> bool:
         with self.changed:
             if changed or errors != self.errors:
+                every = errors != self.errors or len(changed) > self.EVERYTHING  # the overlay is on every page
                 self.errors = errors
                 self.epoch += 1
+                self.changes = [*self.changes[-self.HISTORY + 1 :], (self.epoch, None if every else sorted(changed))]
                 self.changed.notify_all()
         return not errors
+
+    def settle(self, timeout: float = 600) -> bool:
+        """Wait until the pages left for later are rendered (tests, scripts); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while self._later and time.monotonic() < deadline:
+                self.changed.wait(0.05)
+        return not self._later
+
+    def message(self) -> str:
+        """What the event stream sends: the version and the files the recent epochs changed."""
+        with self.changed:
+            changes = [[epoch, files] for epoch, files in self.changes]
+            return json.dumps({"version": self.version, "changes": changes}, separators=(",", ":"))
 
     @property
     def version(self) -> str:
@@ -180,7 +291,144 @@ class Preview:
         return self._swap
 
     def close(self) -> None:
+        self._background.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def move_in(root: Path, rel: str, made: Path, sha: str) -> dict[str, FileState]:
+    """A file rendered aside (Background) renamed into its place: readers see the old or the new."""
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(made, target)
+    st = os.stat(target)
+    return {rel: (sha, st.st_size, st.st_mtime_ns)}
+
+
+def compile_apart(template: str, data: str) -> bytes:
+    """cv_pdf.compile_pdf in a fresh Python process."""
+    import subprocess
+
+    import typst
+
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+    command = [sys.executable, "-m", "generator.cv_pdf"]
+    done = subprocess.run(command, input=json.dumps([template, data]).encode(), capture_output=True, env=env, check=False)
+    if done.returncode == 4:
+        raise typst.TypstError(done.stderr.decode("utf-8", "replace"))  # type: ignore[call-arg]
+    if done.returncode:
+        raise RuntimeError(f"compiling cv.pdf failed: {done.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+    return done.stdout
+
+
+class Background:
+    """Renders pages in a forked process while this one goes on serving and rebuilding, so a
+    large page (the CV's PDF, the search index of 10,000 papers) never delays the next edit.
+    The child writes each file into a folder of its own and exits; `done(generation, files)` is
+    then called from a thread. A newer start or cancel kills the child: its pages are rendered
+    again by the next start, from the newer site. Without fork (Windows), pages render here."""
+
+    def __init__(self, root: Path):
+        self.parent = root.parent
+        self.generation = 0
+        self._child: int | None = None
+        self._lock = threading.Lock()
+        # one thread, for the whole run, waits for each child in turn (a start kills the one before)
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._waiter = threading.Thread(target=self._wait_all, name="cvsite-background", daemon=True)
+        self._waiter.start()
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.generation += 1
+            if self._child is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self._child, signal.SIGKILL)  # the child's own group: it and the compiler it started
+                self._child = None
+
+    def start(self, pages: dict[str, Page], render, done) -> None:
+        self.cancel()
+        with self._lock:
+            generation = self.generation
+            folder = Path(tempfile.mkdtemp(prefix="cvsite-later-", dir=self.parent))
+            if not hasattr(os, "fork"):
+                self._jobs.put((None, self._answer(folder, pages, render), generation, folder, done))
+                return
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: render, write, say which files, exit without running the parent's cleanups
+                code = 1
+                try:
+                    os.setpgid(0, 0)
+                    os.nice(10)  # the foreground rebuild of the next edit goes first
+                    os.close(read)
+                    answer = self._answer(folder, pages, render)
+                    with os.fdopen(write, "wb") as pipe:
+                        pipe.write(json.dumps(answer).encode())
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(write)
+            with contextlib.suppress(OSError):  # set on both sides: a cancel at once still finds the group
+                os.setpgid(pid, pid)
+            self._child = pid
+            self._jobs.put((pid, read, generation, folder, done))
+
+    @classmethod
+    def _answer(cls, folder: Path, pages: dict[str, Page], render) -> dict[str, str] | str:
+        """What the pages were rendered into, or why they could not be."""
+        try:
+            return cls._render(folder, pages, render)
+        except ContentError as exc:
+            return "; ".join(str(p) for p in exc.problems)
+        except Exception as exc:  # noqa: BLE001 - told to the preview, which shows it
+            return f"{type(exc).__name__}: {exc}"
+
+    @staticmethod
+    def _render(folder: Path, pages: dict[str, Page], render) -> dict[str, str]:
+        """Served path -> sha256 of each page, written below folder."""
+        made: dict[str, str] = {}
+        for rel, page in sorted(pages.items()):
+            made.update((rel, state[0]) for rel, state in replace_files(folder, {rel: render(page)}).items())
+        return made
+
+    def _wait_all(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            pid, read, generation, folder, done = job
+            try:
+                if pid is None:  # rendered here (no fork): read is the answer
+                    self._finish(generation, folder, read, done)
+                else:
+                    self._wait(pid, read, generation, folder, done)
+            except Exception as exc:  # noqa: BLE001 - one line, and the thread waits for the next child
+                sys.stderr.write(f"cvsite: rendering in the background failed: {type(exc).__name__}: {exc}\n")
+
+    def _wait(self, pid: int, read: int, generation: int, folder: Path, done) -> None:
+        with os.fdopen(read, "rb") as pipe:
+            answer = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        with self._lock:
+            if self._child == pid:
+                self._child = None
+        ok = os.waitstatus_to_exitcode(status) == 0 and answer
+        self._finish(generation, folder, json.loads(answer) if ok else None, done)
+
+    def _finish(self, generation: int, folder: Path, made, done) -> None:
+        try:
+            if made is not None:
+                done(generation, folder, made)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self) -> None:
+        self.cancel()
+        self._jobs.put(None)
+        self._waiter.join(10)  # the killed child reaped and its folder removed
+        for folder in self.parent.glob("cvsite-later-*"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def overlay(errors: list[str]) -> str:
@@ -194,11 +442,14 @@ def overlay(errors: list[str]) -> str:
     )
 
 
-def inject(page: bytes, version: str, errors: list[str], live: bool = True) -> bytes:
-    """Add the reload script (and the error overlay) to a served HTML page, never to the files."""
+def inject(page: bytes, version: str, errors: list[str], live: bool = True, file: str = "", prefix: str = "/") -> bytes:
+    """Add the reload script (and the error overlay) to a served HTML page, never to the files.
+    file is the served file the page is (its path in the site), prefix the path the site is
+    served under: the script reloads the page only when that file, or one it uses, changed."""
     snippet = overlay(errors) if errors else ""
     if live:
-        snippet += f'<script src="{RESERVED}livereload.js" data-version="{html.escape(version)}"></script>'
+        attributes = f'data-version="{html.escape(version)}" data-file="{html.escape(file)}" data-prefix="{html.escape(prefix)}"'
+        snippet += f'<script src="{RESERVED}livereload.js" {attributes}></script>'
     at = page.lower().rfind(b"</body>")  # bytes: a page in another encoding passes through intact
     at = at if at >= 0 else len(page)
     return page[:at] + snippet.encode("utf-8") + page[at:]
@@ -305,7 +556,7 @@ class Handler(BaseHTTPRequestHandler):
             data = real.read_bytes()
         ctype = content_type(real.name)
         if ctype.startswith("text/html"):
-            data = inject(data, preview.version, preview.errors, preview.live)
+            data = inject(data, preview.version, preview.errors, preview.live, real.relative_to(root).as_posix(), self.prefix)
         self.send_body(HTTPStatus.OK, ctype, data, head)
 
     def not_found(self, head: bool, locked: bool = False) -> None:
@@ -319,7 +570,8 @@ class Handler(BaseHTTPRequestHandler):
         if data is None:
             return self.send_plain(HTTPStatus.NOT_FOUND, "not found")
         preview = self.preview
-        self.send_body(HTTPStatus.NOT_FOUND, TYPES[".html"], inject(data, preview.version, preview.errors, preview.live), head)
+        body = inject(data, preview.version, preview.errors, preview.live, "404.html", self.prefix)
+        self.send_body(HTTPStatus.NOT_FOUND, TYPES[".html"], body, head)
 
     def reserved(self, name: str, head: bool) -> None:
         if name == "livereload.js":
@@ -333,6 +585,7 @@ class Handler(BaseHTTPRequestHandler):
                 "builds": preview.builds,
                 "errors": preview.errors,
                 "warnings": preview.warnings,
+                "pending": preview.pending,  # pages an edit changed that are still being rendered
             }
             return self.send_body(HTTPStatus.OK, TYPES[".json"], json.dumps(status).encode(), head)
         if name == "events":
@@ -355,9 +608,9 @@ class Handler(BaseHTTPRequestHandler):
                 with preview.changed:
                     if preview.epoch == sent:
                         preview.changed.wait(15)
-                    epoch, version = preview.epoch, preview.version
+                    epoch = preview.epoch
                 if epoch != sent:
-                    self.wfile.write(f"data: {version}\n\n".encode())
+                    self.wfile.write(f"data: {preview.message()}\n\n".encode())
                     sent = epoch
                 else:
                     self.wfile.write(b": keep-alive\n\n")

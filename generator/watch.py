@@ -2,7 +2,9 @@
 
 An editor's save (write a temp file, rename, touch a backup) or a `git checkout` produces many
 events; the Debouncer waits until the events have been quiet for `delay` seconds and then hands
-over everything that changed as one batch (or after `max_wait` seconds, if they never stop).
+over everything that changed as one batch (or after `max_wait` seconds, if they never stop). A
+save is a few events within milliseconds, so `delay` is short; once a batch has more events than
+a save makes (a checkout, a script), it waits for BURST_DELAY of quiet instead.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from watchdog.observers.polling import PollingObserver
 
 from .config import builtin_dir
 
-DEFAULT_DELAY = 0.2  # seconds of quiet before a rebuild
+DEFAULT_DELAY = 0.03  # seconds of quiet before a rebuild: an editor's save is a few events within milliseconds
+BURST = 8  # more events than a save makes: a checkout or a script; then wait for BURST_DELAY of quiet
+BURST_DELAY = 0.2
 DEFAULT_MAX_WAIT = 2.0  # seconds: a file rewritten without pause still gets rebuilds
 SOURCE_DIRS = ("content", "templates", "themes", "static")  # watched recursively, under the site root
 EDITOR_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload", ".kate-swp", "___jb_tmp___", "___jb_old___")
@@ -68,6 +72,7 @@ class Debouncer:
         self.max_wait = max(max_wait, delay)
         self.clock = clock
         self._pending: set[Path] = set()
+        self._events = 0  # in the pending batch
         self._first = self._last = 0.0
         self._changed = threading.Condition()
 
@@ -76,14 +81,17 @@ class Debouncer:
             now = self.clock()
             if not self._pending:
                 self._first = now
+                self._events = 0
             self._pending.add(path)
+            self._events += 1
             self._last = now
             self._changed.notify_all()
 
     def _due_in(self) -> float:
         """Seconds until the pending batch is due (<= 0: now); call with the lock held."""
         now = self.clock()
-        return min(self.delay - (now - self._last), self.max_wait - (now - self._first))
+        quiet = self.delay if self._events <= BURST else max(self.delay, BURST_DELAY)
+        return min(quiet - (now - self._last), self.max_wait - (now - self._first))
 
     def take(self) -> set[Path] | None:
         """The batch, if it is due; else None (nothing is lost)."""

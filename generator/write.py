@@ -86,7 +86,12 @@ def _make_dirs(root: Path, rels: Iterable[PurePosixPath]) -> None:
     """Create every parent folder, shallow levels first, each level in parallel."""
     folders = sorted({p for rel in rels for p in rel.parents if p.parts}, key=lambda p: (len(p.parts), p))
     for _, level in groupby(folders, key=lambda p: len(p.parts)):
-        _in_threads(lambda p: (root / p).mkdir(exist_ok=True), list(level))
+        made = list(level)
+        if len(made) > 4:
+            _in_threads(lambda p: (root / p).mkdir(exist_ok=True), made)
+        else:  # a pool costs more than a few mkdirs
+            for folder in made:
+                (root / folder).mkdir(exist_ok=True)
 
 
 def remove_tree(root: Path) -> None:
@@ -362,11 +367,15 @@ def update_in_place(
     copies: Mapping[str, Path],
     previous: Mapping[str, FileState],
     later: Later = ((), None),
+    manifest: bool = True,
 ) -> dict[str, FileState]:
     """Bring an output folder written by an earlier build in step, in place: only the files
     whose bytes changed are written (each replaced atomically), the ones no longer generated are
     removed. files holds the bytes of every rendered file, digests the sha256 of every generated
-    one (the others are on disk as previous says). Returns the state of every file."""
+    one (the others are on disk as previous says). Returns the state of every file.
+
+    `cvsite build` (with a cache) and `cvsite serve` both update their folder with this; the
+    preview's private folder has no manifest (manifest=False): nothing but the server reads it."""
     state: dict[str, FileState] = {}
     writes: dict[PurePosixPath, bytes] = {}
     for rel, sha in digests.items():
@@ -401,8 +410,11 @@ def update_in_place(
         data = writes[path]
         return path.as_posix(), (hashlib.sha256(data).hexdigest(), *_replace(out / path, data))
 
-    with ThreadPoolExecutor(IO_THREADS) as pool:
-        state.update(pool.map(write_one, writes))
+    if len(writes) > 4:  # threads overlap the file creation of many files; a few are quicker alone
+        with ThreadPoolExecutor(IO_THREADS) as pool:
+            state.update(pool.map(write_one, writes))
+    else:
+        state.update(map(write_one, writes))
     for rel in sorted(set(previous) - set(state)):  # pages of deleted papers, removed static files
         path = out / _safe_rel(rel)
         path.unlink(missing_ok=True)
@@ -410,14 +422,22 @@ def update_in_place(
             if folder == out or any(folder.iterdir()):
                 break
             folder.rmdir()
-    manifest = _manifest(state).encode("utf-8")
-    try:
-        same = (out / MANIFEST).read_bytes() == manifest
-    except OSError:
-        same = False
-    if not same:
-        _replace(out / MANIFEST, manifest)
+    if manifest:
+        listing = _manifest(state).encode("utf-8")
+        try:
+            same = (out / MANIFEST).read_bytes() == listing
+        except OSError:
+            same = False
+        if not same:
+            _replace(out / MANIFEST, listing)
     return state
+
+
+def replace_files(out: Path, files: Mapping[str, bytes]) -> dict[str, FileState]:
+    """Write a few files into an output folder in place, each replaced atomically (a reader sees
+    the old file or the new one): how the preview brings in the pages one edit changed."""
+    _make_dirs(out, [_safe_rel(rel) for rel in files])
+    return {rel: (hashlib.sha256(data).hexdigest(), *_replace(out / _safe_rel(rel), data)) for rel, data in files.items()}
 
 
 def _intact(path: Path, state: FileState) -> bool:

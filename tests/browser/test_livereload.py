@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import REPO
+
 pytestmark = pytest.mark.browser
 
 PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
@@ -68,5 +70,39 @@ def test_many_tabs_load_and_all_reload(serve, example_copy, browser, edit):
             tab.wait_for_function("document.querySelector('h1').innerText.includes('Revisited')", timeout=20000)
             assert tab.evaluate("window.__notReloaded === undefined")
         assert tabs[-1].goto(server.url, timeout=10000).ok  # and the browser can still load pages
+    finally:
+        context.close()
+
+
+OTHER_PAGE = "papers/korgym-a-dynamic-game-platform-for-llm-reasoning/"
+
+
+def _seen(tab, epoch: int) -> None:
+    """Wait until the tab has taken in the site's version `epoch` (reloaded or not)."""
+    tab.wait_for_function(f"window.__cvsiteVersion && parseInt(window.__cvsiteVersion.split('-').pop(), 10) >= {epoch}", timeout=20000)
+
+
+def test_only_the_tabs_whose_page_changed_reload(serve, example_copy, browser, edit):
+    server = serve()
+    context = browser.new_context()
+    try:
+        edited, other = context.new_page(), context.new_page()
+        edited.goto(server.url + PAGE)
+        other.goto(server.url + OTHER_PAGE)
+        for tab in (edited, other):
+            tab.evaluate("window.__notReloaded = true")
+        edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+        edited.wait_for_function("document.querySelector('h1').innerText.includes('Revisited')", timeout=20000)
+        assert edited.evaluate("window.__notReloaded === undefined")
+        server.wait_for(lambda: server.status()["pending"] == 0)  # the pages of every paper are written too
+        _seen(other, int(server.status()["version"].split("-")[-1]))
+        assert other.evaluate("window.__notReloaded === true")  # its page did not change: it stayed as it was
+
+        # a stylesheet every page uses: both reload
+        style = example_copy / "static/assets/style.css"
+        style.parent.mkdir(parents=True)
+        style.write_text((REPO / "themes/default/static/assets/style.css").read_text(encoding="utf-8") + "\nh1 { color: rgb(1, 2, 3); }\n")
+        for tab in (edited, other):
+            tab.wait_for_function("getComputedStyle(document.querySelector('h1')).color === 'rgb(1, 2, 3)'", timeout=20000)
     finally:
         context.close()

@@ -244,3 +244,24 @@ def test_no_reload_serves_without_the_script(serve):
     server = serve("--no-reload")
     body = server.get("/")[2]
     assert "livereload" not in body and "Liang Song" in body
+
+
+def test_the_served_folder_after_saves_equals_a_clean_build(serve, example_copy, edit, tmp_path):
+    """Saved as a researcher saves (the watcher sees it): a paper's title, then the profile."""
+    from generator.cli import main
+
+    server = serve()
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    server.wait_for(lambda: "Prototype Rectification Revisited" in server.get("/cv/")[2] and server.status()["pending"] == 0)
+    edit(example_copy / "content/profile.md", "name: Liang Song", "name: L. Song")
+    server.wait_for(lambda: "L. Song" in server.get(PAGE)[2] and server.status()["pending"] == 0)
+    served = next(server.tmp.glob("cvsite-serve-*"))
+    clean = tmp_path / "clean"
+    assert main(["build", "--site", str(example_copy), "--output", str(clean), "--no-cache", "--base-url", server.url]) == 0
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    built = tree(clean)
+    built.pop(".cvsite-manifest.json")
+    assert tree(served) == built

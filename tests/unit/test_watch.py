@@ -41,6 +41,21 @@ def test_burst_of_events_becomes_one_batch_after_quiet():
     assert debouncer.take() is None  # nothing left over
 
 
+def test_a_save_is_taken_after_a_short_quiet_and_a_burst_after_a_longer_one():
+    clock = FakeClock()
+    debouncer = Debouncer(delay=0.03, clock=clock)
+    for _ in range(3):  # modified, closed, the folder: one save
+        debouncer.add(Path("content/papers/a.md"))
+    clock.now += 0.031
+    assert debouncer.take() == {Path("content/papers/a.md")}
+    for i in range(40):  # a checkout: a pause of 0.03 s may come before it is over
+        debouncer.add(Path(f"content/papers/p{i}.md"))
+    clock.now += 0.05
+    assert debouncer.take() is None
+    clock.now += 0.2
+    assert len(debouncer.take() or ()) == 40
+
+
 def test_events_after_a_batch_start_a_new_one():
     clock = FakeClock()
     debouncer = Debouncer(delay=0.2, clock=clock)

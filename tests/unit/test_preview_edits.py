@@ -1,0 +1,152 @@
+"""The preview after edits: whatever was saved, once its pages are rendered the served folder is
+byte for byte what a clean `cvsite build` writes; a saved paper is remade alone (its pages at
+once, the pages showing every paper right after), anything else rebuilds what it feeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import BuildOptions, build
+from generator.server import Preview
+from tests.conftest import REPO
+
+PAPER = "content/papers/prototype-rectification-for-few-shot-learning.md"
+OTHER = "content/papers/korgym-a-dynamic-game-platform-for-llm-reasoning.md"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def preview(example_copy, tmp_path):
+    (tmp_path / "serve").mkdir()
+    preview = Preview(BuildOptions(example_copy), temp_root=str(tmp_path / "serve"))
+    assert preview.rebuild()
+    yield preview
+    preview.close()
+
+
+def saved(preview: Preview, *paths: Path) -> bool:
+    """Rebuild as the watcher does after these paths were saved, and wait for the later pages."""
+    ok = preview.rebuild({p.resolve() for p in paths})
+    assert preview.settle(120)
+    return ok
+
+
+def assert_same_as_clean(preview: Preview, tmp_path: Path) -> dict[str, bytes]:
+    clean = tmp_path / "clean"
+    build(BuildOptions(preview.options.site_root, clean, cache=False))
+    served, built = tree(preview.root), tree(clean)
+    built.pop(".cvsite-manifest.json")
+    assert sorted(served) == sorted(built)
+    assert [rel for rel in served if served[rel] != built[rel]] == []
+    return served
+
+
+def test_a_saved_title_is_remade_alone_and_matches_a_clean_build(preview, example_copy, tmp_path, edit):
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    builds = preview.builds
+    epoch = preview.epoch
+    assert saved(preview, example_copy / PAPER)
+    assert preview.builds == builds + 1
+    # the paper's pages and the listings holding it at once, not every page of the site
+    assert 0 < preview.rendered <= 8
+    changes = dict(preview.changes)
+    assert "papers/prototype-rectification-for-few-shot-learning/index.html" in changes[epoch + 1]
+    assert "papers/korgym-a-dynamic-game-platform-for-llm-reasoning/index.html" not in changes[epoch + 1]
+    later = changes[epoch + 2]  # the pages showing every paper, rendered next
+    assert "cv/index.html" in later and "papers.bib" in later
+    served = assert_same_as_clean(preview, tmp_path)
+    assert b"Prototype Rectification Revisited" in served["index.html"]
+
+
+def test_edits_in_a_row_each_match_a_clean_build(preview, example_copy, tmp_path, edit):
+    for n in range(3):
+        edit(example_copy / PAPER, "title: Prototype Rectification", f"title: {n} Prototype Rectification")
+        preview.rebuild({(example_copy / PAPER).resolve()})  # no waiting: the next save comes first
+        edit(example_copy / PAPER, f"title: {n} Prototype Rectification", "title: Prototype Rectification")
+    edit(example_copy / OTHER, "title: 'KORGym:", "title: 'KORGym Two:")
+    assert saved(preview, example_copy / PAPER, example_copy / OTHER)
+    assert b"KORGym Two" in assert_same_as_clean(preview, tmp_path)["index.html"]
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("date: 2019-11-25", "date: 2003-01-01"),  # another year, another place in the order
+        ("category: CV", "category: LG"),  # another category
+        ("\n---\n", "\nfeatured: true\n---\n"),  # now featured on the home page
+        ("\n---\n", "\ndraft: true\n---\n"),  # now a draft: left out
+    ],
+)
+def test_a_paper_edit_that_moves_it_rebuilds_what_it_feeds(preview, example_copy, tmp_path, edit, old, new):
+    text = (example_copy / PAPER).read_text(encoding="utf-8")
+    (example_copy / PAPER).write_text(text.replace(old, new, 1) if old != "\n---\n" else _front(text, new), encoding="utf-8")
+    assert saved(preview, example_copy / PAPER)
+    assert_same_as_clean(preview, tmp_path)
+
+
+def _front(text: str, addition: str) -> str:
+    """Add a line to the end of the front matter."""
+    head, rest = text[4:].split("\n---\n", 1)
+    return f"---\n{head}{addition}{rest}"
+
+
+def test_an_error_in_a_saved_paper_keeps_the_site_and_a_fix_brings_it_back(preview, example_copy, tmp_path, edit):
+    before = tree(preview.root)
+    edit(example_copy / PAPER, "category: CV", "category: CVV")
+    assert not saved(preview, example_copy / PAPER)
+    assert preview.errors and tree(preview.root) == before
+    edit(example_copy / PAPER, "category: CVV", "category: CV")
+    assert saved(preview, example_copy / PAPER) and not preview.errors
+    assert_same_as_clean(preview, tmp_path)
+
+
+def test_editing_the_profile_site_yaml_and_a_static_file(preview, example_copy, tmp_path, edit):
+    edit(example_copy / "content/profile.md", "name: Liang Song", "name: L. Song")
+    assert saved(preview, example_copy / "content/profile.md")
+    assert b"L. Song" in assert_same_as_clean(preview, tmp_path)["papers/prototype-rectification-for-few-shot-learning/index.html"]
+    config = example_copy / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "cname: cv.example.org\n", encoding="utf-8")
+    assert saved(preview, config)
+    assert assert_same_as_clean(preview, tmp_path)["CNAME"] == b"cv.example.org\n"
+    (example_copy / "static").mkdir()
+    (example_copy / "static/notes.txt").write_text("one", encoding="utf-8")
+    assert saved(preview, example_copy / "static/notes.txt")
+    assert assert_same_as_clean(preview, tmp_path)["notes.txt"] == b"one"
+
+
+def test_a_template_and_a_listing_override_showing_the_profile_headline(preview, example_copy, tmp_path, edit):
+    builtin = (REPO / "templates/partials/papers.html").read_text(encoding="utf-8")
+    override = example_copy / "templates/partials/papers.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        builtin.replace('<article class="paper">', '<article class="paper"><p class="by">{{ profile.headline }}</p>'), encoding="utf-8"
+    )
+    assert saved(preview, override)
+    profile = example_copy / "content/profile.md"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("name: Liang Song\n", "name: Liang Song\nheadline: Tinkerer\n"), encoding="utf-8")
+    assert saved(preview, profile)
+    assert b"Tinkerer" in assert_same_as_clean(preview, tmp_path)["index.html"]
+    profile.write_text(text.replace("name: Liang Song\n", "name: Liang Song\nheadline: Keeper of Engines\n"), encoding="utf-8")
+    assert saved(preview, profile)
+    served = assert_same_as_clean(preview, tmp_path)
+    assert b"Keeper of Engines" in served["index.html"] and b"Tinkerer" not in served["index.html"]
+    # and a paper saved after it: its listing items show the headline too
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    assert saved(preview, example_copy / PAPER)
+    assert_same_as_clean(preview, tmp_path)
+
+
+def test_deleting_and_renaming_papers(preview, example_copy, tmp_path):
+    (example_copy / OTHER).unlink()
+    assert saved(preview, example_copy / OTHER)
+    renamed = example_copy / "content/papers/renamed.md"
+    (example_copy / PAPER).rename(renamed)
+    assert saved(preview, example_copy / PAPER, renamed)
+    served = assert_same_as_clean(preview, tmp_path)
+    assert "papers/renamed/index.html" in served and "papers/korgym-a-dynamic-game-platform-for-llm-reasoning/index.html" not in served
