@@ -132,22 +132,23 @@ def make_parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser(
         "import",
-        help="add papers from BibTeX, CSL-JSON, RIS, arXiv, ORCID or OpenAlex",
-        description="Turn a publication list into content/papers/*.md records. Papers the site "
-        "already has (same DOI, arXiv id, or title and year) are not imported again; "
+        help="add papers from BibTeX, CSL-JSON, RIS, arXiv, ORCID or OpenAlex, and CV entries from JSON Resume",
+        description="Turn a publication list into content/papers/*.md records, and a JSON Resume file "
+        "(resume.json) into the sections of content/cv.yaml. Papers the site already has (same DOI, "
+        "arXiv id, or title and year) and CV entries it already has are not imported again; "
         "nothing is written if any entry has a problem (unless --skip-invalid).",
     )
     imp.add_argument(
         "sources",
         nargs="+",
         metavar="SOURCE",
-        help="a .bib, .json (CSL-JSON, ORCID, OpenAlex), .ris or arXiv .xml file, or arxiv:ID, doi:10.…, orcid:ID",
+        help="a .bib, .json (CSL-JSON, ORCID, OpenAlex, JSON Resume), .ris or arXiv .xml file, or arxiv:ID, doi:10.…, orcid:ID",
     )
     imp.add_argument("--site", metavar="DIR", help="the site folder (default: the current folder)")
     imp.add_argument("--category", metavar="CODE", default="", help="category of entries whose source gives none, e.g. CV or stat.ML")
     imp.add_argument(
         "--format",
-        choices=("bibtex", "csl-json", "ris", "arxiv-atom", "orcid", "openalex"),
+        choices=("bibtex", "csl-json", "ris", "arxiv-atom", "orcid", "openalex", "json-resume"),
         help="read files as this format instead of detecting it",
     )
     imp.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
@@ -331,15 +332,26 @@ def _run_import(args) -> int:
         print(f"new: {path} (from {entry.source}:{entry.line} {entry.key}){'' if report.written else ' [dry run]'}")
     for path in report.merged:
         print(f"merged: {path} (fields it lacked were filled in){'' if report.written else ' [dry run]'}")
+    dry = "" if report.written else " [dry run]"
+    for item in report.cv_added:
+        print(f"new: content/cv.yaml: {item.section}: {_cv_title(item.fields)} (from {item.source}:{item.line} {item.key}){dry}")
+    for label in report.cv_merged:
+        print(f"merged: content/cv.yaml: {label} (fields it lacked were filled in){dry}")
     for line in report.conflicts:
         print(f"conflict: {line}")
+    for note in report.notes:
+        print(f"note: {note}")
     for problem in report.skipped:
         print(f"skipped: {problem}", file=sys.stderr)
-    print(
-        f"{len(report.new)} new, {len(report.merged)} merged, {len(report.present)} already present, "
-        f"{len(report.skipped)} skipped; {verb} {len(report.new) + len(report.merged)} files"
-    )
+    new, merged = len(report.new) + len(report.cv_added), len(report.merged) + len(report.cv_merged)
+    present = len(report.present) + len(report.cv_present)
+    print(f"{new} new, {merged} merged, {present} already present, {len(report.skipped)} skipped; {verb} {len(report.files())} files")
     return EXIT_OK
+
+
+def _cv_title(entry: dict) -> str:
+    """A CV entry named in a line: its first two fields, e.g. 'PhD, University of Kyoto'."""
+    return ", ".join(str(v) for v in list(entry.values())[:2] if not isinstance(v, (dict, list)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -119,37 +119,61 @@ def resume_json(model) -> bytes:
 # -- back: a JSON Resume document to cv.yaml's sections ----------------------------------------------
 
 
+def entry_from_item(section: str, item: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """One cv.yaml entry of `section` from one JSON Resume item, and where each field came from
+    (cv.yaml field -> the item's key, e.g. start -> startDate, advisor -> x-cvsite.advisor)."""
+    origin: dict[str, str] = {}
+    entry: dict[str, Any] = {}
+    if section in MAPPED:
+        _, names = MAPPED[section]
+        for ours, key in names.items():
+            if item.get(key) not in (None, ""):
+                entry[ours], origin[ours] = item[key], key
+        extra = item.get(EXTRA)
+        if isinstance(extra, dict):
+            for name, value in extra.items():
+                entry[name], origin[name] = value, f"{EXTRA}.{name}"
+        if item.get("url") not in (None, "") and "links" not in entry:
+            entry["links"], origin["links"] = {"web": item["url"]}, "url"
+        if section in ("positions", "education") and "start" in entry and "end" not in entry:
+            entry["end"], origin["end"] = PRESENT, "endDate"  # JSON Resume: a period without endDate goes on
+        if section == "service" and "years" not in entry and item.get("startDate"):
+            first, last = str(item["startDate"])[:4], str(item.get("endDate") or "")[:4]
+            entry["years"], origin["years"] = (f"{first}–{last}" if last and last != first else first), "startDate"
+    else:  # kept whole under the document's x-cvsite key, in cv.yaml's own vocabulary
+        entry = {k: v for k, v in item.items() if v is not None}
+        origin = {k: k for k in entry}
+    return _ordered(section, entry), origin
+
+
+def resume_items(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(cv.yaml section, where in the document, item) for every item with a cv.yaml section, in
+    the field table's order of sections; items are as found (not checked to be objects)."""
+    found = []
+    held = data.get(EXTRA)
+    unmapped: dict[str, Any] = held if isinstance(held, dict) else {}
+    for section in fields.CV_FILE:
+        if section in MAPPED:
+            where, items = MAPPED[section][0], data.get(MAPPED[section][0])
+        else:
+            where, items = f"{EXTRA}.{section}", unmapped.get(section)
+        if isinstance(items, list):
+            found += [(section, f"{where}[{i + 1}]", item) for i, item in enumerate(items)]
+    return found
+
+
 def cv_from_resume(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """cv.yaml sections (plain dicts, in the field table's order) from a JSON Resume document.
 
     Standard fields are read from any JSON Resume; the x-cvsite keys written by resume() restore
-    what JSON Resume has no place for. The result is validated like a hand-written cv.yaml.
+    what JSON Resume has no place for. The result is validated like a hand-written cv.yaml
+    (`cvsite import resume.json` does that, and reports what is not a JSON object).
     """
     sections: dict[str, list[dict[str, Any]]] = {}
-    for section, (theirs, names) in MAPPED.items():
-        entries = []
-        for item in data.get(theirs) or []:
-            if not isinstance(item, dict):
-                continue
-            entry = {ours: item[key] for ours, key in names.items() if item.get(key) not in (None, "")}
-            extra: dict[str, Any] = item[EXTRA] if isinstance(item.get(EXTRA), dict) else {}
-            entry |= extra
-            if item.get("url") and "links" not in entry:
-                entry["links"] = {"web": item["url"]}
-            if section == "positions" and "start" in entry and "end" not in entry:
-                entry["end"] = PRESENT  # JSON Resume: a job without endDate is current
-            if section == "service" and "years" not in entry and item.get("startDate"):
-                first, last = str(item["startDate"])[:4], str(item.get("endDate") or "")[:4]
-                entry["years"] = f"{first}–{last}" if last and last != first else first
-            entries.append(_ordered(section, entry))
-        if entries:
-            sections[section] = entries
-    unmapped: dict[str, Any] = data[EXTRA] if isinstance(data.get(EXTRA), dict) else {}
-    for section in UNMAPPED:
-        items = [_ordered(section, e) for e in unmapped.get(section) or [] if isinstance(e, dict)]
-        if items:
-            sections[section] = items
-    return {name: sections[name] for name in fields.CV_FILE if name in sections}
+    for section, _, item in resume_items(data):
+        if isinstance(item, dict):
+            sections.setdefault(section, []).append(entry_from_item(section, item)[0])
+    return sections
 
 
 def _ordered(section: str, entry: dict[str, Any]) -> dict[str, Any]:

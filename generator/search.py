@@ -3,8 +3,12 @@ only what a query needs, and nothing before they start searching:
 
 - `search/facets.json`: categories, years, and each paper's category, year and "has code" flag
   (filters work on these alone);
-- `search/words-<k>.json`: for every word starting with <k>, the papers whose title, authors,
-  venue or abstract contain it (a query fetches one such shard per word);
+- `search/words-<k>.json`: for every word whose first two letters fall in shard <k>, in order, the papers
+  whose title, authors, venue or abstract contain it (a query fetches one shard per word, from
+  its second letter on: every word starting with those two letters is in that one shard; the
+  number of shards grows with the site, so each stays small). A word's papers are the gaps
+  between their numbers, or, for a word in many papers, where that is shorter, a bitmap of
+  every paper (base64, bit n % 8 of byte n // 8 is paper n);
 - `search/papers-<n>.json`: what a result shows (URL, title, authors, venue, date, category),
   in chunks of CHUNK papers, fetched only for the results on screen.
 
@@ -14,6 +18,7 @@ Everything is written with sorted keys and no spaces: two builds give identical 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
@@ -21,7 +26,7 @@ from collections.abc import Mapping
 from . import i18n
 from .model import PaperEntry, SiteModel
 from .urls import SEARCH_CHUNK as CHUNK
-from .urls import SEARCH_SHARDS as SHARDS
+from .urls import search_shard_count
 
 _WORD = re.compile(r"\w+")
 
@@ -31,8 +36,9 @@ def words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if len(w) > 1}
 
 
-def shard_of(word: str) -> str:
-    return word[0] if word[0] in SHARDS[:-1] else "other"
+def shard_of(word: str, shards: int) -> int:
+    """The shard of a word of two characters or more, from its first two (site.js: shard())."""
+    return (ord(word[0]) * 131 + ord(word[1])) % shards
 
 
 def _searchable(entry: PaperEntry) -> str:
@@ -49,6 +55,18 @@ def _author_text(entry: PaperEntry, t: Mapping[str, str] = i18n.ENGLISH) -> str:
 
 def _dump(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _papers_of(numbers: list[int], count: int) -> list[int] | str:
+    """Paper numbers as gaps from the previous one (short lists of small numbers), or as a bitmap
+    of all `count` papers when that is shorter (a word in every other paper)."""
+    gaps = [n - p for n, p in zip(numbers, [0, *numbers])]
+    bitmap = bytearray(-(-count // 8))
+    if sum(len(str(g)) + 1 for g in gaps) <= 4 * -(-len(bitmap) // 3):
+        return gaps
+    for n in numbers:
+        bitmap[n >> 3] |= 1 << (n & 7)
+    return base64.b64encode(bytes(bitmap)).decode("ascii")
 
 
 _last: list = [None, {}]  # the model last indexed and its files: every search file of a build shares one index
@@ -73,13 +91,16 @@ def _index(model: SiteModel) -> dict[str, bytes]:
             }
         )
     }
-    postings: dict[str, dict[str, list[int]]] = {k: {} for k in SHARDS}
+    shards = search_shard_count(len(entries))
+    postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     for number, entry in enumerate(entries):
         for word in words(_searchable(entry)):
-            postings[shard_of(word)].setdefault(word, []).append(number)
-    for key, table in postings.items():
-        # paper numbers as gaps from the previous one: short lists of small numbers
-        files[f"/search/words-{key}.json"] = _dump({w: [n - p for n, p in zip(ns, [0, *ns])] for w, ns in table.items()})
+            postings[shard_of(word, shards)].setdefault(word, []).append(number)
+    for key, table in enumerate(postings):
+        # [word, papers] pairs in JavaScript's string order: the page bisects them as they come, and
+        # parsing a list is cheaper than an object of thousands of keys
+        pairs = [[w, _papers_of(table[w], len(entries))] for w in sorted(table, key=lambda w: w.encode("utf-16-be"))]
+        files[f"/search/words-{key}.json"] = _dump(pairs)
     for start in range(0, max(len(entries), 1), CHUNK):
         files[f"/search/papers-{start // CHUNK}.json"] = _dump(
             [

@@ -165,6 +165,8 @@ def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | Non
     )
     env.globals["url"] = _url
     env.globals["cached_item"] = ListingItems(None, "")  # replaced by each build (see pipeline.py)
+    env.globals["search_shards"] = urls.search_shard_count  # the search page tells site.js how its index is split
+    env.globals["search_chunk"] = urls.SEARCH_CHUNK
     env.globals["link_labels"] = LINK_KINDS  # a paper link's button label by kind (fields.py), for kinds the catalogue lacks
     env.globals["tr"] = _tr  # interface text (i18n.py): tr('year_heading', year=2024)
     env.globals["count_text"] = _count_text  # count_text('count_paper', 3): "3 papers"

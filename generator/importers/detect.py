@@ -6,8 +6,9 @@ import json
 import re
 
 from .common import decode
+from .json_resume import looks_like_resume
 
-FORMATS = ("bibtex", "csl-json", "ris", "arxiv-atom", "orcid", "openalex")
+FORMATS = ("bibtex", "csl-json", "ris", "arxiv-atom", "orcid", "openalex", "json-resume")
 
 
 def _json_kind(text: str) -> str:
@@ -18,6 +19,8 @@ def _json_kind(text: str) -> str:
     sample = data[0] if isinstance(data, list) and data else data
     if isinstance(data, dict) and ("group" in data or "put-code" in data or "bulk" in data):
         return "orcid"  # ORCID v3 /works, /work/{put-code} or /works/{codes}
+    if looks_like_resume(data):
+        return "json-resume"  # an object with basics, work, education, …; CSL-JSON is a list of items
     if isinstance(data, dict) and isinstance(data.get("results"), list):
         sample = data["results"][0] if data["results"] else {}
     if isinstance(sample, dict) and str(sample.get("id", "")).startswith("https://openalex.org/"):

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError, Problem, UsageError
-from ..load import load_site, parse_record
+from ..load import CV_FILE, load_site, parse_record
 from ..records import Category
 from ..validate import category_table, validate_config
-from . import Imported, arxiv_atom, bibtex, csl_json, openalex, orcid, ris
+from . import Imported, arxiv_atom, bibtex, csl_json, cv_merge, json_resume, openalex, orcid, ris
 from .detect import FORMATS, detect
 from .merge import (
     Existing,
@@ -64,10 +64,21 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     entries: int = 0
+    cv_added: list[json_resume.CvEntry] = field(default_factory=list)  # new entries of content/cv.yaml
+    cv_merged: list[str] = field(default_factory=list)  # its entries that gained fields: positions[2], …
+    cv_present: list[tuple[json_resume.CvEntry, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a source holds that is not imported
+
+    def files(self) -> list[str]:
+        """The files the run writes (or would write, in a dry run)."""
+        paths = [path for path, _ in self.new] + self.merged
+        return paths + ([CV_FILE] if self.cv_added or self.cv_merged else [])
 
 
-def read_sources(options: ImportOptions) -> list[Imported]:
+def read_sources(options: ImportOptions) -> tuple[list[Imported], list[json_resume.ResumeSource]]:
+    """The papers of every source, and the CV entries of the JSON Resume ones."""
     entries: list[Imported] = []
+    resumes: list[json_resume.ResumeSource] = []
     for source in options.sources:
         path = Path(source).expanduser()
         if IDENTIFIER.match(source) and not path.exists():
@@ -87,8 +98,11 @@ def read_sources(options: ImportOptions) -> list[Imported]:
                 raise UsageError(f"cannot tell the format of {source}; pass --format ({', '.join(FORMATS)})")
             payloads = [(source, data, fmt)]
         for label, data, fmt in payloads:
-            entries += PARSERS[fmt](data, label)
-    return entries
+            if fmt == "json-resume":
+                resumes.append(json_resume.parse(data, label))
+            else:
+                entries += PARSERS[fmt](data, label)
+    return entries, resumes
 
 
 def nearest_categories(fields: dict, table: dict[str, Category], used: list[str]) -> list[str]:
@@ -179,8 +193,8 @@ def run_import(options: ImportOptions) -> ImportReport:
             + (f" (did you mean {', '.join(close)}?)" if close else "; add it under 'categories' in site.yaml")
         )
     report = ImportReport()
-    entries = read_sources(options)
-    report.entries = len(entries)
+    entries, resumes = read_sources(options)
+    report.entries = len(entries) + sum(len(r.entries) for r in resumes)
     problems: list[Problem] = [p for e in entries for p in e.problems()]
     bad = {id(e) for e in entries if e.issues}
     groups = group_entries([e for e in entries if id(e) not in bad])
@@ -214,9 +228,13 @@ def run_import(options: ImportOptions) -> ImportReport:
             continue
         writes.append((rel, text, True, group))
         index.update({k: Existing(rel, fields) for k in group.keys})
+    cv_text = _import_cv(root, raw, resumes, options, report, problems) if resumes else ""
     if problems and not options.skip_invalid:
         raise ContentError(problems)
     report.skipped = sorted(set(problems))
+    if cv_text and not options.dry_run:
+        write_atomic(root, CV_FILE, cv_text, raw.cv is None)
+        report.written.append(CV_FILE)
     for rel, text, new, group in writes:
         if new:
             report.new.append((rel, group.first))
@@ -245,3 +263,29 @@ def _update(root: Path, match: Existing, fields: dict, table, group: Group, repo
         problems += [group.first.problem(p.field, f"{match.path}: {p.message}") for p in found]
         return ""
     return updated if updated != text else ""
+
+
+def _import_cv(
+    root: Path, raw, resumes: list[json_resume.ResumeSource], options: ImportOptions, report: ImportReport, problems: list[Problem]
+) -> str:
+    """Plan the JSON Resume sources' entries into content/cv.yaml; its new text, or ''."""
+    for source in resumes:
+        problems += source.problems
+        if source.left_out:
+            report.notes.append(
+                f"{source.source}: not imported: {', '.join(source.left_out)} (cvsite imports the CV's sections into {CV_FILE})"
+            )
+    own = [p for p in raw.problems if p.path == CV_FILE]
+    if own:  # the owner's cv.yaml does not even parse: fix it first
+        problems += own
+        return ""
+    text = (root / CV_FILE).read_text("utf-8-sig") if raw.cv is not None else ""
+    entries = [entry for source in resumes for entry in source.entries]
+    found = cv_merge.plan(raw.cv, text, entries, options.update, options.skip_invalid)
+    problems += found.problems + found.skipped
+    report.conflicts += found.conflicts
+    report.cv_present = found.present
+    if found.problems:  # the file as it would be written is refused: nothing of it is reported as done
+        return ""
+    report.cv_added, report.cv_merged = found.added, found.merged
+    return found.text

@@ -31,7 +31,10 @@ def site_url(request, published):
 
 
 def results(page) -> list[str]:
-    page.wait_for_function("/found/.test(document.querySelector('.search-status').textContent)")
+    page.wait_for_function(
+        "!document.querySelector('.search-results').hasAttribute('aria-busy') && "
+        "/found/.test(document.querySelector('.search-status').textContent)"
+    )
     return [href.rstrip("/").rsplit("/", 1)[-1] for href in page.eval_on_selector_all(".search-results a", "as => as.map(a => a.href)")]
 
 
@@ -54,9 +57,10 @@ def test_words_from_title_author_and_abstract_find_papers_and_the_url_keeps_the_
     try:
         page.get_by_label("Words from a title, author, venue or abstract").fill("bi-level optim")
         assert "biopt-bi-level-optimization-for-few-shot" in results(page)
-        assert "q=bi-level+optim" in page.url
+        page.wait_for_function("location.search === '?q=bi-level+optim'")  # once typing pauses
         page.get_by_label("Words from a title, author, venue or abstract").fill("Baichuan")
         found = results(page)
+        page.wait_for_function("location.search === '?q=Baichuan'")
         assert set(found) == {
             slug
             for slug, r in recs.items()
@@ -89,11 +93,11 @@ def test_filters_narrow_to_category_year_and_code_newest_first(browser, site_url
         assert set(results(page)) == {s for s, r in recs.items() if r["category"] == "CV" and (r.get("links") or {}).get("code")}
         page.get_by_label("Category").select_option("")
         page.get_by_label("Year").select_option("2025")
-        page.wait_for_function("location.search.includes('year=2025')")
+        page.wait_for_function("location.search.includes('year=2025')")  # the URL follows once the visitor pauses
         assert set(results(page)) == {
             s for s, r in recs.items() if str(r["date"]).startswith("2025") and (r.get("links") or {}).get("code")
         }
-        assert "code=1" in page.url and "category" not in page.url
+        page.wait_for_function("location.search === '?year=2025&code=1'")
     finally:
         context.close()
 
@@ -120,5 +124,61 @@ def test_without_javascript_the_search_page_points_to_the_listings(browser, site
         assert note.is_visible()
         hrefs = note.locator("a").evaluate_all("as => as.map(a => a.href)")
         assert hrefs == [site_url + "years/", site_url + "categories/"]
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def big_url(tmp_path_factory, serve_dir):
+    """A 400-paper site: its index is split into 8 word shards and 2 files of result lines."""
+    from generator.pipeline import BuildOptions, build
+    from tests.e2e.big_site import write_big_site
+
+    root = write_big_site(tmp_path_factory.mktemp("big-search") / "site", 400)
+    out = root.parent / "output"
+    build(BuildOptions(root, out, cache=False))
+    return root, serve_dir(out)
+
+
+def test_a_large_site_fetches_one_small_shard_per_word_and_finds_every_match(browser, big_url):
+    from generator import urls
+
+    root, url = big_url
+    shards = urls.search_shard_count(400)
+    assert shards == 8
+    context, page, seen = open_page(browser, url + "search/")
+    try:
+        requested: list[str] = []
+        page.on("request", lambda r: "/search/" in r.url and r.url.endswith(".json") and requested.append(r.url.rsplit("/", 1)[1]))
+        page.wait_for_load_state("networkidle")
+        assert requested == []  # nothing before the visitor turns to the search field
+        page.locator("#search-q").focus()  # then the newest papers' result lines, where most first results are
+        page.wait_for_function("performance.getEntriesByType('resource').some(e => e.name.endsWith('/papers-0.json'))")
+        page.keyboard.press("k")  # one letter: no word to look up yet
+        page.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+        assert requested == ["papers-0.json"]
+        page.keyboard.type("enji sat")
+        results(page)
+        words = sorted({name for name in requested if name.startswith("words-")})
+        # "ke" and "sa": one shard each, the shard of the word's first two letters; no facets without a filter
+        assert words == sorted({f"words-{(ord(w[0]) * 131 + ord(w[1])) % shards}.json" for w in ("kenji", "sato")})
+        assert "facets.json" not in requested
+        expected = [
+            f"p{i:05d}"
+            for i in range(400)
+            if "Kenji Sato" in (root / f"content/papers/p{i:05d}.md").read_text("utf-8").split("authors: [", 1)[1].split("]", 1)[0]
+        ]
+        status = page.get_by_role("status")
+        page.wait_for_function(f"document.querySelector('.search-status').textContent === '{len(expected)} papers found'")
+        while page.locator(".search-more").is_visible():  # every match, newest first, page by page
+            count = page.locator(".search-results li").count()
+            page.locator(".search-more").click()
+            page.wait_for_function(f"document.querySelectorAll('.search-results li').length > {count}")
+        hrefs = page.eval_on_selector_all(".search-results a", "as => as.map(a => a.href)")
+        assert [h.rstrip("/").rsplit("/", 1)[1] for h in hrefs] == expected
+        assert status.inner_text() == f"{len(expected)} papers found"
+        chunks = {name for name in requested if name.startswith("papers-")}
+        assert chunks == {f"papers-{i // urls.SEARCH_CHUNK}.json" for i in range(400) if f"p{i:05d}" in expected}
+        assert seen["errors"] == [] and seen["failed"] == []
     finally:
         context.close()

@@ -3,6 +3,7 @@ filters' facts are right, and it is split into the files the URL layout names.""
 
 from __future__ import annotations
 
+import base64
 import json
 
 from generator import search, urls
@@ -22,7 +23,11 @@ def index_of(make_site, files):
 
 
 def papers_with(index, word):
-    gaps = index[f"/search/words-{search.shard_of(word)}.json"].get(word, [])
+    shards = sum(1 for url in index if url.startswith("/search/words-"))
+    gaps = dict(index[f"/search/words-{search.shard_of(word, shards)}.json"]).get(word, [])
+    if isinstance(gaps, str):  # a bitmap of every paper
+        bits = base64.b64decode(gaps)
+        return [n for n in range(len(bits) * 8) if bits[n >> 3] >> (n & 7) & 1]
     numbers, n = [], 0
     for gap in gaps:
         n += gap
@@ -60,3 +65,34 @@ def test_papers_are_chunked_and_the_index_is_the_same_every_build(make_site):
     assert len(index["/search/papers-0.json"]) == urls.SEARCH_CHUNK and len(index["/search/papers-1.json"]) == 1
     again = build_model(validate_site(load_site(make_site())))
     assert all(search.search_file(url, again) == search.search_file(url, model) for url in urls.search_data_urls(len(files)))
+
+
+def test_shards_grow_with_the_site_and_each_word_is_in_the_shard_of_its_first_two_letters(make_site):
+    assert urls.search_shard_count(27) == 1 and urls.search_shard_count(1000) == 16 and urls.search_shard_count(10_000) == 256
+    assert urls.search_shard_count(10**6) == urls.SEARCH_MAX_SHARDS
+    files = {f"content/papers/p{i:04d}.md": paper(f"Word{i} Topic{i % 7} Über{i % 3}", "2020") for i in range(200)}
+    _, index = index_of(make_site, files)
+    shards = urls.search_shard_count(200)
+    tables = [dict(index[f"/search/words-{k}.json"]) for k in range(shards)]
+    for k in range(shards):  # in JavaScript's string order, which the page bisects
+        words = [w for w, _ in index[f"/search/words-{k}.json"]]
+        assert words == sorted(words, key=lambda w: w.encode("utf-16-be"))
+    assert shards == 4 and sum(1 for t in tables if t) > 1
+    for k, table in enumerate(tables):
+        assert all(search.shard_of(word, shards) == k for word in table)
+    # every word with the same first two letters is in one shard: a typed prefix needs one file
+    assert len({search.shard_of(w, shards) for t in tables for w in t if w.startswith("to")}) == 1
+    titles = [line[1] for n in range(-(-200 // urls.SEARCH_CHUNK)) for line in index[f"/search/papers-{n}.json"]]
+    assert papers_with(index, "über2") == [n for n, title in enumerate(titles) if title.endswith("Über2")]
+
+
+def test_a_word_in_many_papers_is_a_bitmap_and_finds_the_same_papers(make_site):
+    files = {f"content/papers/p{i:04d}.md": paper(f"Common Rare{i} {'Half' if i % 2 else 'Other'}", "2020") for i in range(300)}
+    _, index = index_of(make_site, files)
+    titles = [line[1] for n in range(-(-300 // urls.SEARCH_CHUNK)) for line in index[f"/search/papers-{n}.json"]]
+    shards = urls.search_shard_count(300)
+    table = {w: v for k in range(shards) for w, v in index[f"/search/words-{k}.json"]}
+    assert isinstance(table["common"], str) and isinstance(table["rare7"], list)  # dense: 38 bytes instead of 600
+    assert papers_with(index, "common") == list(range(300))
+    assert papers_with(index, "half") == [n for n, t in enumerate(titles) if t.endswith("Half")]
+    assert papers_with(index, "rare7") == [titles.index("Common Rare7 Half")]
