@@ -20,7 +20,6 @@ class Segment:
     width: float
     height: float
     series: int  # index into Chart.series (colour)
-    label: str  # "2024, CV: 3 papers"
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,7 @@ def papers_per_year(model: SiteModel) -> Chart | None:
             if n:
                 h = plot_h * n / top
                 base -= h
-                segments.append(
-                    Segment(
-                        round(x, 2), round(base, 2), round(bar, 2), round(h, 2), s, f"{year}, {series[s][0]}: {n} paper{'s' * (n != 1)}"
-                    )
-                )
+                segments.append(Segment(round(x, 2), round(base, 2), round(bar, 2), round(h, 2), s))
         if (len(years) - 1 - i) % every == 0:
             labels.append((round(x + bar / 2, 2), str(year)))
     grid = tuple((round(HEIGHT - BOTTOM - plot_h * v / top, 2), v) for v in range(0, top + 1, step))
