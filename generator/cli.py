@@ -6,6 +6,7 @@ Exit status: 0 ok, 1 content errors, 2 usage errors, 3 reading or writing files 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -210,6 +211,19 @@ def problem_summary(exc: ContentError) -> str:
     return summary
 
 
+def _stop_on_term(serving: int):
+    """SIGTERM stops cvsite serve as Ctrl-C does (KeyboardInterrupt, so it cleans up). A process
+    forked from it (a build's worker pool, which stops its workers with SIGTERM) exits quietly
+    instead of printing a KeyboardInterrupt traceback."""
+
+    def handler(signum, frame):
+        if os.getpid() != serving:
+            os._exit(128 + signum)
+        raise KeyboardInterrupt
+
+    return handler
+
+
 def _run_serve(args) -> int:
     import signal
     import threading
@@ -227,7 +241,7 @@ def _run_serve(args) -> int:
 
     root = _site_root(args.site)
     prefix = normalise_prefix(args.base_url)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, cleaning up
+    signal.signal(signal.SIGTERM, _stop_on_term(os.getpid()))  # stop as on Ctrl-C, cleaning up
     stop = threading.Event()  # never set: Ctrl-C and SIGTERM end the waits below with KeyboardInterrupt
     server = observer = None
     preview = Preview(BuildOptions(root, drafts=args.drafts, strict=args.strict))
