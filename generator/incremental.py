@@ -8,6 +8,7 @@ import dataclasses
 import hashlib
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -97,11 +98,26 @@ class PaperEdit:
     now: tuple[Page, ...]  # pages of few papers: render at once
     later: tuple[Page, ...]  # pages of every paper: render next
 
+    @property
+    def first(self) -> tuple[Page, ...]:
+        """What the person who saved looks at: the papers' own pages and the home page (its
+        first page shows the newest papers). The preview writes and announces them before the
+        other pages of `now`."""
+        return tuple(page for page in self.now if page.kind in ("paper", "paper_bibtex") or page.url == "/")
+
+    @property
+    def next(self) -> tuple[Page, ...]:
+        """The rest of `now`: listings of a category or year holding the papers, and the like."""
+        first = {page.url for page in self.first}
+        return tuple(page for page in self.now if page.url not in first)
+
 
 _tables: dict[str, dict] = {}  # the category table last used, by its key (making it reads the arXiv list)
 
 
-def edit_papers(rendered: RenderedSite, root: Path, paths: set[Path], at: Places, drafts: bool) -> PaperEdit | None:
+def edit_papers(
+    rendered: RenderedSite, root: Path, paths: set[Path], at: Places, drafts: bool, read: Callable[[Path], bytes] | None = None
+) -> PaperEdit | None:
     """The site after the paper records at paths were saved, remade from the last good one by
     redoing only what those records feed: their parse, validation and entry, and the model's
     groups and listings holding them. None when the edit changes more than that (a new, deleted
@@ -111,7 +127,9 @@ def edit_papers(rendered: RenderedSite, root: Path, paths: set[Path], at: Places
     Its pages are the pages declaring the records as inputs: a page's bytes are a function of its
     declared inputs and of what every page shares (templates, config, profile, the site's shape),
     which an edit of this kind leaves as it was. That is what the build cache relies on too.
-    Per edited record, the work over the whole site is copying a few tables."""
+    Per edited record, the work over the whole site is copying a few tables. read reads a
+    record file (load's own reader by default); given the same bytes, the edit is the same, which
+    is how the preview's background renderer follows the edits (server.Renderer)."""
     from types import SimpleNamespace
 
     from .errors import split
@@ -139,7 +157,7 @@ def edit_papers(rendered: RenderedSite, root: Path, paths: set[Path], at: Places
         if rel not in at.record or rel not in at.paper or os.path.islink(path):
             return None
         try:
-            data = _read_bytes(path)
+            data = (read or _read_bytes)(path)
         except Exception:  # noqa: BLE001 - unreadable now: the whole build reports it
             return None
         sha = hashlib.sha256(data).hexdigest()

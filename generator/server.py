@@ -9,6 +9,7 @@ errors over every page until a later build succeeds.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import html
@@ -37,11 +38,14 @@ from urllib.parse import quote, unquote, urlsplit
 from . import incremental, urls
 from .errors import ContentError
 from .memo import Memo
+from .memo import using as _using
 from .pipeline import BuildOptions, RenderedSite, render_site
 from .render import render_page
 from .write import FileState, replace_files, update_in_place
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from .model import Page
 
 RESERVED = "/__cvsite/"
@@ -114,11 +118,11 @@ class Preview:
     `cvsite build` updates its output folder; write.replace_files for the few pages of an edit),
     and everything the stages made is kept in memory between rebuilds, so that saving a paper
     costs what that paper feeds (incremental.edit_papers): its record is read and validated
-    again, its pages and the listings holding it are rendered and written at once, and the pages
-    showing every paper (CV, search data, bibliography files, feeds) right after, in a forked
-    process (Background), while the server goes on serving and watching. Every open page is
-    told which files changed (changes), so a tab reloads only when its own page, or a file it
-    uses, did."""
+    again; its own pages and the home page are rendered, written and announced first, then the
+    other listings holding it; the pages showing every paper (CV, search data, bibliography
+    files, feeds) are rendered by a process that follows the edits (Renderer), while the server
+    goes on serving and watching. Every open page is told which files changed (changes), so a
+    tab reloads only when its own page, or a file it uses, did."""
 
     # Every message carries the changes of the last HISTORY epochs (a page older than that
     # reloads); more than EVERYTHING files changed are sent as "every page", so a message stays
@@ -142,8 +146,9 @@ class Preview:
         self._state: dict[str, FileState] = {}  # served path -> its file as written (write.py)
         self._site: RenderedSite | None = None  # the last good build: what an edit is remade from
         self._places: incremental.Places | None = None  # where each record is in _site
-        self._later: dict[str, Page] = {}  # served path -> page still to render for _site (see Background)
-        self._background = Background(self.root)
+        # served path -> (the edit that left it, page) still to render for _site (see Renderer)
+        self._later: dict[str, tuple[int, Page]] = {}
+        self._renderer = Renderer(self.root)
         self._swap = threading.RLock()  # held while files change, so no half-updated site is served
         self.changed = threading.Condition()
 
@@ -159,80 +164,99 @@ class Preview:
 
         Open pages are told (a new epoch) when a served file or the errors changed."""
         self.builds += 1
-        self._background.cancel()  # what it was rendering is made again from the newer site
         if changed is not None and self._site is not None and not self.errors:
             edit = self._edit(changed)
             if edit is not None:
-                return self._apply(edit)
+                return self._apply(*edit)
         return self._rebuild_all()
 
     def _edit(self, changed: set[Path]):
+        """The edit of the saved papers, the bytes it read, and its first pages rendered; None
+        when it is more than an edit of papers (the whole build then makes and reports it)."""
+        from .load import _read_bytes
         from .memo import using
 
         assert self._site is not None and self._places is not None
+        records: dict[Path, bytes] = {}  # what the edit read: the renderer remakes it from the same bytes
+
+        def read(path: Path) -> bytes:
+            records[path] = data = _read_bytes(path)
+            return data
+
         try:
             with using(self.memo):
-                edit = incremental.edit_papers(self._site, self.options.site_root, changed, self._places, self.options.drafts)
+                edit = incremental.edit_papers(self._site, self.options.site_root, changed, self._places, self.options.drafts, read)
                 if edit is None or (self.options.strict and edit.rendered.warnings):
                     return None
-                env, model = edit.rendered.env, edit.rendered.model
-                assert env is not None
-                files = {urls.output_path(page.url): render_page(page, model, env()) for page in edit.now}
+                first = render_pages(edit.rendered, edit.first)
             self.memo.keep()
         except Exception:  # noqa: BLE001 - a template error: the whole build reports it, located
             return None
-        return edit, files
+        return edit, records, first
 
-    def _apply(self, edit_files) -> bool:
-        edit, files = edit_files
+    def _apply(self, edit: incremental.PaperEdit, records: dict[Path, bytes], first: dict[str, bytes]) -> bool:
+        """Write and announce the edit's first pages (the paper's own, the home page), hand the
+        edit to the renderer for the pages showing every paper, then write the other listings
+        holding the papers. Nothing here forks or waits for another process."""
         with self._swap:
-            fresh = {rel: data for rel, data in files.items() if self._state.get(rel, ("",))[0] != hashlib.sha256(data).hexdigest()}
-            written = replace_files(self.root, fresh)
-            self._state.update(written)
             self._site = edit.rendered
-            self._later.update((urls.output_path(page.url), page) for page in edit.later)
-            self.rendered = len(files)
             self.warnings = [str(p) for p in edit.rendered.warnings]
-            self._publish([], set(written))
-        self._render_later()  # outside the lock: a fork of a large process takes a while
+            self._write(first)
+        self.rendered = len(first)
+        if not edit.now and not edit.later:
+            return True  # saved unchanged
+        with self._swap:  # before its answer can come (_done takes the lock too)
+            generation = self._renderer.send(records)
+            self._later.update((urls.output_path(page.url), (generation, page)) for page in edit.later)
+        try:
+            with _using(self.memo):
+                rest = render_pages(edit.rendered, edit.next)
+            self.memo.keep()
+        except Exception:  # noqa: BLE001 - as above: the whole build reports it
+            return self._rebuild_all()
+        with self._swap:
+            self._write(rest)
+        self.rendered += len(rest)
+        if not self._renderer.forks and edit.later:  # no renderer process (no fork): render them here
+            self._render_here(generation)
         return True
 
-    def _render_later(self) -> None:
-        """Start rendering the pages left for later."""
-        if not self._later:
-            return
-        site, pages = self._site, dict(self._later)
-        assert site is not None and site.env is not None
-        env, model = site.env, site.model
-        env()  # compiled before the fork, so the child inherits it
+    def _write(self, files: dict[str, bytes]) -> None:
+        """Write the files whose bytes changed and announce them (the caller holds the swap lock)."""
+        fresh = {rel: data for rel, data in files.items() if self._state.get(rel, ("",))[0] != hashlib.sha256(data).hexdigest()}
+        written = replace_files(self.root, fresh)
+        self._state.update(written)
+        self._publish([], set(written))
 
-        def render(page: Page) -> bytes:
-            if page.kind == "cv_pdf":  # Typst's threads do not survive a fork: it compiles in a fresh process
-                from . import cv_pdf
+    def _render_here(self, generation: int) -> None:
+        assert self._site is not None
+        folder = Path(tempfile.mkdtemp(prefix="cvsite-later-", dir=self.root.parent))
+        try:
+            made = answer(folder, {rel: page for rel, (_, page) in self._later.items()}, self._site)
+            assert made is not None  # nothing stops it
+            self._done(None, generation, folder, made)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
-                loader = env().loader
-                assert loader is not None
-                return cv_pdf.render_pdf(model, loader.get_source(env(), "cv.typ")[0], compile_apart)
-            return render_page(page, model, env())
-
-        def done(generation: int, folder: Path, made: dict[str, str] | str) -> None:
-            with self._swap:
-                if generation != self._background.generation:
-                    return  # a newer edit came first: its own rendering covers these pages
-                if isinstance(made, str):  # the next rebuild builds everything and says where
-                    self._publish([f"cvsite: {made}"], set())
-                    return
-                changed = set()
-                for rel, sha in made.items():
-                    if self._state.get(rel, ("",))[0] != sha:
-                        self._state.update(move_in(self.root, rel, folder / rel, sha))
-                        changed.add(rel)
-                self._later.clear()
-                self._publish([], changed)
-
-        self._background.start(pages, render, done)
+    def _done(self, child: int | None, generation: int, folder: Path | None, made: dict[str, str] | str) -> None:
+        """What the renderer made for the edits up to generation: moved into the served folder."""
+        with self._swap:
+            if child is not None and not self._renderer.is_current(child):
+                return  # stopped for a whole build, which writes every page itself
+            if isinstance(made, str):  # the next rebuild builds everything and says where
+                self._publish([f"cvsite: {made}"], set())
+                return
+            assert folder is not None
+            changed = set()
+            for rel, sha in made.items():
+                if self._state.get(rel, ("",))[0] != sha:
+                    self._state.update(move_in(self.root, rel, folder / rel, sha))
+                    changed.add(rel)
+            self._later = {rel: (gen, page) for rel, (gen, page) in self._later.items() if gen > generation}
+            self._publish([], changed)
 
     def _rebuild_all(self) -> bool:
+        self._renderer.stop()  # it follows the site of the last whole build: a new one is started below
         gc.unfreeze()  # what the last whole build made may be garbage now (see below)
         try:
             rendered = render_site(self.options, self.memo, lambda rel, sha: self._state.get(rel, ("",))[0] == sha)
@@ -251,12 +275,17 @@ class Preview:
                 self._state = {rel: state for rel, state in before.items() if (self.root / rel).is_file()}
                 return self._publish([f"cvsite: cannot write the preview: {exc}"], set())
             changed = {rel for rel in before.keys() | self._state.keys() if before.get(rel, ("",))[0] != self._state.get(rel, ("",))[0]}
-            self._site = rendered
+            # kept for edits, without the bytes of every page: the folder and _state have them
+            self._site = dataclasses.replace(rendered, files={}, digests={}, copies={}, deferred={})
             self._places = incremental.places(rendered)
             self._later = {}
             self.has_site = True
-            gc.freeze()  # what the build made lives on: later collections skip it (and a fork shares it)
-            return self._publish([], changed)  # still holding the swap: no new page with an old version
+            self._publish([], changed)  # still holding the swap: no new page with an old version
+        assert self._site.env is not None
+        self._site.env()  # compiled once, before the fork: the renderer inherits it
+        gc.freeze()  # what the build made lives on: later collections skip it (and the renderer shares it)
+        self._renderer.start(self._site, self._places, self.options, self.memo, self._done)
+        return True
 
     def _publish(self, errors: list[str], changed: set[str]) -> bool:
         with self.changed:
@@ -291,12 +320,12 @@ class Preview:
         return self._swap
 
     def close(self) -> None:
-        self._background.close()
+        self._renderer.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
 def move_in(root: Path, rel: str, made: Path, sha: str) -> dict[str, FileState]:
-    """A file rendered aside (Background) renamed into its place: readers see the old or the new."""
+    """A file rendered aside (Renderer) renamed into its place: readers see the old or the new."""
     target = root / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(made, target)
@@ -321,114 +350,185 @@ def compile_apart(template: str, data: str) -> bytes:
     return done.stdout
 
 
-class Background:
-    """Renders pages in a forked process while this one goes on serving and rebuilding, so a
-    large page (the CV's PDF, the search index of 10,000 papers) never delays the next edit.
-    The child writes each file into a folder of its own and exits; `done(generation, files)` is
-    then called from a thread. A newer start or cancel kills the child: its pages are rendered
-    again by the next start, from the newer site. Without fork (Windows), pages render here."""
+def render_pages(site: RenderedSite, pages) -> dict[str, bytes]:
+    """Served path -> bytes of each page, from the site's model and templates."""
+    env, model = site.env, site.model
+    assert env is not None
+    return {urls.output_path(page.url): render_page(page, model, env()) for page in pages}
+
+
+def render_later(site: RenderedSite, page: Page) -> bytes:
+    """A page showing every paper; the CV's PDF compiles in a fresh process (Typst's threads do
+    not survive a fork)."""
+    env, model = site.env, site.model
+    assert env is not None
+    if page.kind == "cv_pdf":
+        from . import cv_pdf
+
+        loader = env().loader
+        assert loader is not None
+        return cv_pdf.render_pdf(model, loader.get_source(env(), "cv.typ")[0], compile_apart)
+    return render_page(page, model, env())
+
+
+def answer(folder: Path, pages: dict[str, Page], site: RenderedSite, stop=lambda: False) -> dict[str, str] | str | None:
+    """Served path -> sha256 of each page, written below folder; why they could not be made (a
+    str); None when stop() said a newer edit came first."""
+    made: dict[str, str] = {}
+    try:
+        for rel, page in sorted(pages.items()):
+            if stop():
+                return None
+            made.update((rel, state[0]) for rel, state in replace_files(folder, {rel: render_later(site, page)}).items())
+    except ContentError as exc:
+        return "; ".join(str(p) for p in exc.problems)
+    except Exception as exc:  # noqa: BLE001 - told to the preview, which shows it
+        return f"{type(exc).__name__}: {exc}"
+    return made
+
+
+class Renderer:
+    """Renders the pages showing every paper (the CV and its PDF, search data, bibliography
+    files, feeds, sitemap) in a process of its own, at low priority, so they never delay the next
+    edit. It is forked once per whole build and so starts with the same site in memory; each
+    edit's saved records are sent to it and it remakes the same edit from the same bytes
+    (incremental.edit_papers is a function of them), then renders every page the edits since its
+    last answer left for later, starting over when a newer edit arrives. An edit never forks:
+    forking a process of a large site copies its page tables while every thread waits, tens of
+    milliseconds at 10,000 papers, and the pages it shares then fault when written.
+    Without fork (Windows), the preview renders those pages itself (`forks` is False)."""
+
+    forks = hasattr(os, "fork")
 
     def __init__(self, root: Path):
         self.parent = root.parent
-        self.generation = 0
+        self.generation = 0  # of the last edit sent
         self._child: int | None = None
+        self._commands: Connection | None = None
+        self._waiters: list[threading.Thread] = []
         self._lock = threading.Lock()
-        # one thread, for the whole run, waits for each child in turn (a start kills the one before)
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._waiter = threading.Thread(target=self._wait_all, name="cvsite-background", daemon=True)
-        self._waiter.start()
 
-    def cancel(self) -> None:
+    def is_current(self, child: int) -> bool:
         with self._lock:
-            self.generation += 1
-            if self._child is not None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(self._child, signal.SIGKILL)  # the child's own group: it and the compiler it started
-                self._child = None
+            return child == self._child
 
-    def start(self, pages: dict[str, Page], render, done) -> None:
-        self.cancel()
+    def start(self, site: RenderedSite, places: incremental.Places, options: BuildOptions, memo: Memo, done) -> None:
+        """Fork the renderer of this site (call with no other renderer running); done(child,
+        generation, folder, made) is called from a thread with each answer."""
+        if not self.forks:
+            return
+        from multiprocessing import Pipe
+
+        commands_in, commands_out = Pipe(duplex=False)
+        answers_in, answers_out = Pipe(duplex=False)
         with self._lock:
-            generation = self.generation
-            folder = Path(tempfile.mkdtemp(prefix="cvsite-later-", dir=self.parent))
-            if not hasattr(os, "fork"):
-                self._jobs.put((None, self._answer(folder, pages, render), generation, folder, done))
-                return
-            read, write = os.pipe()
             pid = os.fork()
-            if pid == 0:  # the child: render, write, say which files, exit without running the parent's cleanups
+            if pid == 0:  # the renderer: follow the edits until the preview closes the pipe or kills it
                 code = 1
                 try:
                     os.setpgid(0, 0)
-                    os.nice(10)  # the foreground rebuild of the next edit goes first
-                    os.close(read)
-                    answer = self._answer(folder, pages, render)
-                    with os.fdopen(write, "wb") as pipe:
-                        pipe.write(json.dumps(answer).encode())
+                    os.nice(10)  # the preview's own work goes first
+                    commands_out.close()
+                    answers_in.close()
+                    follow(commands_in, answers_out, site, places, options, memo, self.parent, self.generation)
                     code = 0
                 finally:
                     os._exit(code)
-            os.close(write)
-            with contextlib.suppress(OSError):  # set on both sides: a cancel at once still finds the group
+            commands_in.close()
+            answers_out.close()
+            with contextlib.suppress(OSError):  # set on both sides: a stop at once still finds the group
                 os.setpgid(pid, pid)
-            self._child = pid
-            self._jobs.put((pid, read, generation, folder, done))
+            self._child, self._commands = pid, commands_out
+        waiter = threading.Thread(target=self._wait, args=(pid, answers_in, done), name="cvsite-renderer", daemon=True)
+        self._waiters = [w for w in self._waiters if w.is_alive()] + [waiter]
+        waiter.start()
 
-    @classmethod
-    def _answer(cls, folder: Path, pages: dict[str, Page], render) -> dict[str, str] | str:
-        """What the pages were rendered into, or why they could not be."""
-        try:
-            return cls._render(folder, pages, render)
-        except ContentError as exc:
-            return "; ".join(str(p) for p in exc.problems)
-        except Exception as exc:  # noqa: BLE001 - told to the preview, which shows it
-            return f"{type(exc).__name__}: {exc}"
-
-    @staticmethod
-    def _render(folder: Path, pages: dict[str, Page], render) -> dict[str, str]:
-        """Served path -> sha256 of each page, written below folder."""
-        made: dict[str, str] = {}
-        for rel, page in sorted(pages.items()):
-            made.update((rel, state[0]) for rel, state in replace_files(folder, {rel: render(page)}).items())
-        return made
-
-    def _wait_all(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            pid, read, generation, folder, done = job
-            try:
-                if pid is None:  # rendered here (no fork): read is the answer
-                    self._finish(generation, folder, read, done)
-                else:
-                    self._wait(pid, read, generation, folder, done)
-            except Exception as exc:  # noqa: BLE001 - one line, and the thread waits for the next child
-                sys.stderr.write(f"cvsite: rendering in the background failed: {type(exc).__name__}: {exc}\n")
-
-    def _wait(self, pid: int, read: int, generation: int, folder: Path, done) -> None:
-        with os.fdopen(read, "rb") as pipe:
-            answer = pipe.read()
-        _, status = os.waitpid(pid, 0)
+    def send(self, records: dict[Path, bytes]) -> int:
+        """Hand an edit (the records it read) to the renderer; its generation."""
         with self._lock:
-            if self._child == pid:
-                self._child = None
-        ok = os.waitstatus_to_exitcode(status) == 0 and answer
-        self._finish(generation, folder, json.loads(answer) if ok else None, done)
+            self.generation += 1
+            if self._commands is not None:
+                with contextlib.suppress(OSError):  # it died: its waiter says so
+                    self._commands.send((self.generation, records))
+            return self.generation
 
-    def _finish(self, generation: int, folder: Path, made, done) -> None:
+    def _wait(self, pid: int, answers: Connection, done) -> None:
         try:
-            if made is not None:
-                done(generation, folder, made)
+            while True:
+                try:
+                    generation, folder, made = answers.recv()
+                except (EOFError, OSError):
+                    break
+                try:
+                    done(pid, generation, Path(folder) if folder else None, made)
+                except Exception as exc:  # noqa: BLE001 - one line, and the thread waits for the next answer
+                    sys.stderr.write(f"cvsite: rendering in the background failed: {type(exc).__name__}: {exc}\n")
+                finally:
+                    if folder:  # none with an answer saying why nothing was made
+                        shutil.rmtree(folder, ignore_errors=True)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            answers.close()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            for folder in self.parent.glob(f"cvsite-later-{pid}-*"):  # what a killed renderer left
+                shutil.rmtree(folder, ignore_errors=True)
+            if self.is_current(pid):  # it ended on its own: the next rebuild builds everything
+                done(pid, self.generation, None, "rendering in the background stopped; the next rebuild builds the whole site")
+
+    def stop(self) -> None:
+        with self._lock:
+            pid, self._child = self._child, None
+            commands, self._commands = self._commands, None
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)  # its own group: it and the compiler it started
+        if commands is not None:
+            commands.close()
 
     def close(self) -> None:
-        self.cancel()
-        self._jobs.put(None)
-        self._waiter.join(10)  # the killed child reaped and its folder removed
-        for folder in self.parent.glob("cvsite-later-*"):
+        self.stop()
+        for waiter in self._waiters:
+            waiter.join(10)  # the killed renderer reaped and its folders removed
+
+
+def follow(
+    commands: Connection, answers: Connection, site: RenderedSite, places, options: BuildOptions, memo: Memo, parent: Path, generation: int
+) -> None:
+    """The renderer's loop: apply each edit as the preview did, render the pages left for later
+    into a folder of their own and answer (generation, folder, served path -> sha256)."""
+    from .memo import using
+
+    pending: dict[str, Page] = {}
+    while True:
+        if not pending or commands.poll():
+            try:
+                message = commands.recv()
+            except (EOFError, OSError):
+                return  # the preview closed the pipe or ended
+            generation, records = message
+            with using(memo):
+                edit = incremental.edit_papers(
+                    site,
+                    options.site_root,
+                    set(records),
+                    places,
+                    options.drafts,
+                    records.__getitem__,  # the bytes the preview read, whatever the file holds now
+                )
+            memo.keep()
+            if edit is None:
+                answers.send((generation, None, "the background renderer could not follow an edit; the next rebuild builds the whole site"))
+                return
+            site = edit.rendered
+            pending.update((urls.output_path(page.url), page) for page in edit.later)
+            continue
+        folder = Path(tempfile.mkdtemp(prefix=f"cvsite-later-{os.getpid()}-", dir=parent))
+        made = answer(folder, pending, site, commands.poll)
+        if made is None:  # a newer edit: render everything again from it
             shutil.rmtree(folder, ignore_errors=True)
+            continue
+        answers.send((generation, str(folder), made))
+        pending = {}
 
 
 def overlay(errors: list[str]) -> str:

@@ -55,10 +55,13 @@ def test_a_saved_title_is_remade_alone_and_matches_a_clean_build(preview, exampl
     # the paper's pages and the listings holding it at once, not every page of the site
     assert 0 < preview.rendered <= 8
     changes = dict(preview.changes)
-    assert "papers/prototype-rectification-for-few-shot-learning/index.html" in changes[epoch + 1]
+    # announced first, together: the paper's page and the home page holding the edit
+    assert {"papers/prototype-rectification-for-few-shot-learning/index.html", "index.html"} <= set(changes[epoch + 1])
     assert "papers/korgym-a-dynamic-game-platform-for-llm-reasoning/index.html" not in changes[epoch + 1]
-    later = changes[epoch + 2]  # the pages showing every paper, rendered next
-    assert "cv/index.html" in later and "papers.bib" in later
+    assert "categories/cv/index.html" not in changes[epoch + 1]
+    later = {rel for e, files in changes.items() if e > epoch + 1 for rel in files}
+    # then the listings of its category and year, and the pages showing every paper
+    assert {"categories/cv/index.html", "cv/index.html", "papers.bib"} <= later
     served = assert_same_as_clean(preview, tmp_path)
     assert b"Prototype Rectification Revisited" in served["index.html"]
 
@@ -150,3 +153,46 @@ def test_deleting_and_renaming_papers(preview, example_copy, tmp_path):
     assert saved(preview, example_copy / PAPER, renamed)
     served = assert_same_as_clean(preview, tmp_path)
     assert "papers/renamed/index.html" in served and "papers/korgym-a-dynamic-game-platform-for-llm-reasoning/index.html" not in served
+
+
+def test_the_pages_of_every_paper_follow_edits_made_while_they_render(preview, example_copy, tmp_path, edit):
+    """One renderer process follows every edit (no process is started per save): a save made
+    while it renders the last one's pages is taken up, and the end state is a clean build."""
+    renderer = preview._renderer._child
+    for n in range(4):
+        edit(example_copy / PAPER, "Rectification", f"Rectification {n}")
+        assert preview.rebuild({(example_copy / PAPER).resolve()})  # no waiting for the pages of every paper
+    edit(example_copy / OTHER, "title: 'KORGym:", "title: 'KORGym Two:")
+    assert saved(preview, example_copy / OTHER)
+    assert preview._renderer._child == renderer
+    served = assert_same_as_clean(preview, tmp_path)
+    assert b"Rectification 3" in served["cv/index.html"] and b"KORGym Two" in served["papers.bib"]
+
+
+def test_a_renderer_that_dies_is_reported_and_the_next_save_builds_everything(preview, example_copy, tmp_path, edit):
+    import os
+    import signal
+
+    os.kill(preview._renderer._child, signal.SIGKILL)
+    with preview.changed:  # told by the thread that waits for the renderer
+        preview.changed.wait_for(lambda: preview.errors, 30)
+    assert any("background" in e for e in preview.errors)
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    assert saved(preview, example_copy / PAPER) and not preview.errors
+    assert b"Prototype Rectification Revisited" in assert_same_as_clean(preview, tmp_path)["cv/index.html"]
+
+
+def test_without_fork_the_preview_renders_the_pages_of_every_paper_itself(example_copy, tmp_path, edit, monkeypatch):
+    from generator.server import Renderer
+
+    monkeypatch.setattr(Renderer, "forks", False)  # as on Windows
+    (tmp_path / "serve").mkdir()
+    preview = Preview(BuildOptions(example_copy), temp_root=str(tmp_path / "serve"))
+    try:
+        assert preview.rebuild()
+        edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+        assert preview.rebuild({(example_copy / PAPER).resolve()})
+        assert preview.pending == 0  # rendered before rebuild returned
+        assert b"Prototype Rectification Revisited" in assert_same_as_clean(preview, tmp_path)["cv/index.html"]
+    finally:
+        preview.close()
