@@ -4,6 +4,7 @@ each and the rest are summed as "Other", so the chart stays readable and small a
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from .model import SiteModel
@@ -34,7 +35,30 @@ class Chart:
     gridlines: tuple[tuple[float, int], ...]  # (y, value)
 
 
+_made: dict[int, Chart | None] = {}  # id of a model -> its chart, while the model lives
+
+
 def papers_per_year(model: SiteModel) -> Chart | None:
+    """The chart of a model, made once per model: counting every paper is most of the time the
+    home page takes at 10,000 papers."""
+    if id(model) not in _made:
+        _keep(model, _papers_per_year(model))
+    return _made[id(model)]
+
+
+def carry(old: SiteModel, new: SiteModel) -> None:
+    """new has the same papers per year and category, and the same categories, as old (the
+    preview's edit of papers that keep their year and category): its chart is old's."""
+    if id(old) in _made:
+        _keep(new, _made[id(old)])
+
+
+def _keep(model: SiteModel, chart: Chart | None) -> None:
+    _made[id(model)] = chart
+    weakref.finalize(model, _made.pop, id(model), None)  # before the id can be another model's
+
+
+def _papers_per_year(model: SiteModel) -> Chart | None:
     if not model.entries:
         return None
     ranked = list(model.by_category)  # most papers first

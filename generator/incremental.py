@@ -224,7 +224,7 @@ def _same_place(old: Paper, new: Paper, model: SiteModel, drafts: bool) -> bool:
 def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Places) -> SiteModel | None:
     """model with the entries at the given positions made again from site's papers; None when
     one of them would move in the newest-first order."""
-    from . import urls
+    from . import charts, urls
     from .bibliography import PaperExport
     from .memo import cached
     from .model import Group, Listing, entry_key, make_entry, newest_first
@@ -271,7 +271,7 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
         by_url[new.url] = new
     for group in groups.values():
         by_url[group.url] = group
-    return dataclasses.replace(
+    new_model = dataclasses.replace(
         model,
         entries=tuple(entries),
         featured=patched(model.featured),
@@ -281,3 +281,5 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
         listings=MappingProxyType(listings),
         exports=MappingProxyType(exports),
     )
+    charts.carry(model, new_model)  # no paper changed its year or category (_same_place)
+    return new_model

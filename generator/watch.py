@@ -21,7 +21,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .config import builtin_dir
 
-DEFAULT_DELAY = 0.03  # seconds of quiet before a rebuild: an editor's save is a few events within milliseconds
+DEFAULT_DELAY = 0.01  # seconds of quiet before a rebuild: an editor's save is a few events within a millisecond or two
 BURST = 8  # more events than a save makes: a checkout or a script; then wait for BURST_DELAY of quiet
 BURST_DELAY = 0.2
 DEFAULT_MAX_WAIT = 2.0  # seconds: a file rewritten without pause still gets rebuilds

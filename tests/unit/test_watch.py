@@ -56,6 +56,23 @@ def test_a_save_is_taken_after_a_short_quiet_and_a_burst_after_a_longer_one():
     assert len(debouncer.take() or ()) == 40
 
 
+def test_by_default_a_save_is_rebuilt_after_a_hundredth_of_a_second_and_a_checkout_is_still_one_batch():
+    clock = FakeClock()
+    debouncer = Debouncer(clock=clock)
+    for _ in range(3):  # modified, modified, closed: an editor saving in place
+        debouncer.add(Path("content/papers/a.md"))
+    clock.now += 0.005
+    assert debouncer.take() is None
+    clock.now += 0.006
+    assert debouncer.take() == {Path("content/papers/a.md")}
+    for i in range(200):  # git checkout: an event every 2 ms, with one pause of 15 ms on the way
+        debouncer.add(Path(f"content/papers/p{i}.md"))
+        clock.now += 0.015 if i == 100 else 0.002
+        assert debouncer.take() is None
+    clock.now += 0.2
+    assert len(debouncer.take() or ()) == 200
+
+
 def test_events_after_a_batch_start_a_new_one():
     clock = FakeClock()
     debouncer = Debouncer(delay=0.2, clock=clock)
