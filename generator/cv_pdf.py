@@ -12,9 +12,11 @@ the same site on the same machine give the same bytes.
 
 from __future__ import annotations
 
+import contextvars
 import importlib.util
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -200,10 +202,18 @@ def compile_pdf(template: str, data: str) -> bytes:
     return pdf
 
 
-def render_pdf(model, template: str, compile_with=compile_pdf) -> bytes:
+# What compiles cv.typ in this context (compile_pdf: here). The preview compiles in a fresh
+# process, so that Typst's memory (hundreds of MB for a CV of 10,000 papers) is not kept by the
+# long-running server and copied into every process it forks.
+compiler: contextvars.ContextVar[Callable[[str, str], bytes]] = contextvars.ContextVar("cvsite_pdf_compiler")
+
+
+def render_pdf(model, template: str, compile_with: Callable[[str, str], bytes] | None = None) -> bytes:
     """Compile cv.typ with the CV's data; ContentError when the template itself is broken.
-    compile_with(template, data) may compile elsewhere (the preview: in a fresh process)."""
+    compile_with(template, data) may compile elsewhere (default: the context's `compiler`)."""
     import typst
+
+    compile_with = compile_with or compiler.get(compile_pdf)
 
     def data(math: bool) -> str:
         return json.dumps(pdf_data(model, math), ensure_ascii=False, sort_keys=True)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
-from . import incremental, urls
+from . import cv_pdf, incremental, urls
 from .errors import ContentError
 from .memo import Memo
 from .memo import using as _using
@@ -258,6 +258,7 @@ class Preview:
     def _rebuild_all(self) -> bool:
         self._renderer.stop()  # it follows the site of the last whole build: a new one is started below
         gc.unfreeze()  # what the last whole build made may be garbage now (see below)
+        pdf = cv_pdf.compiler.set(compile_apart)  # Typst's memory is not kept by the server
         try:
             rendered = render_site(self.options, self.memo, lambda rel, sha: self._state.get(rel, ("",))[0] == sha)
             self.rendered = rendered.rendered
@@ -267,6 +268,8 @@ class Preview:
             return self._publish([str(p) for p in exc.problems], set())
         except Exception as exc:  # a broken template, theme or static file must not stop the server either
             return self._publish([f"cvsite: {type(exc).__name__}: {exc}"], set())
+        finally:
+            cv_pdf.compiler.reset(pdf)
         with self._swap:
             before = self._state
             try:
@@ -363,8 +366,6 @@ def render_later(site: RenderedSite, page: Page) -> bytes:
     env, model = site.env, site.model
     assert env is not None
     if page.kind == "cv_pdf":
-        from . import cv_pdf
-
         loader = env().loader
         assert loader is not None
         return cv_pdf.render_pdf(model, loader.get_source(env(), "cv.typ")[0], compile_apart)
