@@ -149,6 +149,25 @@ class Serve:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def rss(self) -> tuple[float, float]:
+        """Resident MB of the serve process and of the processes it started (its renderer), Linux only."""
+
+        def resident(pid: str) -> float:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                return 0.0
+            return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0.0)
+
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if stat.read_text().rsplit(")", 1)[1].split()[1] == str(self.proc.pid):
+                    children.append(stat.parent.name)
+            except (OSError, IndexError):
+                continue
+        return resident(str(self.proc.pid)), sum(resident(pid) for pid in children)
+
     def stop(self) -> None:
         os.killpg(self.proc.pid, signal.SIGTERM)  # as Ctrl-C; SIGINT is ignored when the bench runs in the background (cmd &)
         self.proc.wait(timeout=120)  # it removes a folder of 20,000 pages; slow on a busy machine
@@ -193,9 +212,18 @@ def bench_preview(n: int, edits: int, work: Path) -> dict:
                 f"(serve process CPU {cpus[-1] * 1000:.0f} ms)",
                 flush=True,
             )
+        rss, children = server.rss()
     finally:
         server.stop()
-    return {"n": n, "median": statistics.median(times), "min": min(times), "max": max(times), "cpu": statistics.median(cpus)}
+    return {
+        "n": n,
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "cpu": statistics.median(cpus),
+        "rss": rss,
+        "children": children,
+    }
 
 
 def example_build() -> list[float]:
@@ -265,7 +293,8 @@ def report(sizes: list[dict], preview: list[dict], example: list[float], hugo: s
         lines.append(
             f"\nPreview at {p['n']:,} papers, save → paper page and home page on disk and served: "
             f"median {p['median'] * 1000:.0f} ms (min {p['min'] * 1000:.0f}, max {p['max'] * 1000:.0f}); "
-            f"CPU of the serve process per edit, median {p['cpu'] * 1000:.0f} ms."
+            f"CPU of the serve process per edit, median {p['cpu'] * 1000:.0f} ms; resident memory after the edits: "
+            f"serve process {p['rss']:.0f} MB, the renderer it forked {p['children']:.0f} MB (pages shared with it counted in both)."
         )
     if example:
         lines.append(f"\nExample site (`cvsite build --no-cache`, start-up included): median {statistics.median(example):.3f} s wall.")
