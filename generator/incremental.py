@@ -204,6 +204,20 @@ def edit_papers(
     )
 
 
+def touch(rendered: RenderedSite) -> None:
+    """Copy the tables edit_papers copies, once, after the preview forked its renderer: a write
+    to a page of memory shared with another process copies the page, and copying a table writes
+    to every object in it (its reference count). Done here, that costs the whole build a few
+    milliseconds instead of adding tens to the first edit after it."""
+    raw, site, model = rendered.raw, rendered.site, rendered.model
+    if raw is None or site is None:
+        return
+    for table in (raw.papers, site.papers, site.warnings, rendered.warnings, model.entries):
+        list(table)
+    for mapping in (raw.digests, site.paper_keys, model.listings, model.exports, model.by_url):
+        dict(mapping)
+
+
 def _same_place(old: Paper, new: Paper, model: SiteModel, drafts: bool) -> bool:
     """Whether the edited paper keeps everything that places it in the site: its pages, groups,
     citation key, the profile's computed metrics and (checked by _patch_model) its rank."""

@@ -284,10 +284,10 @@ class Preview:
             self._later = {}
             self.has_site = True
             self._publish([], changed)  # still holding the swap: no new page with an old version
-        assert self._site.env is not None
-        self._site.env()  # compiled once, before the fork: the renderer inherits it
+        ready(self._site)  # before the fork: the renderer inherits it
         gc.freeze()  # what the build made lives on: later collections skip it (and the renderer shares it)
         self._renderer.start(self._site, self._places, self.options, self.memo, self._done)
+        incremental.touch(self._site)
         return True
 
     def _publish(self, errors: list[str], changed: set[str]) -> bool:
@@ -351,6 +351,19 @@ def compile_apart(template: str, data: str) -> bytes:
     if done.returncode:
         raise RuntimeError(f"compiling cv.pdf failed: {done.stderr.decode('utf-8', 'replace').strip()[-300:]}")
     return done.stdout
+
+
+def ready(site: RenderedSite) -> None:
+    """Compile every template the site's pages use and draw the home page's chart, once per
+    whole build, so that the first edit after it costs what the others do (a whole build may
+    have rendered those pages in worker processes only)."""
+    from . import charts
+
+    env = site.env
+    assert env is not None
+    for template in sorted({page.template for page in site.model.pages if page.template}):
+        env().get_template(template)
+    charts.papers_per_year(site.model)
 
 
 def render_pages(site: RenderedSite, pages) -> dict[str, bytes]:
