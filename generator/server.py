@@ -252,7 +252,8 @@ class Preview:
                 if self._state.get(rel, ("",))[0] != sha:
                     self._state.update(move_in(self.root, rel, folder / rel, sha))
                     changed.add(rel)
-            self._later = {rel: (gen, page) for rel, (gen, page) in self._later.items() if gen > generation}
+            # an answer may hold part of the pages (cv.pdf comes in one of its own)
+            self._later = {rel: (gen, page) for rel, (gen, page) in self._later.items() if gen > generation or rel not in made}
             self._publish([], changed)
 
     def _rebuild_all(self) -> bool:
@@ -418,7 +419,7 @@ class Renderer:
         self.parent = root.parent
         self.generation = 0  # of the last edit sent
         self._child: int | None = None
-        self._commands: Connection | None = None
+        self._outbox: queue.SimpleQueue | None = None  # edits for the renderer (see _send_all)
         self._waiters: list[threading.Thread] = []
         self._lock = threading.Lock()
 
@@ -452,18 +453,31 @@ class Renderer:
             answers_out.close()
             with contextlib.suppress(OSError):  # set on both sides: a stop at once still finds the group
                 os.setpgid(pid, pid)
-            self._child, self._commands = pid, commands_out
+            self._child, self._outbox = pid, queue.SimpleQueue()
         waiter = threading.Thread(target=self._wait, args=(pid, answers_in, done), name="cvsite-renderer", daemon=True)
-        self._waiters = [w for w in self._waiters if w.is_alive()] + [waiter]
+        sender = threading.Thread(target=self._send_all, args=(self._outbox, commands_out), name="cvsite-renderer-in", daemon=True)
+        self._waiters = [w for w in self._waiters if w.is_alive()] + [waiter, sender]
         waiter.start()
+        sender.start()
+
+    @staticmethod
+    def _send_all(outbox: queue.SimpleQueue, commands: Connection) -> None:
+        """Edits go to the renderer from a thread of their own: while it compiles cv.pdf it reads
+        none, and a full pipe must block this thread, never an edit."""
+        try:
+            while (edit := outbox.get()) is not None:
+                commands.send(edit)
+        except OSError:
+            pass  # it died: its waiter says so
+        finally:
+            commands.close()
 
     def send(self, records: dict[Path, bytes]) -> int:
         """Hand an edit (the records it read) to the renderer; its generation."""
         with self._lock:
             self.generation += 1
-            if self._commands is not None:
-                with contextlib.suppress(OSError):  # it died: its waiter says so
-                    self._commands.send((self.generation, records))
+            if self._outbox is not None:
+                self._outbox.put((self.generation, records))
             return self.generation
 
     def _wait(self, pid: int, answers: Connection, done) -> None:
@@ -492,12 +506,12 @@ class Renderer:
     def stop(self) -> None:
         with self._lock:
             pid, self._child = self._child, None
-            commands, self._commands = self._commands, None
+            outbox, self._outbox = self._outbox, None
         if pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)  # its own group: it and the compiler it started
-        if commands is not None:
-            commands.close()
+        if outbox is not None:
+            outbox.put(None)  # its sender closes the pipe
 
     def close(self) -> None:
         self.stop()
@@ -536,13 +550,15 @@ def follow(
             site = edit.rendered
             pending.update((urls.output_path(page.url), page) for page in edit.later)
             continue
+        # cv.pdf (seconds of Typst at 10,000 papers) comes last, in an answer of its own
+        part = {rel: page for rel, page in pending.items() if page.kind != "cv_pdf"} or pending
         folder = Path(tempfile.mkdtemp(prefix=f"cvsite-later-{os.getpid()}-", dir=parent))
-        made = answer(folder, pending, site, commands.poll)
+        made = answer(folder, part, site, commands.poll)
         if made is None:  # a newer edit: render everything again from it
             shutil.rmtree(folder, ignore_errors=True)
             continue
         answers.send((generation, str(folder), made))
-        pending = {}
+        pending = {} if isinstance(made, str) else {rel: page for rel, page in pending.items() if rel not in part}
 
 
 def overlay(errors: list[str]) -> str:

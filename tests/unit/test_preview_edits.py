@@ -196,3 +196,38 @@ def test_without_fork_the_preview_renders_the_pages_of_every_paper_itself(exampl
         assert b"Prototype Rectification Revisited" in assert_same_as_clean(preview, tmp_path)["cv/index.html"]
     finally:
         preview.close()
+
+
+def test_a_renderer_that_reads_no_edits_never_holds_up_a_save(preview, example_copy, tmp_path, edit):
+    """While the renderer compiles cv.pdf it reads no edits; saves keep being served at once
+    however many pile up for it (more than a pipe holds), and it catches up after."""
+    import os
+    import signal
+
+    child = preview._renderer._child
+    path = example_copy / PAPER
+    os.kill(child, signal.SIGSTOP)  # as busy as it gets
+    try:
+        for n in range(12):  # 12 saves of a record 10 kB longer each time: more than a pipe holds
+            edit(path, "title: Prototype Rectification", f"title: Prototype Rectification {n}")
+            path.write_text(path.read_text(encoding="utf-8") + "\nMore words." * 900, encoding="utf-8")
+            assert preview.rebuild({path.resolve()})
+            assert f"Prototype Rectification {n}".encode() in (preview.root / "index.html").read_bytes()
+            edit(path, f"title: Prototype Rectification {n}", "title: Prototype Rectification")
+        assert preview._renderer._child == child  # every save was an edit of the paper alone
+    finally:
+        os.kill(child, signal.SIGCONT)
+    assert saved(preview, path)  # the title as it was, and the pages of every paper caught up
+    assert b"More words." in assert_same_as_clean(preview, tmp_path)["papers/prototype-rectification-for-few-shot-learning/index.html"]
+
+
+def test_the_pages_of_every_paper_are_moved_in_before_cv_pdf(preview, example_copy, tmp_path, edit):
+    """cv.pdf takes Typst seconds at 10,000 papers: the CV page and the bibliography files do not
+    wait for it."""
+    pytest.importorskip("typst")
+    epoch = preview.epoch
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    assert saved(preview, example_copy / PAPER)
+    when = {rel: e for e, files in preview.changes if e > epoch for rel in files}
+    assert when["cv/index.html"] < when["cv.pdf"] and when["papers.bib"] < when["cv.pdf"]
+    assert_same_as_clean(preview, tmp_path)
