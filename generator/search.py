@@ -3,14 +3,20 @@ only what a query needs, and nothing before they start searching:
 
 - `search/facets.json`: categories, years, and each paper's category, year and "has code" flag
   (filters work on these alone);
-- `search/words-<k>.json`: for every word whose first two letters fall in shard <k>, in order, the papers
-  whose title, authors, venue or abstract contain it (a query fetches one shard per word, from
-  its second letter on: every word starting with those two letters is in that one shard; the
-  number of shards grows with the site, so each stays small). A word's papers are the gaps
-  between their numbers, or, for a word in many papers, where that is shorter, a bitmap of
-  every paper (base64, bit n % 8 of byte n // 8 is paper n);
+- `search/prefixes-<k>.json`: for every two-letter start of a word whose shard is <k>, the papers
+  with a word that starts so. The first keystroke that searches (a query word's second letter)
+  needs one of these small files and no union of word lists;
+- `search/words-<k>.json`: for every word of three letters or more whose first three letters fall
+  in shard <k>, in order, the papers whose title, authors, venue or abstract contain it. From a
+  query word's third letter on, the page fetches that one shard (every word starting with those
+  three letters is in it) and unions the papers of the words it starts;
 - `search/papers-<n>.json`: what a result shows (URL, title, authors, venue, date, category),
   in chunks of CHUNK papers, fetched only for the results on screen.
+
+The number of prefix and word shards grows with the site (urls.search_shard_count), so each
+stays small and a small site has one of each. A set of papers is the gaps between their numbers,
+or, for a word in many papers, where that is shorter, a bitmap of every paper (base64, bit n % 8
+of byte n // 8 is paper n).
 
 Papers are numbered newest first, so filtered and matched lists come out newest first.
 Everything is written with sorted keys and no spaces: two builds give identical bytes.
@@ -36,9 +42,15 @@ def words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if len(w) > 1}
 
 
-def shard_of(word: str, shards: int) -> int:
-    """The shard of a word of two characters or more, from its first two (site.js: shard())."""
-    return (ord(word[0]) * 131 + ord(word[1])) % shards
+PREFIX = 2  # a query word this long is looked up in the prefix sets, a longer one in the word shards
+
+
+def shard_of(word: str, shards: int, letters: int = PREFIX) -> int:
+    """The shard of a word from its first `letters` characters (site.js: shard())."""
+    h = 0
+    for char in word[:letters]:
+        h = h * 131 + ord(char)
+    return h % shards
 
 
 def _searchable(entry: PaperEntry) -> str:
@@ -92,14 +104,22 @@ def _index(model: SiteModel) -> dict[str, bytes]:
         )
     }
     shards = search_shard_count(len(entries))
+    count = len(entries)
+    prefixes: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     for number, entry in enumerate(entries):
-        for word in words(_searchable(entry)):
-            postings[shard_of(word, shards)].setdefault(word, []).append(number)
+        found = words(_searchable(entry))
+        for prefix in {w[:PREFIX] for w in found}:
+            prefixes[shard_of(prefix, shards)].setdefault(prefix, []).append(number)
+        for word in found:
+            if len(word) > PREFIX:
+                postings[shard_of(word, shards, PREFIX + 1)].setdefault(word, []).append(number)
+    for key, starts in enumerate(prefixes):
+        files[f"/search/prefixes-{key}.json"] = _dump({prefix: _papers_of(papers, count) for prefix, papers in starts.items()})
     for key, table in enumerate(postings):
         # [word, papers] pairs in JavaScript's string order: the page bisects them as they come, and
         # parsing a list is cheaper than an object of thousands of keys
-        pairs = [[w, _papers_of(table[w], len(entries))] for w in sorted(table, key=lambda w: w.encode("utf-16-be"))]
+        pairs = [[w, _papers_of(table[w], count)] for w in sorted(table, key=lambda w: w.encode("utf-16-be"))]
         files[f"/search/words-{key}.json"] = _dump(pairs)
     for start in range(0, max(len(entries), 1), CHUNK):
         files[f"/search/papers-{start // CHUNK}.json"] = _dump(
