@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 
 from . import i18n
@@ -34,12 +35,12 @@ from .model import PaperEntry, SiteModel
 from .urls import SEARCH_CHUNK as CHUNK
 from .urls import search_shard_count
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w{2,}")
 
 
 def words(text: str) -> set[str]:
     """Lowercased words of two characters or more (site.js splits queries the same way)."""
-    return {w for w in _WORD.findall(text.casefold()) if len(w) > 1}
+    return set(_WORD.findall(text.casefold()))
 
 
 PREFIX = 2  # a query word this long is looked up in the prefix sets, a longer one in the word shards
@@ -74,7 +75,8 @@ def _papers_of(numbers: list[int], count: int) -> list[int] | str:
     of all `count` papers when that is shorter (a word in every other paper)."""
     gaps = [n - p for n, p in zip(numbers, [0, *numbers])]
     bitmap = bytearray(-(-count // 8))
-    if sum(len(str(g)) + 1 for g in gaps) <= 4 * -(-len(bitmap) // 3):
+    base64_size = 4 * -(-len(bitmap) // 3)
+    if len(gaps) * (len(str(count)) + 1) <= base64_size or len(",".join(map(str, gaps))) + 1 <= base64_size:  # JSON list or base64
         return gaps
     for n in numbers:
         bitmap[n >> 3] |= 1 << (n & 7)
@@ -105,22 +107,25 @@ def _index(model: SiteModel) -> dict[str, bytes]:
     }
     shards = search_shard_count(len(entries))
     count = len(entries)
-    prefixes: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-    postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+    postings: defaultdict[str, list[int]] = defaultdict(list)  # word -> its papers, in order
     for number, entry in enumerate(entries):
-        found = words(_searchable(entry))
-        for prefix in {w[:PREFIX] for w in found}:
-            prefixes[shard_of(prefix, shards)].setdefault(prefix, []).append(number)
-        for word in found:
-            if len(word) > PREFIX:
-                postings[shard_of(word, shards, PREFIX + 1)].setdefault(word, []).append(number)
-    for key, starts in enumerate(prefixes):
-        files[f"/search/prefixes-{key}.json"] = _dump({prefix: _papers_of(papers, count) for prefix, papers in starts.items()})
-    for key, table in enumerate(postings):
+        for word in words(_searchable(entry)):
+            postings[word].append(number)
+    by_prefix: defaultdict[str, list[list[int]]] = defaultdict(list)  # the papers of each word a prefix starts
+    shard_words: list[list[str]] = [[] for _ in range(shards)]
+    for word, papers in postings.items():
+        by_prefix[word[:PREFIX]].append(papers)
+        if len(word) > PREFIX:
+            shard_words[shard_of(word, shards, PREFIX + 1)].append(word)
+    starts: list[dict[str, list[int] | str]] = [{} for _ in range(shards)]
+    for prefix, lists in by_prefix.items():
+        starts[shard_of(prefix, shards)][prefix] = _papers_of(sorted(set().union(*lists)), count)
+    for key in range(shards):
+        files[f"/search/prefixes-{key}.json"] = _dump(starts[key])
         # [word, papers] pairs in JavaScript's string order: the page bisects them as they come, and
         # parsing a list is cheaper than an object of thousands of keys
-        pairs = [[w, _papers_of(table[w], count)] for w in sorted(table, key=lambda w: w.encode("utf-16-be"))]
-        files[f"/search/words-{key}.json"] = _dump(pairs)
+        ordered = sorted(shard_words[key], key=lambda w: w.encode("utf-16-be"))
+        files[f"/search/words-{key}.json"] = _dump([[w, _papers_of(postings[w], count)] for w in ordered])
     for start in range(0, max(len(entries), 1), CHUNK):
         files[f"/search/papers-{start // CHUNK}.json"] = _dump(
             [
