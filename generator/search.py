@@ -39,8 +39,9 @@ _WORD = re.compile(r"\w{2,}")
 
 
 def words(text: str) -> set[str]:
-    """Lowercased words of two characters or more (site.js splits queries the same way)."""
-    return set(_WORD.findall(text.casefold()))
+    """Lowercased words of two characters or more. site.js splits queries the same way, and
+    lower() is JavaScript's toLowerCase() (casefold() would turn "ß" into "ss", which no query matches)."""
+    return set(_WORD.findall(text.lower()))
 
 
 PREFIX = 2  # a query word this long is looked up in the prefix sets, a longer one in the word shards

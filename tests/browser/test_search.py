@@ -117,6 +117,20 @@ def test_search_by_keyboard_announces_the_count(browser, site_url):
         context.close()
 
 
+@pytest.mark.parametrize("query", ["straßen", "Straßenverkehr"])
+def test_a_word_is_found_as_the_visitor_types_it_whatever_its_case(browser, published, query):
+    """The index lowercases words as the browser lowercases queries: a word with "ß" is found
+    when typed with "ß" (a build that case-folded it to "ss" found nothing)."""
+    context, page, seen = open_page(browser, published("rich")[1] + "search/")
+    try:
+        page.locator("#search-q").focus()
+        page.keyboard.type(query)
+        assert results(page) == ["stat"]
+        assert seen["errors"] == []
+    finally:
+        context.close()
+
+
 def test_without_javascript_the_search_page_points_to_the_listings(browser, site_url):
     context, page, _ = open_page(browser, site_url + "search/?q=video", java_script_enabled=False)
     try:
