@@ -59,6 +59,8 @@ class RenderedSite:
     # paper pages left for the write stage's workers to render and write (see build): path -> page key
     deferred: dict[str, tuple[Page, str]] = dataclasses.field(default_factory=dict)
     render: Callable[[Page], bytes] | None = None  # renders a deferred page
+    # files being made elsewhere meanwhile (cv.pdf: Typst in a fresh process): path -> (page key, wait for the bytes)
+    pending: dict[str, tuple[str, Callable[[], bytes]]] = dataclasses.field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()  # located likely mistakes; the build still succeeds
     notes: tuple[str, ...] = ()  # what the build could not do as well as it might (cv.pdf), said once
     # what the preview keeps to remake only what one edit changed (incremental.py): the stages'
@@ -70,7 +72,7 @@ class RenderedSite:
 
     @property
     def rendered(self) -> int:
-        return len(self.files) + len(self.deferred)
+        return len(self.files) + len(self.deferred) + len(self.pending)
 
 
 @dataclass(frozen=True)
@@ -135,11 +137,11 @@ def render_site(
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
 
     from . import urls
-    from .incremental import page_key, site_shape
+    from .incremental import site_shape
     from .load import load_site
     from .model import build_model
     from .render import render_page
-    from .templating import ListingItems, MemoBytecode, make_environment, static_dirs, template_dirs, theme_dir
+    from .templating import MemoBytecode, cached_macros, make_environment, static_dirs, template_dirs, theme_dir
     from .validate import validate_site
 
     memo = memo if memo is not None else Memo()
@@ -174,37 +176,53 @@ def render_site(
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
     # Files are compared by their bytes (digests), never by repr() of the parsed config: a config
     # full of YAML aliases is as large as what they expand to.
-    shared = digest(templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source), site_shape(model))
+    shared = digest(
+        templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source), site_shape(model), model.pdf
+    )  # model.pdf: every page's menu links cv.pdf once the pdf extra is installed
     environment: list[jinja2.Environment] = []
 
     def env() -> jinja2.Environment:
         """Made (templates compiled) only when a page has to be rendered; kept while serving."""
         if not environment:
             environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, MemoBytecode(memo))))
-            environment[0].globals["cached_item"] = ListingItems(memo, shared)
+            environment[0].globals.update(cached_macros(memo, shared))
         return environment[0]
 
     files: dict[str, bytes] = {}
     digests: dict[str, str] = {}
     deferred: dict[str, tuple[Page, str]] = {}
+    pending: dict[str, tuple[str, Callable[[], bytes]]] = {}
     try:
-        for page in model.pages:
-            rel = urls.output_path(page.url)
-            key = page_key(page, shared, raw.digests)
-            known = memo.peek("page", key)
-            if known is not None and reuse is not None and reuse(rel, known):
-                digests[rel] = known
-            elif defer and page.kind == "paper":  # many small pages: the write stage's workers render them
-                deferred[rel] = (page, key)
-                continue
-            else:
-                data = files[rel] = render_page(page, model, env())
-                digests[rel] = _sha256(data)
-            memo.put("page", key, digests[rel])
-        if deferred:
-            env()  # compiled before the workers fork, so each inherits it
+        with memo_store.using(memo):  # pages made of cached per-paper parts find them in memo
+            keys = _page_keys(model, shared, raw.digests)
+            for page in model.pages:
+                rel = urls.output_path(page.url)
+                key = keys[page.url]
+                known = memo.peek("page", key)
+                if known is not None and reuse is not None and reuse(rel, known):
+                    digests[rel] = known
+                elif page.kind == "cv_pdf":  # Typst compiles in a fresh process while the rest is made
+                    loader = env().loader
+                    assert loader is not None  # templating.make_environment always sets the layered loader
+                    pending[rel] = (key, cv_pdf.start_pdf(model, loader.get_source(env(), "cv.typ")[0]))
+                    continue
+                elif defer and page.kind == "paper":  # many small pages: the write stage's workers render them
+                    deferred[rel] = (page, key)
+                    continue
+                else:
+                    data = files[rel] = render_page(page, model, env())
+                    digests[rel] = _sha256(data)
+                memo.put("page", key, digests[rel])
+            if deferred:
+                env()  # compiled before the workers fork, so each inherits it
     except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
         raise ContentError([_template_problem(exc, root)]) from None
+    if not defer:  # the caller writes files alone: wait for them here
+        for rel, (key, wait) in pending.items():
+            data = files[rel] = wait()
+            digests[rel] = _sha256(data)
+            memo.put("page", key, digests[rel])
+        pending = {}
     extra = {NOJEKYLL: b""}  # GitHub Pages: serve the files as they are, no Jekyll
     if site.config.cname:
         extra["CNAME"] = f"{site.config.cname}\n".encode()
@@ -232,6 +250,7 @@ def render_site(
         copies,
         deferred,
         lambda page: render_page(page, model, env()),
+        pending,
         tuple(sorted({*site.warnings, *latex_warnings(model, raw)})),
         notes,
         raw,
@@ -239,6 +258,39 @@ def render_site(
         shared,
         env,
     )
+
+
+def _page_keys(model: SiteModel, shared: str, digests: dict[str, str]) -> dict[str, str]:
+    """Each page's key: the hash of what every page shares, of the page, and of the content of its
+    declared inputs (incremental.page_key's rule). The inputs of every page showing all papers are
+    hashed once, not once per page (at 10,000 papers that was 300 hashes of 10,000 files each)."""
+    from .incremental import page_key
+
+    by_inputs: dict[tuple[str, ...], str] = {}
+    keys = {}
+    for page in model.pages:
+        shown = SHOWN.get(page.kind)
+        if shown is not None:
+            keys[page.url] = digest(shared, page.url, page.template, page.kind, page.key, "shows", shown(model))
+        elif len(page.inputs) < 8:
+            keys[page.url] = page_key(page, shared, digests)
+        else:
+            inputs = by_inputs.get(page.inputs)
+            if inputs is None:
+                inputs = by_inputs[page.inputs] = digest(*(f"{src}\1{digests.get(src)}" for src in page.inputs))
+            keys[page.url] = digest(shared, page.url, page.template, page.kind, page.key, inputs)
+    return keys
+
+
+def _sitemap_shows(model: SiteModel) -> list:
+    from .feeds import sitemap_context
+
+    return sitemap_context(model)["sitemap_urls"]
+
+
+# Pages of every paper whose bytes depend on little of each: their key is the hash of what they
+# show, so an edit that leaves that alone (a title) does not render them again.
+SHOWN: dict[str, Callable[[SiteModel], object]] = {"sitemap": _sitemap_shows}
 
 
 def _strict(errors, warnings, strict: bool) -> ContentError:
@@ -281,9 +333,12 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None):
             assert rendered.render is not None  # set by every build that defers pages
             return rel, write_file(folder, rel, rendered.render(page), beside)
 
-        return dict(parallel.fork_map(one, range(len(items)), jobs))
+        states = dict(parallel.fork_map(one, range(len(items)), jobs)) if items else {}
+        for rel, (_, wait) in rendered.pending.items():  # made meanwhile in another process
+            states[rel] = write_file(folder, rel, wait(), beside)
+        return states
 
-    return [rel for rel, _ in items], write
+    return [rel for rel, _ in items] + list(rendered.pending), write
 
 
 def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
@@ -372,6 +427,8 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
             raise ContentError([_template_problem(exc, options.site_root)]) from None
         raise
     for rel, (_, key) in rendered.deferred.items():
+        memo.entries[("page", key)] = state[rel][0]
+    for rel, (key, _) in rendered.pending.items():
         memo.entries[("page", key)] = state[rel][0]
     for slot in [slot for slot in memo.entries if slot[0] == "site"]:
         del memo.entries[slot]
