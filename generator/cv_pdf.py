@@ -17,6 +17,7 @@ import importlib.util
 import json
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,7 @@ def pdf_json(model, math: bool = True) -> str:
         return json.dumps(_paper(entry, base, math, t), ensure_ascii=False, sort_keys=True)
 
     papers = ", ".join(
-        cached("pdf", f"{entry.key}\0{shared}", lambda e=entry: piece(e)) if entry.key else piece(entry) for entry in model.entries
+        cached("pdf", f"{entry.key}\0{shared}", partial(piece, entry)) if entry.key else piece(entry) for entry in model.entries
     )
     return text.replace(mark, f"[{papers}]")
 
