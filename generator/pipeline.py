@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import stat
 import time
 import traceback
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from . import cv_pdf
+from . import cv_pdf, filestamps
 from . import memo as memo_store
 from .config import builtin_dir
 from .errors import ContentError, Problem
@@ -125,7 +124,11 @@ def _make_entries(site, memo: Memo, jobs: int | None) -> None:
 
 
 def render_site(
-    options: BuildOptions, memo: Memo | None = None, reuse: Callable[[str, str], bool] | None = None, defer: bool = False
+    options: BuildOptions,
+    memo: Memo | None = None,
+    reuse: Callable[[str, str], bool] | None = None,
+    defer: bool = False,
+    known: dict[str, str | None] | None = None,
 ) -> RenderedSite:
     """Everything but the write: raises ContentError with every problem found.
 
@@ -133,6 +136,7 @@ def render_site(
     is reused). A page whose inputs were rendered before into bytes that reuse(path, sha256)
     says are already in place is not rendered again; without reuse every page is rendered.
     With defer, paper pages are left for the write stage to render in parallel (see build).
+    known: record files' digests already taken (filestamps.py), so that load need not read them.
     """
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
 
@@ -148,7 +152,7 @@ def render_site(
     memo.start()
     root = options.site_root
     with memo_store.using(memo):
-        raw = load_site(root)
+        raw = load_site(root, known)
         try:
             site = validate_site(raw, drafts=options.drafts)
         except ContentError as exc:
@@ -198,9 +202,9 @@ def render_site(
             for page in model.pages:
                 rel = urls.output_path(page.url)
                 key = keys[page.url]
-                known = memo.peek("page", key)
-                if known is not None and reuse is not None and reuse(rel, known):
-                    digests[rel] = known
+                made = memo.peek("page", key)
+                if made is not None and reuse is not None and reuse(rel, made):
+                    digests[rel] = made
                 elif page.kind == "cv_pdf":  # Typst compiles in a fresh process while the rest is made
                     loader = env().loader
                     assert loader is not None  # templating.make_environment always sets the layered loader
@@ -341,13 +345,11 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None):
     return [rel for rel, _ in items] + list(rendered.pending), write
 
 
-def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
-    """The hash of everything a build reads: options, record files, templates, themes, static files.
-    (Static files by name, size and time: they may be large, and are compared by content when written.)"""
+def _inputs_key(options: BuildOptions, out: Path, salt: str, records: dict[str, str | None]) -> str:
+    """The hash of everything a build reads: options, record files (their digests), templates,
+    themes, static files. (Static files by name, size and time: they may be large, and are
+    compared by content when written.)"""
     root = options.site_root
-    records = {}
-    for rel in (CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)):
-        records[rel] = _file_sha256(os.path.join(root, rel))
     static = []
     for dirpath, _, filenames in sorted(os.walk(root / "static")):
         for name in sorted(filenames):
@@ -359,27 +361,14 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
     )  # installing the pdf extra builds cv.pdf next time
 
 
-def _file_sha256(path: str) -> str | None:
-    """The digest of a regular record file; None for anything else (a FIFO would block, a
-    device never end: load reports them)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # os.path: pathlib costs more than the read
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as file:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > 10 * 2**20:
-            return None
-        return _sha256(file.read())
-
-
 def _intact(out: Path, state: dict) -> bool:
+    folder = f"{out}{os.sep}"
     for rel, (_, size, mtime) in state.items():
         try:
-            st = os.stat(os.path.join(out, rel))
+            st = os.stat(folder + rel)  # str concatenation: os.path.join costs more than the stat
         except OSError:
             return False
-        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+        if st.st_size != size or st.st_mtime_ns != mtime:
             return False
     return True
 
@@ -395,12 +384,21 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
     salt = memo_store.code_version()
     memo, notes = memo_store.load(cache_dir, salt) if options.cache else (Memo(), [])
     written = memo.entries.get(("output", str(out))) or {}  # path -> (sha256, size, mtime) as last written
-    inputs = _inputs_key(options, out, salt) if options.cache else ""
+    inputs, known, stamps, read = "", None, None, 0
+    root = options.site_root
+    if options.cache:
+        records = [CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)]
+        known, stamps, read = filestamps.digests(str(root), records, memo.entries.get(("stat", str(root))))
+        inputs = _inputs_key(options, out, salt, known)
     same = memo.entries.get(("site", inputs))
     if same is not None and (out / MANIFEST).is_file() and _intact(out, written):
         papers, pages, warnings = same
         if warnings and options.strict:  # the same input, built before without --strict
             raise _strict((), warnings, True)
+        if read:  # files had to be read: keep their stamps, so the next build need not
+            memo.entries[("stat", str(root))] = stamps
+            memo.changed = True
+            memo_store.save(cache_dir, salt, memo)
         return BuildResult(out, papers, pages, len(written), time.perf_counter() - started, 0, "\n".join(notes) or None, warnings)
 
     def on_disk(rel: str, sha: str) -> bool:
@@ -413,7 +411,7 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
             return False
         return (st.st_size, st.st_mtime_ns) == state[1:]
 
-    rendered = render_site(options, memo, on_disk if written else None, defer=options.jobs != 1)
+    rendered = render_site(options, memo, on_disk if written else None, defer=options.jobs != 1, known=known)
     later = _write_deferred(rendered, options.jobs)
     try:
         if written and (out / MANIFEST).is_file():
@@ -435,6 +433,8 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
     pages = sum(1 for page in rendered.model.pages if page.template)  # bibliography files are files, not pages
     memo.entries[("site", inputs)] = (rendered.model.paper_count, pages, rendered.warnings)
     memo.entries[("output", str(out))] = state
+    if stamps is not None:
+        memo.entries[("stat", str(root))] = stamps
     memo.changed = True
     if options.cache:
         memo_store.save(cache_dir, salt, memo)
