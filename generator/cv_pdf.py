@@ -21,14 +21,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import urls
-from .errors import ContentError, Problem
-from .memo import cached, digest
-from .records import PartialDate
-
-# i18n, markup and typst_math are imported where used: the pipeline asks available() on every
-# build, even one that finds nothing changed and renders nothing, and the process compiling the
-# PDF (start_pdf) needs none of them.
+# cvsite's other modules are imported where used: the pipeline asks available() on every build,
+# even one that finds nothing changed and renders nothing, and the process compiling the PDF
+# (Compilation) needs none of them.
 
 INSTALL_HINT = "cv.pdf not built: install the pdf extra to get it (pip install 'cvsite[pdf]')"
 CJK_HINT = (
@@ -87,6 +82,8 @@ def _rich(source: str, math: bool = True) -> list[dict[str, str]]:
 
 def _link(target: str, base_url: str) -> str:
     """An absolute link for the PDF, or '' for a site path when the site's address is unknown."""
+    from . import urls
+
     return target if urls.is_external(target) else urls.absolute(base_url, target)
 
 
@@ -102,6 +99,8 @@ def _links(items, base_url: str, t) -> list[dict[str, str]]:
 
 def _newest_date(model) -> list[int] | None:
     """The document's date: the newest date anywhere in the content (never the build's time)."""
+    from .records import PartialDate
+
     dates = [e.paper.date for e in model.entries]
     cv = model.cv.record
     for section in ("education", "positions", "awards", "grants", "talks", "students", "news"):
@@ -120,7 +119,7 @@ PAPERS = "\0cvsite-papers\0"
 
 def pdf_data(model, math: bool = True, pieces: bool = False) -> dict[str, Any]:
     """Everything cv.typ shows, as plain JSON data (with pieces, the papers are left to pdf_json)."""
-    from . import i18n
+    from . import i18n, urls
     from .markup import render
 
     profile, base = model.profile, urls.absolute_base(model.config.base_url)
@@ -172,6 +171,7 @@ def pdf_data(model, math: bool = True, pieces: bool = False) -> dict[str, Any]:
 
 
 def _paper(entry, base: str, math: bool, t) -> dict[str, Any]:
+    from . import urls
     from .markup import latex_text
 
     paper = entry.paper
@@ -193,7 +193,8 @@ def pdf_json(model, math: bool = True) -> str:
     build cache (memo.py) under the hash of its entry and of what it depends on: after an edit
     only the edited paper's part is made again. The text is what json.dumps gives for the whole
     data (a test compares them)."""
-    from . import i18n
+    from . import i18n, urls
+    from .memo import cached, digest
 
     data = pdf_data(model, math, pieces=True)
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -245,6 +246,8 @@ def render_pdf(model, template: str, compile_with=compile_pdf, first: Callable[[
     compile_with(template, data) may compile elsewhere (the preview: in a fresh process); first,
     when given, is the first attempt already under way (start_pdf)."""
     import typst
+
+    from .errors import ContentError, Problem
 
     try:
         return first() if first is not None else compile_with(template, pdf_json(model, math=True))

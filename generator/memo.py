@@ -31,7 +31,7 @@ from . import __version__
 CACHE_DIR = ".cvsite-cache"
 CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
 STORE_FILE = "store-00.cache"  # every stage's results, in SHARDS files: read only when something has to be made
-INDEX_STAGES = ("site", "output", "page", "stat")
+INDEX_STAGES = ("site", "output", "page", "stat")  # small results, always read (pages: written again after every edit)
 MAGIC = b"cvsite-cache 2\n"
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
 

@@ -6,16 +6,13 @@ import dataclasses
 import hashlib
 import os
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
 from . import cv_pdf, filestamps
 from . import memo as memo_store
-from .config import builtin_dir
 from .errors import ContentError, Problem
 from .incremental import tree_digest
 from .load import CONFIG_FILE, CV_FILE, PROFILE_FILE, paper_files
@@ -89,6 +86,10 @@ class BuildResult:
 def _template_problem(exc: Exception, root: Path) -> Problem:
     """Locate a template error at the template file and line (Jinja puts template frames in
     the traceback with their own file and line); the path is relative to the site when inside."""
+    import traceback
+
+    from .config import builtin_dir
+
     name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not name:
         folders = tuple(
@@ -304,6 +305,8 @@ def _strict(errors, warnings, strict: bool) -> ContentError:
 
 def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
     """A photo given as a site path must be a file of static/ (the site's or the theme's)."""
+    from urllib.parse import unquote, urlsplit
+
     from . import urls
 
     if not photo or urls.is_external(photo):
@@ -349,6 +352,8 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str, records: dict[str, 
     """The hash of everything a build reads: options, record files (their digests), templates,
     themes, static files. (Static files by name, size and time: they may be large, and are
     compared by content when written.)"""
+    from .config import builtin_dir  # imported when used: it loads the record types
+
     root = options.site_root
     static = []
     for dirpath, _, filenames in sorted(os.walk(root / "static")):
