@@ -35,11 +35,16 @@ def file_sha256(path: str) -> str | None:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as file:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
             return None
-        return hashlib.sha256(file.read()).hexdigest()
+        with os.fdopen(os.dup(fd), "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def digests(root: str, rels: list[str], previous: Stamps | None) -> tuple[dict[str, str | None], Stamps, int]:
