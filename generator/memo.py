@@ -68,8 +68,18 @@ def code_version() -> str:
 SHARDS = 32  # the store is split so that a build writes again only the parts it changed
 
 
+RECORDS = "content/"  # how the path of a record file starts (load.py): keys of per-record results hold it
+
+
 def shard(slot: tuple[str, str]) -> int:
-    return zlib.crc32(f"{slot[0]}\0{slot[1]}".encode("utf-8", "surrogatepass")) % SHARDS
+    """The part of the store a result is kept in. Every result made from one record file (its
+    parse, validation, entry, exports, listing items, parts of the CV files) shares a part: an
+    edit of one paper rewrites one part, and a part pickles what its results share (the paper in
+    its entry and in its validation) once."""
+    stage, key = slot
+    at = key.find(RECORDS)
+    name = key[at:].split("\0", 1)[0] if at >= 0 else f"{stage}\0{key}"
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 class Memo:
