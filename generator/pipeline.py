@@ -406,15 +406,17 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
             memo_store.save(cache_dir, salt, memo)
         return BuildResult(out, papers, pages, len(written), time.perf_counter() - started, 0, "\n".join(notes) or None, warnings)
 
+    folder = f"{out}{os.sep}"
+
     def on_disk(rel: str, sha: str) -> bool:
         state = written.get(rel)
         if state is None or state[0] != sha:
             return False
         try:
-            st = os.stat(out / rel)
+            st = os.stat(folder + rel)  # str concatenation: a Path costs more than the stat
         except OSError:
             return False
-        return (st.st_size, st.st_mtime_ns) == state[1:]
+        return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
     rendered = render_site(options, memo, on_disk if written else None, defer=options.jobs != 1, known=known)
     later = _write_deferred(rendered, options.jobs)
