@@ -56,8 +56,9 @@ def digests(root: str, rels: list[str], previous: Stamps | None) -> tuple[dict[s
     found: dict[str, str | None] = {}
     table: dict[str, Stamp] = {}
     read = 0
+    prefix = os.path.join(root, "")
     for rel in rels:
-        path = os.path.join(root, rel)
+        path = prefix + rel  # str concatenation: os.path.join costs more than the stat
         try:
             st = os.stat(path)
         except OSError:

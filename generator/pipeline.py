@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import cv_pdf, filestamps
 from . import memo as memo_store
+from .builtin import builtin_dir
 from .errors import ContentError, Problem
 from .incremental import tree_digest
 from .load import CONFIG_FILE, CV_FILE, PROFILE_FILE, paper_files
@@ -87,8 +88,6 @@ def _template_problem(exc: Exception, root: Path) -> Problem:
     """Locate a template error at the template file and line (Jinja puts template frames in
     the traceback with their own file and line); the path is relative to the site when inside."""
     import traceback
-
-    from .config import builtin_dir
 
     name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not name:
@@ -352,7 +351,6 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str, records: dict[str, 
     """The hash of everything a build reads: options, record files (their digests), templates,
     themes, static files. (Static files by name, size and time: they may be large, and are
     compared by content when written.)"""
-    from .config import builtin_dir  # imported when used: it loads the record types
 
     root = options.site_root
     static = []
