@@ -202,12 +202,14 @@ def _signing_key() -> bytes:
     return path.read_bytes()  # another process may have won the race: use what is there
 
 
-def _atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write beside, then rename: a reader sees the old file or the new one, never half of one."""
+def _atomic_write(path: Path, data: bytes | tuple[bytes, ...], mode: int = 0o644) -> None:
+    """Write beside, then rename: a reader sees the old file or the new one, never half of one.
+    data may come in parts, written one after the other."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
+            for part in data if isinstance(data, tuple) else (data,):
+                file.write(part)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -225,11 +227,10 @@ def _read(path: Path, salt: str) -> tuple[Any, str | None]:
     except OSError as exc:
         return None, f"cannot read the build cache {path} ({exc.strerror}); building from nothing"
     mac_size = hashlib.sha256().digest_size
-    head, body = blob[: len(MAGIC) + mac_size], blob[len(MAGIC) + mac_size :]
+    head, body = blob[: len(MAGIC) + mac_size], memoryview(blob)[len(MAGIC) + mac_size :]  # a view: the store is large
     if not head.startswith(MAGIC) or len(head) < len(MAGIC) + mac_size:
         return None, f"{path} is not a cvsite build cache; ignoring it and building from nothing"
-    expected = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
-    if not hmac.compare_digest(head[len(MAGIC) :], expected):
+    if not hmac.compare_digest(head[len(MAGIC) :], _mac(salt, body)):
         return None, (f"{path} was written by another cvsite version or user, or is damaged; ignoring it and building from nothing")
     collecting = gc.isenabled()
     gc.disable()  # unpickling makes hundreds of thousands of objects, none garbage: collecting as they come took 80% of the time
@@ -278,10 +279,16 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
     return memo, notes
 
 
+def _mac(salt: str, body: bytes | memoryview) -> bytes:
+    """The signature of body for salt (fed in parts: joining them would copy the whole store)."""
+    mac = hmac.new(_signing_key(), salt.encode() + b"\0", "sha256")
+    mac.update(body)
+    return mac.digest()
+
+
 def _write(path: Path, salt: str, entries: dict) -> None:
     body = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-    mac = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
-    _atomic_write(path, MAGIC + mac + body)
+    _atomic_write(path, (MAGIC, _mac(salt, body), body))
 
 
 def save(folder: Path, salt: str, memo: Memo) -> None:
