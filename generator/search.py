@@ -3,14 +3,20 @@ only what a query needs, and nothing before they start searching:
 
 - `search/facets.json`: categories, years, and each paper's category, year and "has code" flag
   (filters work on these alone);
-- `search/words-<k>.json`: for every word whose first two letters fall in shard <k>, in order, the papers
-  whose title, authors, venue or abstract contain it (a query fetches one shard per word, from
-  its second letter on: every word starting with those two letters is in that one shard; the
-  number of shards grows with the site, so each stays small). A word's papers are the gaps
-  between their numbers, or, for a word in many papers, where that is shorter, a bitmap of
-  every paper (base64, bit n % 8 of byte n // 8 is paper n);
+- `search/prefixes-<k>.json`: for every two-letter start of a word whose shard is <k>, the papers
+  with a word that starts so. The first keystroke that searches (a query word's second letter)
+  needs one of these small files and no union of word lists;
+- `search/words-<k>.json`: for every word of three letters or more whose first three letters fall
+  in shard <k>, in order, the papers whose title, authors, venue or abstract contain it. From a
+  query word's third letter on, the page fetches that one shard (every word starting with those
+  three letters is in it) and unions the papers of the words it starts;
 - `search/papers-<n>.json`: what a result shows (URL, title, authors, venue, date, category),
   in chunks of CHUNK papers, fetched only for the results on screen.
+
+The number of prefix and word shards grows with the site (urls.search_shard_count), so each
+stays small and a small site has one of each. A set of papers is the gaps between their numbers,
+or, for a word in many papers, where that is shorter, a bitmap of every paper (base64, bit n % 8
+of byte n // 8 is paper n).
 
 Papers are numbered newest first, so filtered and matched lists come out newest first.
 Everything is written with sorted keys and no spaces: two builds give identical bytes.
@@ -21,6 +27,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 
 from . import i18n
@@ -28,17 +35,24 @@ from .model import PaperEntry, SiteModel
 from .urls import SEARCH_CHUNK as CHUNK
 from .urls import search_shard_count
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w{2,}")
 
 
 def words(text: str) -> set[str]:
-    """Lowercased words of two characters or more (site.js splits queries the same way)."""
-    return {w for w in _WORD.findall(text.casefold()) if len(w) > 1}
+    """Lowercased words of two characters or more. site.js splits queries the same way, and
+    lower() is JavaScript's toLowerCase() (casefold() would turn "ß" into "ss", which no query matches)."""
+    return set(_WORD.findall(text.lower()))
 
 
-def shard_of(word: str, shards: int) -> int:
-    """The shard of a word of two characters or more, from its first two (site.js: shard())."""
-    return (ord(word[0]) * 131 + ord(word[1])) % shards
+PREFIX = 2  # a query word this long is looked up in the prefix sets, a longer one in the word shards
+
+
+def shard_of(word: str, shards: int, letters: int = PREFIX) -> int:
+    """The shard of a word from its first `letters` characters (site.js: shard())."""
+    h = 0
+    for char in word[:letters]:
+        h = h * 131 + ord(char)
+    return h % shards
 
 
 def _searchable(entry: PaperEntry) -> str:
@@ -62,7 +76,8 @@ def _papers_of(numbers: list[int], count: int) -> list[int] | str:
     of all `count` papers when that is shorter (a word in every other paper)."""
     gaps = [n - p for n, p in zip(numbers, [0, *numbers])]
     bitmap = bytearray(-(-count // 8))
-    if sum(len(str(g)) + 1 for g in gaps) <= 4 * -(-len(bitmap) // 3):
+    base64_size = 4 * -(-len(bitmap) // 3)
+    if len(gaps) * (len(str(count)) + 1) <= base64_size or len(",".join(map(str, gaps))) + 1 <= base64_size:  # JSON list or base64
         return gaps
     for n in numbers:
         bitmap[n >> 3] |= 1 << (n & 7)
@@ -92,15 +107,26 @@ def _index(model: SiteModel) -> dict[str, bytes]:
         )
     }
     shards = search_shard_count(len(entries))
-    postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+    count = len(entries)
+    postings: defaultdict[str, list[int]] = defaultdict(list)  # word -> its papers, in order
     for number, entry in enumerate(entries):
         for word in words(_searchable(entry)):
-            postings[shard_of(word, shards)].setdefault(word, []).append(number)
-    for key, table in enumerate(postings):
+            postings[word].append(number)
+    by_prefix: defaultdict[str, list[list[int]]] = defaultdict(list)  # the papers of each word a prefix starts
+    shard_words: list[list[str]] = [[] for _ in range(shards)]
+    for word, papers in postings.items():
+        by_prefix[word[:PREFIX]].append(papers)
+        if len(word) > PREFIX:
+            shard_words[shard_of(word, shards, PREFIX + 1)].append(word)
+    starts: list[dict[str, list[int] | str]] = [{} for _ in range(shards)]
+    for prefix, lists in by_prefix.items():
+        starts[shard_of(prefix, shards)][prefix] = _papers_of(sorted(set().union(*lists)), count)
+    for key in range(shards):
+        files[f"/search/prefixes-{key}.json"] = _dump(starts[key])
         # [word, papers] pairs in JavaScript's string order: the page bisects them as they come, and
         # parsing a list is cheaper than an object of thousands of keys
-        pairs = [[w, _papers_of(table[w], len(entries))] for w in sorted(table, key=lambda w: w.encode("utf-16-be"))]
-        files[f"/search/words-{key}.json"] = _dump(pairs)
+        ordered = sorted(shard_words[key], key=lambda w: w.encode("utf-16-be"))
+        files[f"/search/words-{key}.json"] = _dump([[w, _papers_of(postings[w], count)] for w in ordered])
     for start in range(0, max(len(entries), 1), CHUNK):
         files[f"/search/papers-{start // CHUNK}.json"] = _dump(
             [

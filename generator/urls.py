@@ -42,14 +42,14 @@ def listing_page_url(url: str, number: int) -> str:
     return url if number == 1 else f"{url}page/{number}/"
 
 
-# the search data's files (see search.py): word shards, and papers in chunks
+# the search data's files (see search.py): two-letter prefix sets and word lists in shards, and papers in chunks
 SEARCH_CHUNK = 200  # papers per file of result lines: the first 20 results of a query need a few files (each fetch costs the page a few ms)
 SEARCH_SHARD_PAPERS = 64  # about this many papers' words per shard (~15 kB), in a power-of-two number of shards
 SEARCH_MAX_SHARDS = 256
 
 
 def search_shard_count(paper_count: int) -> int:
-    """How many word shards a site of paper_count papers has (site.js reads it from the page)."""
+    """How many prefix and word shards a site of paper_count papers has (site.js reads it from the page)."""
     shards = 1
     while shards < SEARCH_MAX_SHARDS and shards * SEARCH_SHARD_PAPERS < paper_count:
         shards *= 2
@@ -60,6 +60,7 @@ def search_data_urls(paper_count: int) -> list[str]:
     chunks = max(1, -(-paper_count // SEARCH_CHUNK))
     return [
         "/search/facets.json",
+        *(f"/search/prefixes-{k}.json" for k in range(search_shard_count(paper_count))),
         *(f"/search/words-{k}.json" for k in range(search_shard_count(paper_count))),
         *(f"/search/papers-{n}.json" for n in range(chunks)),
     ]

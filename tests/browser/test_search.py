@@ -4,6 +4,7 @@ screen readers are served, and without JavaScript the page points to the full li
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,20 @@ def test_search_by_keyboard_announces_the_count(browser, site_url):
         context.close()
 
 
+@pytest.mark.parametrize("query", ["straßen", "Straßenverkehr"])
+def test_a_word_is_found_as_the_visitor_types_it_whatever_its_case(browser, published, query):
+    """The index lowercases words as the browser lowercases queries: a word with "ß" is found
+    when typed with "ß" (a build that case-folded it to "ss" found nothing)."""
+    context, page, seen = open_page(browser, published("rich")[1] + "search/")
+    try:
+        page.locator("#search-q").focus()
+        page.keyboard.type(query)
+        assert results(page) == ["stat"]
+        assert seen["errors"] == []
+    finally:
+        context.close()
+
+
 def test_without_javascript_the_search_page_points_to_the_listings(browser, site_url):
     context, page, _ = open_page(browser, site_url + "search/?q=video", java_script_enabled=False)
     try:
@@ -130,7 +145,7 @@ def test_without_javascript_the_search_page_points_to_the_listings(browser, site
 
 @pytest.fixture(scope="module")
 def big_url(tmp_path_factory, serve_dir):
-    """A 400-paper site: its index is split into 8 word shards and 2 files of result lines."""
+    """A 400-paper site: its index is split into 8 prefix shards, 8 word shards and 2 files of result lines."""
     from generator.pipeline import BuildOptions, build
     from tests.e2e.big_site import write_big_site
 
@@ -159,9 +174,13 @@ def test_a_large_site_fetches_one_small_shard_per_word_and_finds_every_match(bro
         assert requested == ["papers-0.json"]
         page.keyboard.type("enji sat")
         results(page)
-        words = sorted({name for name in requested if name.startswith("words-")})
-        # "ke" and "sa": one shard each, the shard of the word's first two letters; no facets without a filter
-        assert words == sorted({f"words-{(ord(w[0]) * 131 + ord(w[1])) % shards}.json" for w in ("kenji", "sato")})
+        index = sorted({name for name in requested if name.startswith(("words-", "prefixes-"))})
+        # "ke" and "sa": the prefix sets' shard of those two letters; "ken" and "sat" on: the word
+        # shard of the first three; no facets without a filter
+        assert index == sorted(
+            {f"prefixes-{(ord(w[0]) * 131 + ord(w[1])) % shards}.json" for w in ("ke", "sa")}
+            | {f"words-{((ord(w[0]) * 131 + ord(w[1])) * 131 + ord(w[2])) % shards}.json" for w in ("ken", "sat")}
+        )
         assert "facets.json" not in requested
         expected = [
             f"p{i:05d}"
@@ -179,6 +198,38 @@ def test_a_large_site_fetches_one_small_shard_per_word_and_finds_every_match(bro
         assert status.inner_text() == f"{len(expected)} papers found"
         chunks = {name for name in requested if name.startswith("papers-")}
         assert chunks == {f"papers-{i // urls.SEARCH_CHUNK}.json" for i in range(400) if f"p{i:05d}" in expected}
+        assert seen["errors"] == [] and seen["failed"] == []
+    finally:
+        context.close()
+
+
+def searchable_words(path: Path) -> set[str]:
+    """A paper's words as a visitor reads them in its record: title, authors, venue and abstract
+    (math left out: the big site's formulas use no word the queries below start)."""
+    front, abstract = path.read_text("utf-8").split("---\n", 2)[1:]
+    record = yaml.safe_load(front)
+    text = " ".join([record["title"], " ".join(record["authors"]), record["venue"], abstract])
+    return {w for w in re.findall(r"\w+", re.sub(r"\$[^$]*\$", " ", text).lower()) if len(w) > 1}
+
+
+@pytest.mark.parametrize("query", ["gr", "vi an", "ke sa", "mü", "rob", "neural netw", "efficient sparse vid", "grace ki", "zq"])
+def test_two_letter_and_longer_queries_find_what_a_scan_of_every_record_finds(browser, big_url, query):
+    """Every query word is the start of some word of the paper, newest first: the count and the
+    first page of results match a scan of the records, whether a word is looked up in the prefix
+    sets (two letters) or in the word lists (three or more)."""
+    root, url = big_url
+    papers = [root / f"content/papers/p{i:05d}.md" for i in range(400)]  # p00000 is the newest
+    terms = query.split()
+    expected = [p.stem for p in papers if all(any(w.startswith(t) for w in searchable_words(p)) for t in terms)]
+    context, page, seen = open_page(browser, url + "search/")
+    try:
+        page.locator("#search-q").focus()
+        page.keyboard.type(query)
+        found = results(page)
+        count = int(page.get_by_role("status").inner_text().split()[0].replace(",", ""))
+        assert count == len(expected)
+        assert found == expected[:20]
+        assert page.locator(".search-more").is_visible() == (len(expected) > 20)
         assert seen["errors"] == [] and seen["failed"] == []
     finally:
         context.close()

@@ -78,7 +78,7 @@ code_block_with_a_very_long_line_that_must_not_make_the_page_scroll_sideways_on_
     "content/papers/bare.yaml": "title: A Bare Record\nauthors: [Ada Lovelace]\ndate: 2019\ncategory: QC\n",
     "content/papers/stat.md": (
         "---\ntitle: Another Year\nauthors: [B. Author, Ada Lovelace]\ndate: 2021-03\ncategory: stat.ML\nscore: 3\n"
-        "links:\n  code: https://github.com/example/other\n---\nShort abstract.\n"
+        "links:\n  code: https://github.com/example/other\n---\nShort abstract on Straßenverkehr.\n"
     ),
 }
 
