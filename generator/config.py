@@ -1,13 +1,13 @@
-"""Site configuration (site.yaml) and where cvsite finds its built-in templates and themes."""
+"""Site configuration (site.yaml); where cvsite finds its built-in templates and themes is builtin.py."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .builtin import builtin_dir  # noqa: F401  where it has always been imported from
 from .cv_records import CvSettings
 
 
@@ -25,10 +25,3 @@ class SiteConfig:
     cv: CvSettings = field(default_factory=CvSettings)  # sections of /cv/, cv.pdf and resume.json
     strings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # interface text overrides
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-
-def builtin_dir(name: str) -> Path:
-    """Built-in 'templates' or 'themes': inside the wheel when installed, top level in a checkout."""
-    package = Path(__file__).resolve().parent
-    installed = package / "_builtin" / name
-    return installed if installed.is_dir() else package.parent / name

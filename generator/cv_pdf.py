@@ -12,20 +12,18 @@ the same site on the same machine give the same bytes.
 
 from __future__ import annotations
 
-import contextvars
+import contextlib
 import importlib.util
 import json
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import i18n, urls
-from .errors import ContentError, Problem
-from .records import PartialDate
-
-# markup and typst_math are imported where used: the pipeline asks available() on every build,
-# even one that finds nothing changed and renders nothing.
+# cvsite's other modules are imported where used: the pipeline asks available() on every build,
+# even one that finds nothing changed and renders nothing, and the process compiling the PDF
+# (Compilation) needs none of them.
 
 INSTALL_HINT = "cv.pdf not built: install the pdf extra to get it (pip install 'cvsite[pdf]')"
 CJK_HINT = (
@@ -84,6 +82,8 @@ def _rich(source: str, math: bool = True) -> list[dict[str, str]]:
 
 def _link(target: str, base_url: str) -> str:
     """An absolute link for the PDF, or '' for a site path when the site's address is unknown."""
+    from . import urls
+
     return target if urls.is_external(target) else urls.absolute(base_url, target)
 
 
@@ -99,6 +99,8 @@ def _links(items, base_url: str, t) -> list[dict[str, str]]:
 
 def _newest_date(model) -> list[int] | None:
     """The document's date: the newest date anywhere in the content (never the build's time)."""
+    from .records import PartialDate
+
     dates = [e.paper.date for e in model.entries]
     cv = model.cv.record
     for section in ("education", "positions", "awards", "grants", "talks", "students", "news"):
@@ -110,8 +112,14 @@ def _newest_date(model) -> list[int] | None:
     return [newest.year, newest.month or 1, newest.day or 1]
 
 
-def pdf_data(model, math: bool = True) -> dict[str, Any]:
-    """Everything cv.typ shows, as plain JSON data."""
+# Where the papers go in the data as first written (see pdf_json): a string no record can hold
+# (raw control characters are refused when records are read).
+PAPERS = "\0cvsite-papers\0"
+
+
+def pdf_data(model, math: bool = True, pieces: bool = False) -> dict[str, Any]:
+    """Everything cv.typ shows, as plain JSON data (with pieces, the papers are left to pdf_json)."""
+    from . import i18n, urls
     from .markup import render
 
     profile, base = model.profile, urls.absolute_base(model.config.base_url)
@@ -124,7 +132,7 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
     for section in model.cv.sections:
         item: dict[str, Any] = {"key": section.key, "title": section.title}
         if section.key == "publications":
-            item["papers"] = [_paper(entry, base, math, t) for entry in model.entries]
+            item["papers"] = [PAPERS] if pieces else [_paper(entry, base, math, t) for entry in model.entries]
         else:
             item["entries"] = [
                 {
@@ -163,6 +171,7 @@ def pdf_data(model, math: bool = True) -> dict[str, Any]:
 
 
 def _paper(entry, base: str, math: bool, t) -> dict[str, Any]:
+    from . import urls
     from .markup import latex_text
 
     paper = entry.paper
@@ -179,10 +188,40 @@ def _paper(entry, base: str, math: bool, t) -> dict[str, Any]:
     }
 
 
+def pdf_json(model, math: bool = True) -> str:
+    """pdf_data as the JSON text Typst reads, with each paper's part made once and kept in the
+    build cache (memo.py) under the hash of its entry and of what it depends on: after an edit
+    only the edited paper's part is made again. The text is what json.dumps gives for the whole
+    data (a test compares them)."""
+    from . import i18n, urls
+    from .memo import cached, digest
+
+    data = pdf_data(model, math, pieces=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    mark = f"[{json.dumps(PAPERS)}]"
+    if not any(s["key"] == "publications" for s in data["sections"]):
+        return text
+    if text.count(mark) != 1:  # cannot happen (see PAPERS); the whole data, then
+        return json.dumps(pdf_data(model, math), ensure_ascii=False, sort_keys=True)
+    base = urls.absolute_base(model.config.base_url)
+    t = i18n.messages(model.config.language, model.config.strings)
+    shared = digest(base, math, sorted(t.items()))
+
+    def piece(entry) -> str:
+        return json.dumps(_paper(entry, base, math, t), ensure_ascii=False, sort_keys=True)
+
+    papers = ", ".join(
+        cached("pdf", f"{entry.key}\0{shared}", partial(piece, entry)) if entry.key else piece(entry) for entry in model.entries
+    )
+    return text.replace(mark, f"[{papers}]")
+
+
 def needs_cjk_font(model) -> bool:
     """The CV has CJK text but no CJK font was found: the PDF would show empty boxes."""
+    if cjk_fonts():  # looked at first: the CV's text is long
+        return False
     text = json.dumps(pdf_data(model, math=False), ensure_ascii=False)
-    return bool(_CJK_TEXT.search(text)) and not cjk_fonts()
+    return bool(_CJK_TEXT.search(text))
 
 
 def compile_pdf(template: str, data: str) -> bytes:
@@ -202,31 +241,85 @@ def compile_pdf(template: str, data: str) -> bytes:
     return pdf
 
 
-# What compiles cv.typ in this context (compile_pdf: here). The preview compiles in a fresh
-# process, so that Typst's memory (hundreds of MB for a CV of 10,000 papers) is not kept by the
-# long-running server and copied into every process it forks.
-compiler: contextvars.ContextVar[Callable[[str, str], bytes]] = contextvars.ContextVar("cvsite_pdf_compiler")
-
-
-def render_pdf(model, template: str, compile_with: Callable[[str, str], bytes] | None = None) -> bytes:
+def render_pdf(model, template: str, compile_with=compile_pdf, first: Callable[[], bytes] | None = None) -> bytes:
     """Compile cv.typ with the CV's data; ContentError when the template itself is broken.
-    compile_with(template, data) may compile elsewhere (default: the context's `compiler`)."""
+    compile_with(template, data) may compile elsewhere (the preview: in a fresh process); first,
+    when given, is the first attempt already under way (start_pdf)."""
     import typst
 
-    compile_with = compile_with or compiler.get(compile_pdf)
-
-    def data(math: bool) -> str:
-        return json.dumps(pdf_data(model, math), ensure_ascii=False, sort_keys=True)
+    from .errors import ContentError, Problem
 
     try:
-        return compile_with(template, data(math=True))
+        return first() if first is not None else compile_with(template, pdf_json(model, math=True))
     except typst.TypstError:
         pass  # a formula Typst did not accept: show every formula as Unicode text instead
     try:
-        return compile_with(template, data(math=False))
+        return compile_with(template, pdf_json(model, math=False))
     except typst.TypstError as exc:
         message = " ".join(str(exc).split())[:300]
         raise ContentError([Problem("templates/cv.typ", 1, "template", f"Typst could not build cv.pdf: {message}")]) from None
+
+
+class Compilation:
+    """compile_pdf in a fresh Python process, started at once and waited for by result(): Typst's
+    threads do not survive a fork, so forked workers must never compile, and meanwhile this
+    process goes on with the rest of the build on the other core."""
+
+    def __init__(self, template: str, data: str):
+        import atexit
+        import os
+        import subprocess
+        import sys
+        import tempfile
+        import threading
+
+        # The input goes through a file, not a pipe: workers forked meanwhile (parallel.py) would
+        # inherit the pipe's end, and the compiler would wait for them to exit to see its end.
+        with tempfile.NamedTemporaryFile("wb", prefix="cvsite-cv-", suffix=".json", delete=False) as file:
+            file.write(json.dumps([template, data]).encode())
+        self._input = file.name
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+        command = [sys.executable, "-m", "generator.cv_pdf", self._input]
+        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self._output: tuple[bytes, bytes] = (b"", b"")
+        self._talk = threading.Thread(target=self._communicate, daemon=True)
+        self._talk.start()
+        atexit.register(self.cancel)  # a build that fails before waiting leaves no compiler running
+
+    def _communicate(self) -> None:
+        self._output = self._process.communicate()
+
+    def cancel(self) -> None:
+        import os
+
+        if self._process.poll() is None:
+            self._process.kill()
+        with contextlib.suppress(OSError):
+            os.unlink(self._input)
+
+    def result(self) -> bytes:
+        """The PDF; raises typst.TypstError as compile_pdf does."""
+        import atexit
+
+        import typst
+
+        self._talk.join()
+        self.cancel()
+        atexit.unregister(self.cancel)
+        out, err = self._output
+        if self._process.returncode == 4:
+            raise typst.TypstError(err.decode("utf-8", "replace"))  # type: ignore[call-arg]
+        if self._process.returncode:
+            raise RuntimeError(f"compiling cv.pdf failed: {err.decode('utf-8', 'replace').strip()[-300:]}")
+        return out
+
+
+def start_pdf(model, template: str):
+    """Start compiling cv.pdf now, in a fresh process (Compilation); returns the function that
+    waits for it, with render_pdf's rules (a formula Typst refuses: compiled again as text)."""
+    job = Compilation(template, pdf_json(model, math=True))
+    return lambda: render_pdf(model, template, lambda source, data: Compilation(source, data).result(), job.result)
 
 
 if __name__ == "__main__":  # compile_pdf in a fresh process: [template, data] on stdin, the PDF on stdout
@@ -234,8 +327,9 @@ if __name__ == "__main__":  # compile_pdf in a fresh process: [template, data] o
 
     import typst
 
-    try:
-        sys.stdout.buffer.write(compile_pdf(*json.loads(sys.stdin.buffer.read())))
+    try:  # the input: the file named by the first argument, or stdin
+        source = Path(sys.argv[1]).read_bytes() if len(sys.argv) > 1 else sys.stdin.buffer.read()
+        sys.stdout.buffer.write(compile_pdf(*json.loads(source)))
     except typst.TypstError as error:
         sys.stderr.write(str(error))
         sys.exit(4)

@@ -42,7 +42,9 @@ def sitemap_context(model: SiteModel) -> dict:
     for page in model.pages:
         if page.kind in ("not_found", "search") or not page.template.endswith(".html"):  # pages, not files
             continue
-        shown = [dates[src] for src in page.inputs if src in dates]
+        # the category and year indexes count every paper (their inputs are the profile alone: the
+        # counts are the site's shape, which every page's key holds)
+        shown = list(dates.values()) if page.kind in ("categories", "years") else [dates[src] for src in page.inputs if src in dates]
         lastmod = max(shown).first_day().isoformat() if shown else None
         found.append((urls.absolute(model.config.base_url, page.url), lastmod))
     return {"sitemap_urls": sorted(found)}

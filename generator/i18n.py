@@ -26,7 +26,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def _load(language: str) -> Mapping[str, str]:
     text = resources.files("generator").joinpath(f"data/strings/{language}.yaml").read_text("utf-8")
-    found = yaml.safe_load(text)
+    found = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml's parser: the same data, 10x faster
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in found.items()):  # YAML reads `No` as false
         raise ValueError(f"data/strings/{language}.yaml: every id and string must be text")
     return MappingProxyType(found)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Problem
-from .memo import cached
+from .memo import active, cached
 from .sources import link_problems
 
 if TYPE_CHECKING:
@@ -119,22 +120,30 @@ def paper_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def load_site(root: Path) -> RawSite:
-    """Every file is read; one whose bytes were parsed before (see memo.py) is not parsed again."""
+def load_site(root: Path, known: Mapping[str, str | None] | None = None) -> RawSite:
+    """Every file is read; one whose bytes were parsed before (see memo.py) is not parsed again.
+    known: digests already taken of files (filestamps.py): a file whose parse under its digest is
+    in the memo is not read at all."""
     problems: list[Problem] = link_problems(root)
     digests: dict[str, str] = {}
+    memo = active()
 
     def read(rel: str) -> RawRecord | None:
-        try:
-            data = _read_bytes(root / rel)
-        except _NotReadable as exc:
-            problems.append(Problem(rel, 1, "file", exc.message))
-            return None
-        except OSError as exc:
-            problems.append(Problem(rel, 1, "file", f"cannot read: {exc.strerror}"))
-            return None
-        digest = digests[rel] = hashlib.sha256(data).hexdigest()
-        result = cached("parse", f"{rel}\0{digest}", lambda: _parse(rel, data, digest))
+        sha = known.get(rel) if known is not None else None
+        if sha is not None and memo is not None and memo.peek("parse", f"{rel}\0{sha}") is not None:
+            digests[rel] = sha
+            result = memo.get("parse", f"{rel}\0{sha}", lambda: None)  # found: marked as used
+        else:
+            try:
+                data = _read_bytes(root / rel)
+            except _NotReadable as exc:
+                problems.append(Problem(rel, 1, "file", exc.message))
+                return None
+            except OSError as exc:
+                problems.append(Problem(rel, 1, "file", f"cannot read: {exc.strerror}"))
+                return None
+            digest = digests[rel] = hashlib.sha256(data).hexdigest()
+            result = cached("parse", f"{rel}\0{digest}", lambda: _parse(rel, data, digest))
         if isinstance(result, Problem):
             problems.append(result)
             return None

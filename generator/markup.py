@@ -9,7 +9,6 @@ from contextvars import ContextVar
 from functools import lru_cache
 from xml.etree.ElementTree import Element, tostring
 
-from latex2mathml.converter import convert_to_element as latex_to_mathml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
@@ -76,6 +75,10 @@ def latex_text(value: str) -> str:
 
 
 def math_to_mathml(tex: str, display: bool) -> str:
+    # imported on the first formula: latex2mathml reads its symbol table on import (a tenth of a
+    # second), which a build making no formula need not spend
+    from latex2mathml.converter import convert_to_element as latex_to_mathml
+
     try:
         root = latex_to_mathml(tex, display="block" if display else "inline")
     except Exception as exc:

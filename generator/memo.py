@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copyreg
+import gc
 import hashlib
 import hmac
 import os
@@ -31,7 +32,7 @@ from . import __version__
 CACHE_DIR = ".cvsite-cache"
 CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
 STORE_FILE = "store-00.cache"  # every stage's results, in SHARDS files: read only when something has to be made
-INDEX_STAGES = ("site", "output", "page")
+INDEX_STAGES = ("site", "output", "page", "stat")  # small results, always read (pages: written again after every edit)
 MAGIC = b"cvsite-cache 2\n"
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
 
@@ -67,8 +68,18 @@ def code_version() -> str:
 SHARDS = 32  # the store is split so that a build writes again only the parts it changed
 
 
+RECORDS = "content/"  # how the path of a record file starts (load.py): keys of per-record results hold it
+
+
 def shard(slot: tuple[str, str]) -> int:
-    return zlib.crc32(f"{slot[0]}\0{slot[1]}".encode("utf-8", "surrogatepass")) % SHARDS
+    """The part of the store a result is kept in. Every result made from one record file (its
+    parse, validation, entry, exports, listing items, parts of the CV files) shares a part: an
+    edit of one paper rewrites one part, and a part pickles what its results share (the paper in
+    its entry and in its validation) once."""
+    stage, key = slot
+    at = key.find(RECORDS)
+    name = key[at:].split("\0", 1)[0] if at >= 0 else f"{stage}\0{key}"
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 class Memo:
@@ -191,12 +202,14 @@ def _signing_key() -> bytes:
     return path.read_bytes()  # another process may have won the race: use what is there
 
 
-def _atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write beside, then rename: a reader sees the old file or the new one, never half of one."""
+def _atomic_write(path: Path, data: bytes | tuple[bytes, ...], mode: int = 0o644) -> None:
+    """Write beside, then rename: a reader sees the old file or the new one, never half of one.
+    data may come in parts, written one after the other."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
+            for part in data if isinstance(data, tuple) else (data,):
+                file.write(part)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -214,16 +227,20 @@ def _read(path: Path, salt: str) -> tuple[Any, str | None]:
     except OSError as exc:
         return None, f"cannot read the build cache {path} ({exc.strerror}); building from nothing"
     mac_size = hashlib.sha256().digest_size
-    head, body = blob[: len(MAGIC) + mac_size], blob[len(MAGIC) + mac_size :]
+    head, body = blob[: len(MAGIC) + mac_size], memoryview(blob)[len(MAGIC) + mac_size :]  # a view: the store is large
     if not head.startswith(MAGIC) or len(head) < len(MAGIC) + mac_size:
         return None, f"{path} is not a cvsite build cache; ignoring it and building from nothing"
-    expected = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
-    if not hmac.compare_digest(head[len(MAGIC) :], expected):
+    if not hmac.compare_digest(head[len(MAGIC) :], _mac(salt, body)):
         return None, (f"{path} was written by another cvsite version or user, or is damaged; ignoring it and building from nothing")
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling makes hundreds of thousands of objects, none garbage: collecting as they come took 80% of the time
     try:
         found = pickle.loads(body)
     except Exception:  # noqa: BLE001  signed by us, yet unreadable: a class it names has changed
         return None, f"{path} could not be read; ignoring it and building from nothing"
+    finally:
+        if collecting:
+            gc.enable()
     return (found, None) if isinstance(found, dict) else (None, f"{path} could not be read; building from nothing")
 
 
@@ -254,6 +271,7 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
                     )
             else:
                 entries.update(found)
+        gc.freeze()  # what was loaded lives to the end of the build: later collections need not look at it again
         return entries
 
     memo._store = store
@@ -261,10 +279,16 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
     return memo, notes
 
 
+def _mac(salt: str, body: bytes | memoryview) -> bytes:
+    """The signature of body for salt (fed in parts: joining them would copy the whole store)."""
+    mac = hmac.new(_signing_key(), salt.encode() + b"\0", "sha256")
+    mac.update(body)
+    return mac.digest()
+
+
 def _write(path: Path, salt: str, entries: dict) -> None:
     body = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-    mac = hmac.new(_signing_key(), salt.encode() + b"\0" + body, "sha256").digest()
-    _atomic_write(path, MAGIC + mac + body)
+    _atomic_write(path, (MAGIC, _mac(salt, body), body))
 
 
 def save(folder: Path, salt: str, memo: Memo) -> None:

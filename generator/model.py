@@ -319,8 +319,9 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
             if profile.metrics.computed
             else tuple(dict.fromkeys((*shown(urls.HOME), *(e.paper.source for e in featured), *cv_file))),
         ),
-        Page("/categories/", "categories.html", "categories", inputs=every),
-        Page("/years/", "years.html", "years", inputs=every),
+        # counts and the chart: the site's shape, which every page's key holds (incremental.site_shape)
+        Page("/categories/", "categories.html", "categories", inputs=(profile.source,)),
+        Page("/years/", "years.html", "years", inputs=(profile.source,)),
         Page(urls.NOT_FOUND, "404.html", "not_found", inputs=(profile.source,)),
     ]
     # the CV lists every paper and every cv.yaml section: the page, resume.json and cv.pdf
@@ -338,9 +339,12 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url)) for g in by_category for url in g.pages]
     pages += [Page(url, "year.html", "year", g.key, shown(url)) for g in by_year for url in g.pages]
     if urls.absolute_base(config.base_url):  # feeds and sitemaps are made of absolute URLs
-        pages.append(Page("/feed.xml", "feed.xml", "feed", "", every))
+        # a feed shows its newest feed_limit papers: those are its inputs
+        newest = config.feed_limit
+        pages.append(Page("/feed.xml", "feed.xml", "feed", "", (profile.source, *(e.paper.source for e in entries[:newest]))))
         pages += [
-            Page(g.url + "feed.xml", "feed.xml", "feed", g.url, (profile.source, *(e.paper.source for e in g.entries))) for g in by_category
+            Page(g.url + "feed.xml", "feed.xml", "feed", g.url, (profile.source, *(e.paper.source for e in g.entries[:newest])))
+            for g in by_category
         ]
         pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}

@@ -5,18 +5,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import stat
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
-from . import cv_pdf
+from . import cv_pdf, filestamps
 from . import memo as memo_store
-from .config import builtin_dir
+from .builtin import builtin_dir
 from .errors import ContentError, Problem
 from .incremental import tree_digest
 from .load import CONFIG_FILE, CV_FILE, PROFILE_FILE, paper_files
@@ -59,6 +56,8 @@ class RenderedSite:
     # paper pages left for the write stage's workers to render and write (see build): path -> page key
     deferred: dict[str, tuple[Page, str]] = dataclasses.field(default_factory=dict)
     render: Callable[[Page], bytes] | None = None  # renders a deferred page
+    # files being made elsewhere meanwhile (cv.pdf: Typst in a fresh process): path -> (page key, wait for the bytes)
+    pending: dict[str, tuple[str, Callable[[], bytes]]] = dataclasses.field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()  # located likely mistakes; the build still succeeds
     notes: tuple[str, ...] = ()  # what the build could not do as well as it might (cv.pdf), said once
     # what the preview keeps to remake only what one edit changed (incremental.py): the stages'
@@ -70,7 +69,7 @@ class RenderedSite:
 
     @property
     def rendered(self) -> int:
-        return len(self.files) + len(self.deferred)
+        return len(self.files) + len(self.deferred) + len(self.pending)
 
 
 @dataclass(frozen=True)
@@ -88,6 +87,8 @@ class BuildResult:
 def _template_problem(exc: Exception, root: Path) -> Problem:
     """Locate a template error at the template file and line (Jinja puts template frames in
     the traceback with their own file and line); the path is relative to the site when inside."""
+    import traceback
+
     name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not name:
         folders = tuple(
@@ -123,7 +124,11 @@ def _make_entries(site, memo: Memo, jobs: int | None) -> None:
 
 
 def render_site(
-    options: BuildOptions, memo: Memo | None = None, reuse: Callable[[str, str], bool] | None = None, defer: bool = False
+    options: BuildOptions,
+    memo: Memo | None = None,
+    reuse: Callable[[str, str], bool] | None = None,
+    defer: bool = False,
+    known: dict[str, str | None] | None = None,
 ) -> RenderedSite:
     """Everything but the write: raises ContentError with every problem found.
 
@@ -131,22 +136,23 @@ def render_site(
     is reused). A page whose inputs were rendered before into bytes that reuse(path, sha256)
     says are already in place is not rendered again; without reuse every page is rendered.
     With defer, paper pages are left for the write stage to render in parallel (see build).
+    known: record files' digests already taken (filestamps.py), so that load need not read them.
     """
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
 
     from . import urls
-    from .incremental import page_key, site_shape
+    from .incremental import site_shape
     from .load import load_site
     from .model import build_model
     from .render import render_page
-    from .templating import ListingItems, MemoBytecode, make_environment, static_dirs, template_dirs, theme_dir
+    from .templating import MemoBytecode, cached_macros, make_environment, static_dirs, template_dirs, theme_dir
     from .validate import validate_site
 
     memo = memo if memo is not None else Memo()
     memo.start()
     root = options.site_root
     with memo_store.using(memo):
-        raw = load_site(root)
+        raw = load_site(root, known)
         try:
             site = validate_site(raw, drafts=options.drafts)
         except ContentError as exc:
@@ -174,37 +180,53 @@ def render_site(
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
     # Files are compared by their bytes (digests), never by repr() of the parsed config: a config
     # full of YAML aliases is as large as what they expand to.
-    shared = digest(templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source), site_shape(model))
+    shared = digest(
+        templates, raw.digests.get(CONFIG_FILE), options.base_url, raw.digests.get(site.profile.source), site_shape(model), model.pdf
+    )  # model.pdf: every page's menu links cv.pdf once the pdf extra is installed
     environment: list[jinja2.Environment] = []
 
     def env() -> jinja2.Environment:
         """Made (templates compiled) only when a page has to be rendered; kept while serving."""
         if not environment:
             environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, MemoBytecode(memo))))
-            environment[0].globals["cached_item"] = ListingItems(memo, shared)
+            environment[0].globals.update(cached_macros(memo, shared))
         return environment[0]
 
     files: dict[str, bytes] = {}
     digests: dict[str, str] = {}
     deferred: dict[str, tuple[Page, str]] = {}
+    pending: dict[str, tuple[str, Callable[[], bytes]]] = {}
     try:
-        for page in model.pages:
-            rel = urls.output_path(page.url)
-            key = page_key(page, shared, raw.digests)
-            known = memo.peek("page", key)
-            if known is not None and reuse is not None and reuse(rel, known):
-                digests[rel] = known
-            elif defer and page.kind == "paper":  # many small pages: the write stage's workers render them
-                deferred[rel] = (page, key)
-                continue
-            else:
-                data = files[rel] = render_page(page, model, env())
-                digests[rel] = _sha256(data)
-            memo.put("page", key, digests[rel])
-        if deferred:
-            env()  # compiled before the workers fork, so each inherits it
+        with memo_store.using(memo):  # pages made of cached per-paper parts find them in memo
+            keys = _page_keys(model, shared, raw.digests)
+            for page in model.pages:
+                rel = urls.output_path(page.url)
+                key = keys[page.url]
+                made = memo.peek("page", key)
+                if made is not None and reuse is not None and reuse(rel, made):
+                    digests[rel] = made
+                elif page.kind == "cv_pdf":  # Typst compiles in a fresh process while the rest is made
+                    loader = env().loader
+                    assert loader is not None  # templating.make_environment always sets the layered loader
+                    pending[rel] = (key, cv_pdf.start_pdf(model, loader.get_source(env(), "cv.typ")[0]))
+                    continue
+                elif defer and page.kind == "paper":  # many small pages: the write stage's workers render them
+                    deferred[rel] = (page, key)
+                    continue
+                else:
+                    data = files[rel] = render_page(page, model, env())
+                    digests[rel] = _sha256(data)
+                memo.put("page", key, digests[rel])
+            if deferred:
+                env()  # compiled before the workers fork, so each inherits it
     except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
         raise ContentError([_template_problem(exc, root)]) from None
+    if not defer:  # the caller writes files alone: wait for them here
+        for rel, (key, wait) in pending.items():
+            data = files[rel] = wait()
+            digests[rel] = _sha256(data)
+            memo.put("page", key, digests[rel])
+        pending = {}
     extra = {NOJEKYLL: b""}  # GitHub Pages: serve the files as they are, no Jekyll
     if site.config.cname:
         extra["CNAME"] = f"{site.config.cname}\n".encode()
@@ -232,6 +254,7 @@ def render_site(
         copies,
         deferred,
         lambda page: render_page(page, model, env()),
+        pending,
         tuple(sorted({*site.warnings, *latex_warnings(model, raw)})),
         notes,
         raw,
@@ -241,6 +264,39 @@ def render_site(
     )
 
 
+def _page_keys(model: SiteModel, shared: str, digests: dict[str, str]) -> dict[str, str]:
+    """Each page's key: the hash of what every page shares, of the page, and of the content of its
+    declared inputs (incremental.page_key's rule). The inputs of every page showing all papers are
+    hashed once, not once per page (at 10,000 papers that was 300 hashes of 10,000 files each)."""
+    from .incremental import page_key
+
+    by_inputs: dict[tuple[str, ...], str] = {}
+    keys = {}
+    for page in model.pages:
+        shown = SHOWN.get(page.kind)
+        if shown is not None:
+            keys[page.url] = digest(shared, page.url, page.template, page.kind, page.key, "shows", shown(model))
+        elif len(page.inputs) < 8:
+            keys[page.url] = page_key(page, shared, digests)
+        else:
+            inputs = by_inputs.get(page.inputs)
+            if inputs is None:
+                inputs = by_inputs[page.inputs] = digest(*(f"{src}\1{digests.get(src)}" for src in page.inputs))
+            keys[page.url] = digest(shared, page.url, page.template, page.kind, page.key, inputs)
+    return keys
+
+
+def _sitemap_shows(model: SiteModel) -> list:
+    from .feeds import sitemap_context
+
+    return sitemap_context(model)["sitemap_urls"]
+
+
+# Pages of every paper whose bytes depend on little of each: their key is the hash of what they
+# show, so an edit that leaves that alone (a title) does not render them again.
+SHOWN: dict[str, Callable[[SiteModel], object]] = {"sitemap": _sitemap_shows}
+
+
 def _strict(errors, warnings, strict: bool) -> ContentError:
     """Under --strict a warning stops the build like an error (it is still shown as a warning)."""
     return ContentError([*errors, *warnings], ()) if strict else ContentError(errors, warnings)
@@ -248,6 +304,8 @@ def _strict(errors, warnings, strict: bool) -> ContentError:
 
 def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
     """A photo given as a site path must be a file of static/ (the site's or the theme's)."""
+    from urllib.parse import unquote, urlsplit
+
     from . import urls
 
     if not photo or urls.is_external(photo):
@@ -281,18 +339,20 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None):
             assert rendered.render is not None  # set by every build that defers pages
             return rel, write_file(folder, rel, rendered.render(page), beside)
 
-        return dict(parallel.fork_map(one, range(len(items)), jobs))
+        states = dict(parallel.fork_map(one, range(len(items)), jobs)) if items else {}
+        for rel, (_, wait) in rendered.pending.items():  # made meanwhile in another process
+            states[rel] = write_file(folder, rel, wait(), beside)
+        return states
 
-    return [rel for rel, _ in items], write
+    return [rel for rel, _ in items] + list(rendered.pending), write
 
 
-def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
-    """The hash of everything a build reads: options, record files, templates, themes, static files.
-    (Static files by name, size and time: they may be large, and are compared by content when written.)"""
+def _inputs_key(options: BuildOptions, out: Path, salt: str, records: dict[str, str | None]) -> str:
+    """The hash of everything a build reads: options, record files (their digests), templates,
+    themes, static files. (Static files by name, size and time: they may be large, and are
+    compared by content when written.)"""
+
     root = options.site_root
-    records = {}
-    for rel in (CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)):
-        records[rel] = _file_sha256(os.path.join(root, rel))
     static = []
     for dirpath, _, filenames in sorted(os.walk(root / "static")):
         for name in sorted(filenames):
@@ -304,27 +364,14 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
     )  # installing the pdf extra builds cv.pdf next time
 
 
-def _file_sha256(path: str) -> str | None:
-    """The digest of a regular record file; None for anything else (a FIFO would block, a
-    device never end: load reports them)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # os.path: pathlib costs more than the read
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as file:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > 10 * 2**20:
-            return None
-        return _sha256(file.read())
-
-
 def _intact(out: Path, state: dict) -> bool:
+    folder = f"{out}{os.sep}"
     for rel, (_, size, mtime) in state.items():
         try:
-            st = os.stat(os.path.join(out, rel))
+            st = os.stat(folder + rel)  # str concatenation: os.path.join costs more than the stat
         except OSError:
             return False
-        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+        if st.st_size != size or st.st_mtime_ns != mtime:
             return False
     return True
 
@@ -340,25 +387,36 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
     salt = memo_store.code_version()
     memo, notes = memo_store.load(cache_dir, salt) if options.cache else (Memo(), [])
     written = memo.entries.get(("output", str(out))) or {}  # path -> (sha256, size, mtime) as last written
-    inputs = _inputs_key(options, out, salt) if options.cache else ""
+    inputs, known, stamps, read = "", None, None, 0
+    root = options.site_root
+    if options.cache:
+        records = [CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)]
+        known, stamps, read = filestamps.digests(str(root), records, memo.entries.get(("stat", str(root))))
+        inputs = _inputs_key(options, out, salt, known)
     same = memo.entries.get(("site", inputs))
     if same is not None and (out / MANIFEST).is_file() and _intact(out, written):
         papers, pages, warnings = same
         if warnings and options.strict:  # the same input, built before without --strict
             raise _strict((), warnings, True)
+        if read:  # files had to be read: keep their stamps, so the next build need not
+            memo.entries[("stat", str(root))] = stamps
+            memo.changed = True
+            memo_store.save(cache_dir, salt, memo)
         return BuildResult(out, papers, pages, len(written), time.perf_counter() - started, 0, "\n".join(notes) or None, warnings)
+
+    folder = f"{out}{os.sep}"
 
     def on_disk(rel: str, sha: str) -> bool:
         state = written.get(rel)
         if state is None or state[0] != sha:
             return False
         try:
-            st = os.stat(out / rel)
+            st = os.stat(folder + rel)  # str concatenation: a Path costs more than the stat
         except OSError:
             return False
-        return (st.st_size, st.st_mtime_ns) == state[1:]
+        return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
-    rendered = render_site(options, memo, on_disk if written else None, defer=options.jobs != 1)
+    rendered = render_site(options, memo, on_disk if written else None, defer=options.jobs != 1, known=known)
     later = _write_deferred(rendered, options.jobs)
     try:
         if written and (out / MANIFEST).is_file():
@@ -373,11 +431,15 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
         raise
     for rel, (_, key) in rendered.deferred.items():
         memo.entries[("page", key)] = state[rel][0]
+    for rel, (key, _) in rendered.pending.items():
+        memo.entries[("page", key)] = state[rel][0]
     for slot in [slot for slot in memo.entries if slot[0] == "site"]:
         del memo.entries[slot]
     pages = sum(1 for page in rendered.model.pages if page.template)  # bibliography files are files, not pages
     memo.entries[("site", inputs)] = (rendered.model.paper_count, pages, rendered.warnings)
     memo.entries[("output", str(out))] = state
+    if stamps is not None:
+        memo.entries[("stat", str(root))] = stamps
     memo.changed = True
     if options.cache:
         memo_store.save(cache_dir, salt, memo)

@@ -10,10 +10,12 @@ so that reading a resume.json back gives the same cv.yaml (see cv_from_resume).
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from . import fields, urls
 from .cv_records import PRESENT
+from .memo import cached
 from .records import PartialDate
 
 SCHEMA = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
@@ -77,8 +79,8 @@ def _paper(entry, base_url: str) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v}
 
 
-def resume(model) -> dict[str, Any]:
-    """The site model as a JSON Resume document."""
+def resume(model, pieces: bool = False) -> dict[str, Any]:
+    """The site model as a JSON Resume document (with pieces, the papers are left to resume_json)."""
     profile, cv = model.profile, model.cv.record
     base = urls.absolute_base(model.config.base_url)  # a path-only base_url names no address
     basics: dict[str, Any] = {"name": profile.name}
@@ -101,7 +103,7 @@ def resume(model) -> dict[str, Any]:
         if entries:
             data[theirs] = [_mapped_entry(section, e) for e in entries]
     if model.entries:
-        data["publications"] = [_paper(e, base) for e in model.entries]
+        data["publications"] = [PUBLICATIONS] if pieces else [_paper(e, base) for e in model.entries]
     extra = {section: [entry_fields(section, e) for e in getattr(cv, section)] for section in UNMAPPED if getattr(cv, section)}
     if extra:
         data[EXTRA] = extra
@@ -112,8 +114,35 @@ def resume(model) -> dict[str, Any]:
     return data
 
 
+# Where the papers go in the document as first written: a string no record can hold (raw control
+# characters are refused when records are read), replaced by the papers' own pieces of JSON.
+PUBLICATIONS = "\0cvsite-publications\0"
+_MARK = f"\n    {json.dumps(PUBLICATIONS)}\n"
+
+
+def _publication(entry, base_url: str) -> bytes:
+    """One paper as the document shows it: a JSON object indented as an item of "publications",
+    in UTF-8 (joined as bytes: encoding the whole document once more cost as much as the join)."""
+    text = json.dumps(_paper(entry, base_url), ensure_ascii=False, indent=2)
+    return ("    " + text.replace("\n", "\n    ")).encode("utf-8")
+
+
 def resume_json(model) -> bytes:
-    return (json.dumps(resume(model), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """The document, with each paper's part made once and kept in the build cache (memo.py) under
+    the hash of its entry: after an edit only the edited paper's part is made again. The result
+    is the bytes json.dumps gives for the whole document (a test compares them)."""
+    data = resume(model, pieces=True)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if model.entries:
+        if text.count(_MARK) != 1:  # cannot happen (see PUBLICATIONS); the whole document, then
+            return (json.dumps(resume(model), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        base = urls.absolute_base(model.config.base_url)
+        papers = b",\n".join(
+            cached("resume", f"{e.key}\0{base}", partial(_publication, e, base)) if e.key else _publication(e, base) for e in model.entries
+        )
+        before, after = text.split(_MARK)
+        return b"".join((before.encode("utf-8"), b"\n", papers, b"\n", after.encode("utf-8"), b"\n"))
+    return (text + "\n").encode("utf-8")
 
 
 # -- back: a JSON Resume document to cv.yaml's sections ----------------------------------------------

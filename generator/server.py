@@ -259,8 +259,7 @@ class Preview:
     def _rebuild_all(self) -> bool:
         self._renderer.stop()  # it follows the site of the last whole build: a new one is started below
         gc.unfreeze()  # what the last whole build made may be garbage now (see below)
-        pdf = cv_pdf.compiler.set(compile_apart)  # Typst's memory is not kept by the server
-        try:
+        try:  # (cv.pdf compiles in a fresh process: Typst's memory is not kept by the server)
             rendered = render_site(self.options, self.memo, lambda rel, sha: self._state.get(rel, ("",))[0] == sha)
             self.rendered = rendered.rendered
             self.warnings = [str(p) for p in rendered.warnings]
@@ -269,8 +268,6 @@ class Preview:
             return self._publish([str(p) for p in exc.problems], set())
         except Exception as exc:  # a broken template, theme or static file must not stop the server either
             return self._publish([f"cvsite: {type(exc).__name__}: {exc}"], set())
-        finally:
-            cv_pdf.compiler.reset(pdf)
         with self._swap:
             before = self._state
             try:
@@ -339,19 +336,7 @@ def move_in(root: Path, rel: str, made: Path, sha: str) -> dict[str, FileState]:
 
 def compile_apart(template: str, data: str) -> bytes:
     """cv_pdf.compile_pdf in a fresh Python process."""
-    import subprocess
-
-    import typst
-
-    package_root = str(Path(__file__).resolve().parent.parent)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
-    command = [sys.executable, "-m", "generator.cv_pdf"]
-    done = subprocess.run(command, input=json.dumps([template, data]).encode(), capture_output=True, env=env, check=False)
-    if done.returncode == 4:
-        raise typst.TypstError(done.stderr.decode("utf-8", "replace"))  # type: ignore[call-arg]
-    if done.returncode:
-        raise RuntimeError(f"compiling cv.pdf failed: {done.stderr.decode('utf-8', 'replace').strip()[-300:]}")
-    return done.stdout
+    return cv_pdf.Compilation(template, data).result()
 
 
 def ready(site: RenderedSite) -> None:

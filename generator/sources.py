@@ -34,9 +34,36 @@ def link_problems(site_root: Path) -> list[Problem]:
             problems += _check(root, top)
             if problems:
                 continue
-        for folder, dirnames, filenames in os.walk(top):  # does not descend into linked folders
-            for entry in (*dirnames, *filenames):
-                problems += _check(root, os.path.join(folder, entry))
+        problems += _walk(root, top)
+    return problems
+
+
+def _walk(root: str, folder: str) -> list[Problem]:
+    """_check every entry below folder in os.walk's order, not descending into linked folders.
+    The type the folder listing gives (no system call) clears regular files and folders; only
+    the rest are looked at."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []  # gone, or not a folder
+    folders: list[os.DirEntry] = []
+    files: list[os.DirEntry] = []
+    for entry in entries:
+        try:
+            (folders if entry.is_dir() else files).append(entry)
+        except OSError:
+            files.append(entry)
+    problems: list[Problem] = []
+    for entry in (*folders, *files):
+        try:
+            plain = not entry.is_symlink() and (entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False))
+        except OSError:
+            plain = False
+        if not plain:
+            problems += _check(root, entry.path)
+    for entry in folders:
+        if not entry.is_symlink():
+            problems += _walk(root, entry.path)
     return problems
 
 

@@ -46,40 +46,51 @@ def _url(context, target: str) -> str:
     return urls.relative(context["page_url"], target)
 
 
-class ListingItems:
-    """partials/papers.html's paper_item, rendered once per paper, link depth and everything shared.
+class CachedMacro:
+    """A macro of a partial (partials/papers.html's paper_item, partials/cv.html's citation),
+    rendered once per paper, link depth, arguments and everything shared.
 
-    Listings show every paper again (profile, category and year pages), and a rebuild after one
-    edit would otherwise re-render them all. Relative links depend only on the page's depth, so
-    an item is shared by every page at that depth, and kept in the build cache (memo.py) under
-    the hash of its entry and of what every page may show (`shared`: templates, config, profile).
+    Listings and the CV show every paper again, and a rebuild after one edit would otherwise
+    render them all. Relative links depend only on the page's depth, so a rendering is shared by
+    every page at that depth, and kept in the build cache (memo.py) under the hash of its entry
+    and of what every page may show (`shared`: templates, config, profile, the site's shape).
     """
 
-    def __init__(self, memo, shared: str):
+    def __init__(self, memo, shared: str, template: str = "partials/papers.html", macro: str = "paper_item"):
         self.memo = memo
         self.shared = shared
+        self.template = template
+        self.macro = macro
         self.modules: dict[tuple[int, bool], Any] = {}  # jinja2 template modules: macros as attributes
 
     @pass_context
-    def __call__(self, context, entry, level: int, abstract: bool = True):
+    def __call__(self, context, entry, *args):
         absolute = bool(context.get("absolute_links"))
         depth = 0 if absolute else context["page_url"].count("/") - 1
 
         def render() -> str:
-            return self._render(context, entry, level, depth, absolute, abstract)
+            return self._render(context, entry, depth, absolute, args)
 
         if self.memo is None or not entry.key:
             return Markup(render())
-        key = f"{self.shared}\0{entry.key}\0{level}\0{depth}\0{absolute}\0{abstract}"
+        key = f"{self.shared}\0{entry.key}\0{depth}\0{absolute}\0{self.template}\0{self.macro}{args!r}"
         return Markup(self.memo.get("item", key, render))
 
-    def _render(self, context, entry, level: int, depth: int, absolute: bool, abstract: bool) -> str:
+    def _render(self, context, entry, depth: int, absolute: bool, args: tuple) -> str:
         module = self.modules.get((depth, absolute))
         if module is None:
             variables = {k: context[k] for k in ("config", "profile", "site", "base_path", "t")}
             variables.update(page_url="/" + "x/" * depth, absolute_links=absolute)
-            module = self.modules[(depth, absolute)] = context.environment.get_template("partials/papers.html").make_module(variables)
-        return str(module.paper_item(entry, level, abstract))
+            module = self.modules[(depth, absolute)] = context.environment.get_template(self.template).make_module(variables)
+        return str(getattr(module, self.macro)(entry, *args))
+
+
+def cached_macros(memo, shared: str) -> dict[str, CachedMacro]:
+    """The template globals that render a paper through the build cache."""
+    return {
+        "cached_item": CachedMacro(memo, shared),  # cached_item(entry, level, abstract): a listing's paper
+        "cached_citation": CachedMacro(memo, shared, "partials/cv.html", "citation"),  # cached_citation(entry, mark): the CV's
+    }
 
 
 def _messages(context):
@@ -164,7 +175,7 @@ def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | Non
         auto_reload=False,
     )
     env.globals["url"] = _url
-    env.globals["cached_item"] = ListingItems(None, "")  # replaced by each build (see pipeline.py)
+    env.globals.update(cached_macros(None, ""))  # replaced by each build (see pipeline.py)
     env.globals["search_shards"] = urls.search_shard_count  # the search page tells site.js how its index is split
     env.globals["search_chunk"] = urls.SEARCH_CHUNK
     env.globals["link_labels"] = LINK_KINDS  # a paper link's button label by kind (fields.py), for kinds the catalogue lacks

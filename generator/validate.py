@@ -37,7 +37,7 @@ base_url = s.base_url  # the CLI checks --base-url like site.yaml's base_url
 @lru_cache(maxsize=1)
 def arxiv_categories() -> Mapping[str, str]:
     text = resources.files("generator").joinpath("data/arxiv_categories.yaml").read_text("utf-8")
-    return MappingProxyType(yaml.safe_load(text))
+    return MappingProxyType(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # libyaml's parser: the same data
 
 
 def category_table(config: SiteConfig) -> dict[str, Category]:

@@ -6,7 +6,6 @@ would destroy sources (the site itself, its content, the home folder, the root).
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import hashlib
 import json
@@ -15,7 +14,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path, PurePosixPath
@@ -77,6 +75,8 @@ def _safe_rel(rel: str) -> PurePosixPath:
 
 
 def _in_threads(fn: Callable, items: Iterable) -> None:
+    from concurrent.futures import ThreadPoolExecutor  # imported when used: a build with nothing to write needs none
+
     with ThreadPoolExecutor(IO_THREADS) as pool:
         for _ in pool.map(fn, items):
             pass
@@ -114,6 +114,8 @@ def _exchange(a: Path, b: Path) -> bool:
     one of them is the output folder. False where the system or file system cannot."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes
+
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):  # a C library without it (glibc before 2.28, others)
@@ -312,6 +314,8 @@ def write_site(
                 data = files[rel] if rel in files else Path(copies[rel]).read_bytes()
                 return rel, (hashlib.sha256(data).hexdigest(), *_write_file(staging / path, data))
 
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(IO_THREADS) as pool:
                 state = dict(pool.map(write_one, items))
             state.update(more)
@@ -411,6 +415,8 @@ def update_in_place(
         return path.as_posix(), (hashlib.sha256(data).hexdigest(), *_replace(out / path, data))
 
     if len(writes) > 4:  # threads overlap the file creation of many files; a few are quicker alone
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(IO_THREADS) as pool:
             state.update(pool.map(write_one, writes))
     else:
