@@ -282,6 +282,8 @@ class Preview:
             self._later = {}
             self.has_site = True
             self._publish([], changed)  # still holding the swap: no new page with an old version
+        if not self.live:  # --no-reload: nothing is watched, so no edit will come to render
+            return True
         ready(self._site)  # before the fork: the renderer inherits it
         gc.freeze()  # what the build made lives on: later collections skip it (and the renderer shares it)
         self._renderer.start(self._site, self._places, self.options, self.memo, self._done)

@@ -246,6 +246,21 @@ def test_no_reload_serves_without_the_script(serve):
     assert "livereload" not in body and "Liang Song" in body
 
 
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc (Linux)")
+def test_no_reload_keeps_no_renderer_process(serve):
+    """The renderer that follows edits is forked only when files are watched: with --no-reload it
+    would hold a copy of the site's memory for edits that never come."""
+    assert children(serve().process.pid)  # watching: the renderer of the pages of every paper
+    assert children(serve("--no-reload").process.pid) == set()
+
+
 def test_the_served_folder_after_saves_equals_a_clean_build(serve, example_copy, edit, tmp_path):
     """Saved as a researcher saves (the watcher sees it): a paper's title, then the profile."""
     from generator.cli import main
