@@ -319,7 +319,12 @@ def start_pdf(model, template: str):
     """Start compiling cv.pdf now, in a fresh process (Compilation); returns the function that
     waits for it, with render_pdf's rules (a formula Typst refuses: compiled again as text)."""
     job = Compilation(template, pdf_json(model, math=True))
-    return lambda: render_pdf(model, template, lambda source, data: Compilation(source, data).result(), job.result)
+    return lambda: render_pdf(model, template, compile_apart, job.result)
+
+
+def compile_apart(template: str, data: str) -> bytes:
+    """compile_pdf in a fresh Python process (Compilation), waited for."""
+    return Compilation(template, data).result()
 
 
 if __name__ == "__main__":  # compile_pdf in a fresh process: [template, data] on stdin, the PDF on stdout

@@ -51,8 +51,15 @@ def site_shape(model: SiteModel) -> tuple:
     )
 
 
-def page_key(page: Page, shared: str, digests: dict[str, str]) -> str:
-    inputs = "\0".join(f"{src}\1{digests.get(src)}" for src in page.inputs)
+def page_key(page: Page, shared: str, digests: dict[str, str], hashed: dict[tuple[str, ...], str] | None = None) -> str:
+    """The hash of what every page shares, of the page, and of the content of its declared inputs.
+    hashed keeps each input list's hash across calls: the pages showing every paper share one
+    list, which is then hashed once per build rather than once per page."""
+    inputs = hashed.get(page.inputs) if hashed is not None else None
+    if inputs is None:
+        inputs = digest(*(f"{src}\1{digests.get(src)}" for src in page.inputs))
+        if hashed is not None:
+            hashed[page.inputs] = inputs
     return digest(shared, page.url, page.template, page.kind, page.key, inputs)
 
 

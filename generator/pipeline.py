@@ -265,24 +265,17 @@ def render_site(
 
 
 def _page_keys(model: SiteModel, shared: str, digests: dict[str, str]) -> dict[str, str]:
-    """Each page's key: the hash of what every page shares, of the page, and of the content of its
-    declared inputs (incremental.page_key's rule). The inputs of every page showing all papers are
-    hashed once, not once per page (at 10,000 papers that was 300 hashes of 10,000 files each)."""
+    """Each page's key (incremental.page_key), or for a page in SHOWN the hash of what it shows."""
     from .incremental import page_key
 
-    by_inputs: dict[tuple[str, ...], str] = {}
+    hashed: dict[tuple[str, ...], str] = {}
     keys = {}
     for page in model.pages:
         shown = SHOWN.get(page.kind)
         if shown is not None:
             keys[page.url] = digest(shared, page.url, page.template, page.kind, page.key, "shows", shown(model))
-        elif len(page.inputs) < 8:
-            keys[page.url] = page_key(page, shared, digests)
         else:
-            inputs = by_inputs.get(page.inputs)
-            if inputs is None:
-                inputs = by_inputs[page.inputs] = digest(*(f"{src}\1{digests.get(src)}" for src in page.inputs))
-            keys[page.url] = digest(shared, page.url, page.template, page.kind, page.key, inputs)
+            keys[page.url] = page_key(page, shared, digests, hashed)
     return keys
 
 

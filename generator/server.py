@@ -336,11 +336,6 @@ def move_in(root: Path, rel: str, made: Path, sha: str) -> dict[str, FileState]:
     return {rel: (sha, st.st_size, st.st_mtime_ns)}
 
 
-def compile_apart(template: str, data: str) -> bytes:
-    """cv_pdf.compile_pdf in a fresh Python process."""
-    return cv_pdf.Compilation(template, data).result()
-
-
 def ready(site: RenderedSite) -> None:
     """Compile every template the site's pages use and draw the home page's chart, once per
     whole build, so that the first edit after it costs what the others do (a whole build may
@@ -369,7 +364,7 @@ def render_later(site: RenderedSite, page: Page) -> bytes:
     if page.kind == "cv_pdf":
         loader = env().loader
         assert loader is not None
-        return cv_pdf.render_pdf(model, loader.get_source(env(), "cv.typ")[0], compile_apart)
+        return cv_pdf.render_pdf(model, loader.get_source(env(), "cv.typ")[0], cv_pdf.compile_apart)
     return render_page(page, model, env())
 
 
