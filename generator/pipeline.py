@@ -273,21 +273,29 @@ def _page_keys(model: SiteModel, shared: str, digests: dict[str, str]) -> dict[s
     for page in model.pages:
         shown = SHOWN.get(page.kind)
         if shown is not None:
-            keys[page.url] = digest(shared, page.url, page.template, page.kind, page.key, "shows", shown(model))
+            keys[page.url] = digest(shared, page.url, page.template, page.kind, page.key, "shows", shown(model, page))
         else:
             keys[page.url] = page_key(page, shared, digests, hashed)
     return keys
 
 
-def _sitemap_shows(model: SiteModel) -> list:
+def _sitemap_shows(model: SiteModel, page: Page) -> list:
     from .feeds import sitemap_context
 
     return sitemap_context(model)["sitemap_urls"]
 
 
+def _search_shows(model: SiteModel, page: Page) -> str:
+    from .search import shows
+
+    return shows(page.url, model)
+
+
 # Pages of every paper whose bytes depend on little of each: their key is the hash of what they
-# show, so an edit that leaves that alone (a title) does not render them again.
-SHOWN: dict[str, Callable[[SiteModel], object]] = {"sitemap": _sitemap_shows}
+# show, so an edit that leaves that alone (a title) does not render them again. A search file
+# shows the words, two-letter starts or papers of its part of the index (search.py keeps each
+# block of papers' part of it in the cache): a new title renders the few files its words are in.
+SHOWN: dict[str, Callable[[SiteModel, Page], object]] = {"sitemap": _sitemap_shows, "search_data": _search_shows}
 
 
 def _strict(errors, warnings, strict: bool) -> ContentError:

@@ -1,5 +1,5 @@
 """The files showing every paper (resume.json, cv.pdf, the CV page, feeds, the sitemap, the
-category and year indexes) are joined from per-paper parts kept in the build cache, or not made
+category and year indexes, the search index) are joined from per-paper parts kept in the build cache, or not made
 again when what they show did not change. After every kind of edit, a cached build must still
 give byte for byte what a clean build gives: these tests fail if the joined files drift."""
 
@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import cv_pdf
+from generator import cv_pdf, search, urls
 from generator.load import load_site
 from generator.memo import Memo, using
 from generator.model import build_model
 from generator.resume import resume, resume_json
 from generator.validate import validate_site
 from tests.e2e.big_site import write_big_site
-from tests.e2e.test_build_cache import assert_same_as_clean, cached_build
+from tests.e2e.test_build_cache import assert_same_as_clean, cached_build, tree
 
 PAPERS = 70  # listings split into pages, several years and categories
 
@@ -34,6 +34,41 @@ def big(tmp_path):
         file.write("feed_limit: 5\n")  # a short feed: which papers it shows moves with edits
     cached_build(site)
     return site
+
+
+@pytest.fixture
+def made(monkeypatch) -> list[str]:
+    """The search files the builds from now on make (render), as output paths."""
+    found: list[str] = []
+    real = search.search_file
+
+    def spy(url, model):
+        found.append(urls.output_path(url))
+        return real(url, model)
+
+    monkeypatch.setattr(search, "search_file", spy)
+    return found
+
+
+def test_a_title_edit_makes_again_only_the_search_files_it_changed(big, tmp_path, edit, made):
+    """Each search file is keyed by its part of the index (search.shows): a new title makes again
+    the files of the words it adds and removes and of its result line, and no other."""
+    before = tree(big / "output")
+    edit(paper_path(big, 50), " 50'", " Zygomorphic'")  # the word "50" goes, "zygomorphic" comes
+    cached_build(big)
+    remade = set(made)
+    built = assert_same_as_clean(big, tmp_path)
+    changed = {rel for rel in built if rel.startswith("search/") and built[rel] != before[rel]}
+    assert remade == changed and "search/papers-0.json" in changed
+    assert len(changed) < sum(1 for rel in built if rel.startswith("search/"))
+    assert any(word == "zygomorphic" for rel in changed if "/words-" in rel for word, _ in json.loads(built[rel]))
+
+
+def test_an_edit_search_does_not_show_makes_no_search_file(big, tmp_path, edit, made):
+    edit(paper_path(big, 50), "score: ", "score: 1")
+    cached_build(big)
+    assert made == []
+    assert_same_as_clean(big, tmp_path)
 
 
 def test_a_title_edited_far_from_the_feeds(big, tmp_path, edit):
