@@ -168,9 +168,11 @@ def _entry_id(entry: PaperEntry) -> str:
 
 
 class _Index:
-    """The search files of one model: their keys at once, their bytes when asked for."""
+    """The search files of one model: their keys at once, their bytes when asked for. A file the
+    index of the model before made is taken from it when it shows the same: the preview's
+    renderer makes every search file again after each edit, and so makes only those it changed."""
 
-    def __init__(self, model: SiteModel):
+    def __init__(self, model: SiteModel, before: _Index | None = None):
         self.model = model
         entries = model.entries
         self.count = count = len(entries)
@@ -183,27 +185,38 @@ class _Index:
             self.blocks.append(cached("search", key, lambda part=part: _block(part, shards)))  # type: ignore[misc]
         self._parts: dict[int, tuple[list[str], array]] = {}  # block -> its parts' names and offsets, read on first use
         self.files: dict[str, bytes] = {}
+        self._keys: dict[str, str] = {}
+        # what the index before made, by what it showed (kept apart: an index must not hold the one before it)
+        self._before = {url: (before.shows(url), data) for url, data in before.files.items()} if before is not None else {}
 
     def shows(self, url: str) -> str:
         """The hash of what the file at url shows (the page's key beside what every page shares)."""
+        key = self._keys.get(url)
+        if key is None:
+            key = self._keys[url] = self._shows(url)
+        return key
+
+    def _shows(self, url: str) -> str:
         kind, _, number = url.removeprefix("/search/").removesuffix(".json").partition("-")
         model, blocks = self.model, self.blocks
         shape: object = ()  # what a file shows beside its part of every block
-        if kind == "papers":  # the lines of the blocks it is made of
+        if kind == "papers":  # the lines of the blocks it is made of, in the site's language
             per_file = CHUNK // BLOCK
             part, blocks = 2 * self.shards + 1, blocks[int(number) * per_file : (int(number) + 1) * per_file]
+            shape = (model.config.language, sorted(model.config.strings.items()))
         elif kind == "facets":
             part = 2 * self.shards
             shape = ([[g.key, g.label] for g in model.by_category], [g.key for g in model.by_year])
         else:
             part = int(number) + (self.shards if kind == "prefixes" else 0)
         at = slice(part * _HASH, (part + 1) * _HASH)
-        return digest(kind, self.count, self.shards, shape, b"".join(block[3][at] for block in blocks))
+        return digest(kind, self.count, self.shards, CHUNK, BLOCK, shape, b"".join(block[3][at] for block in blocks))
 
     def file(self, url: str) -> bytes:
         found = self.files.get(url)
         if found is None:
-            found = self.files[url] = self._make(url)
+            key, made = self._before.get(url, ("", b""))
+            found = self.files[url] = made if key == self.shows(url) else self._make(url)
         return found
 
     def _make(self, url: str) -> bytes:
@@ -272,7 +285,7 @@ _last: list = [None, None]  # the model last indexed and its index: every search
 
 def _index(model: SiteModel) -> _Index:
     if _last[0] is not model:
-        _last[:] = [model, _Index(model)]
+        _last[:] = [model, _Index(model, _last[1])]
     return _last[1]
 
 

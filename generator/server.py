@@ -535,7 +535,8 @@ def follow(
         # cv.pdf (seconds of Typst at 10,000 papers) comes last, in an answer of its own
         part = {rel: page for rel, page in pending.items() if page.kind != "cv_pdf"} or pending
         folder = Path(tempfile.mkdtemp(prefix=f"cvsite-later-{os.getpid()}-", dir=parent))
-        made = answer(folder, part, site, commands.poll)
+        with using(memo):  # the pages of every paper are joined from the per-paper parts it keeps
+            made = answer(folder, part, site, commands.poll)
         if made is None:  # a newer edit: render everything again from it
             shutil.rmtree(folder, ignore_errors=True)
             continue

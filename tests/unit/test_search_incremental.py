@@ -49,8 +49,11 @@ def site(make_site) -> Path:
     return make_site({f"content/papers/p{i:03d}.md": record(i) for i in range(PAPERS)})
 
 
-def index(root: Path, memo: Memo | None) -> dict[str, tuple[str, bytes]]:
-    """url -> (key, bytes) of every search file, with memo as the build cache (None: from nothing)."""
+def index(root: Path, memo: Memo | None, clean: bool = False) -> dict[str, tuple[str, bytes]]:
+    """url -> (key, bytes) of every search file, with memo as the build cache (None: none). clean:
+    from nothing, not even the files the index of the model before made."""
+    if clean:
+        search._last[:] = [None, None]
     with using(memo):
         if memo is not None:
             memo.start()
@@ -85,7 +88,7 @@ def test_after_an_edit_the_index_from_cached_blocks_is_the_index_from_nothing(si
     index(site, memo)
     (EDITS | MOVES)[name](site)
     cached = index(site, memo)
-    clean = index(site, None)
+    clean = index(site, None, clean=True)
     assert {url: data for url, (_, data) in cached.items()} == {url: data for url, (_, data) in clean.items()}
     assert {url: key for url, (key, _) in cached.items()} == {url: key for url, (key, _) in clean.items()}
 
@@ -150,3 +153,22 @@ def test_the_keys_are_the_same_in_every_process(site):
         for seed in ("1", "2")
     }
     assert len(outputs) == 1
+
+
+def test_without_a_cache_the_index_after_an_edit_makes_only_the_files_it_changed(site, monkeypatch):
+    """The preview's renderer makes every search file again after each edit, with no build cache
+    to key them by: the index takes the files the one before made when they show the same."""
+    before = index(site, None)
+    EDITS["title"](site)
+    made: list[str] = []
+    make = search._Index._make
+
+    def spy(self, url):
+        made.append(url)
+        return make(self, url)
+
+    monkeypatch.setattr(search._Index, "_make", spy)
+    after = index(site, None)
+    assert set(made) == {url for url in after if after[url][1] != before[url][1]} != set()
+    made.clear()
+    assert after == index(site, None, clean=True) and len(made) == len(after)
