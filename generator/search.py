@@ -123,9 +123,22 @@ def _facts(entry: PaperEntry) -> tuple[str, int, bool]:
 
 
 def _line(entry: PaperEntry) -> tuple:
-    """What a paper's result line is made of (papers-<n>.json; the language is the config's,
-    which every page's key holds)."""
-    return entry.url, entry.title_text, entry.short_author_line, entry.paper.venue, entry.paper.date, entry.paper.category.short
+    """What a paper's result line is made of (papers-<n>.json; its language is part of the file's
+    key), as plain values: the repr of dataclasses is slow."""
+    line, day = entry.short_author_line, entry.paper.date
+    names = [author and author.name for author in line.names]
+    return (
+        entry.url,
+        entry.title_text,
+        names,
+        line.total,
+        line.et_al,
+        entry.paper.venue,
+        day.year,
+        day.month,
+        day.day,
+        entry.paper.category.short,
+    )
 
 
 def _block(entries: Sequence[PaperEntry], shards: int) -> Block:
