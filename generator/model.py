@@ -329,7 +329,8 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     pages.append(Page(urls.RESUME, "", "resume", inputs=(*every, *cv_file)))
     if pdf and not own_pdf:
         pages.append(Page(urls.CV_PDF, "", "cv_pdf", inputs=(*every, *cv_file)))
-    # search: a page of its own, and its data (search.py), which any paper may change
+    # search: a page of its own, and its data (search.py), which any paper may change (so the preview
+    # remakes them after any edit; a build keys each file by what it shows, pipeline.SHOWN)
     pages.append(Page("/search/", "search.html", "search", inputs=(profile.source,)))
     pages += [Page(url, "", "search_data", inputs=every) for url in urls.search_data_urls(len(entries))]
     pages += [Page(e.url, "paper.html", "paper", e.paper.slug, cite_inputs(e)) for e in entries]
