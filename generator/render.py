@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from markupsafe import Markup
 
 from . import bibliography, charts, cv_pdf, feeds, i18n, metadata, resume, search, urls
 from .model import Page, PaperEntry, SiteModel
@@ -60,11 +61,20 @@ def page_context(page: Page, model: SiteModel) -> dict:
             ]
     elif page.kind == "cv":
         context["cv"] = model.cv
+        context["cached_citations"] = cached_citations
     elif page.kind == "feed":
         context.update(feeds.feed_context(page, model))
     elif page.kind == "sitemap":
         context.update(feeds.sitemap_context(model))
     return context
+
+
+@pass_context
+def cached_citations(context, entries, mark: bool) -> Markup:
+    """The CV's citations of these papers, joined: what a template loop calling cached_citation
+    on each gives, without Jinja's per-call work for each of 10,000 papers."""
+    cite = context["cached_citation"]
+    return Markup("".join([cite(context, entry, mark) for entry in entries]))
 
 
 BIBLIOGRAPHY_FILES = {"bibtex": bibliography.bibtex_file, "csl_json": bibliography.csl_json_file, "ris": bibliography.ris_file}

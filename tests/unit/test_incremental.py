@@ -113,3 +113,57 @@ def test_a_paper_taking_another_papers_citation_key_rebuilds_that_papers_pages(e
     other = "papers/baichuan-2-open-large-scale-language-models/"
     assert "@misc{yang2023baichuanb," in incremental.files[other + "index.html"].decode()
     assert incremental.files[other + "baichuan-2-open-large-scale-language-models.bib"].startswith(b"@misc{yang2023baichuanb,")
+
+
+def test_a_page_key_changes_with_each_of_its_inputs_and_with_the_page():
+    """A page is rendered again when any record it shows changes, whether it shows a few papers
+    or every paper (whose list is hashed once per build and shared by the pages showing it)."""
+    from generator.incremental import SHARED_INPUTS, page_key
+    from generator.model import Page
+
+    every = tuple(f"content/papers/p{i}.md" for i in range(SHARED_INPUTS * 3))
+    few = every[:2]
+    digests = {src: f"{i:040x}" for i, src in enumerate(every)}
+    pages = [Page("/cv/", "cv.html", "cv", inputs=every), Page("/papers/p0/", "paper.html", "paper", "p0", few)]
+    hashed: dict[tuple[str, ...], str] = {}
+    keys = [page_key(page, "shared", digests, hashed) for page in pages]
+    assert keys == [page_key(page, "shared", digests) for page in pages]  # keeping a long list's hash changes no key
+    assert len(set(keys)) == 2
+    for page, key in zip(pages, keys):
+        for src in (page.inputs[0], page.inputs[-1]):
+            assert page_key(page, "shared", digests | {src: "f" * 40}, {}) != key
+        assert page_key(page, "other", digests, {}) != key  # templates, config, profile, the site's shape
+        assert page_key(Page(page.url, page.template, page.kind, page.key, page.inputs[:-1]), "shared", digests, {}) != key
+    # the same inputs under another page, or read from another kind of file, are another key
+    assert page_key(Page("/papers/p1/", "paper.html", "paper", "p1", few), "shared", digests) != keys[1]
+    assert page_key(Page("/papers/p0/p0.bib", "", "paper_bibtex", "p0", few), "shared", digests) != keys[1]
+    # a list of exactly one more than SHARED_INPUTS is hashed on its own, still by content
+    long = every[: SHARED_INPUTS + 1]
+    page = Page("/x/", "x.html", "x", inputs=long)
+    assert page_key(page, "shared", digests, {}) != page_key(page, "shared", digests | {long[-1]: "0" * 40}, {})
+
+
+def test_the_cvs_joined_citations_are_the_per_paper_citations(example_copy):
+    """The built-in CV joins each paper's cached citation in Python (cached_citations); a site
+    template calling cached_citation once per paper in a Jinja loop gets the same page, so the
+    join neither drops, reorders nor escapes a citation again."""
+    from tests.conftest import REPO
+
+    builtin = (REPO / "templates/cv.html").read_text(encoding="utf-8")
+    looped = builtin.replace(
+        "{{ cached_citations(site.featured, false) }}",
+        "    {% for entry in site.featured %}{{ cached_citation(entry, false) }}{% endfor %}",
+    ).replace(
+        "{{ cached_citations(group.entries, true) }}", "    {% for entry in group.entries %}{{ cached_citation(entry, true) }}{% endfor %}"
+    )
+    assert looped.count("cached_citation(entry") == 2
+    paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("---\n", "---\nfeatured: true\n", 1), encoding="utf-8")
+    joined = render_site(BuildOptions(example_copy)).files["cv/index.html"]
+    (example_copy / "templates").mkdir()
+    (example_copy / "templates" / "cv.html").write_text(looped, encoding="utf-8")
+    for memo in (None, Memo()):  # without a cache, and with one (where each citation is kept)
+        assert render_site(BuildOptions(example_copy), memo).files["cv/index.html"] == joined
+    papers = len(list((example_copy / "content/papers").iterdir()))
+    featured = joined.decode().split('class="cv-selected"')[1].split("</section>")[0]
+    assert 0 < featured.count("<li") < papers <= joined.decode().count("<li")
