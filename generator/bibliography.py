@@ -151,11 +151,12 @@ def citation_keys(papers: Iterable[Paper], wanted: Mapping[str, str] | None = No
     """
     ordered = sorted(papers, key=lambda p: p.slug)
     keys: dict[str, str] = {}
+    taken: set[str] = set()
     for paper in ordered:  # records that name their key first: they keep it
         own = own_key(paper)
-        if own and own not in keys.values():
+        if own and own not in taken:
             keys[paper.slug] = own
-    taken = set(keys.values())
+            taken.add(own)
     for paper in ordered:
         if paper.slug in keys:
             continue
@@ -350,17 +351,17 @@ class PaperExport:
 
 
 def bibtex_file(exports: Iterable[PaperExport]) -> str:
-    return "\n".join(e.bibtex for e in exports)
+    return "\n".join([e.bibtex for e in exports])
 
 
 def csl_json_file(exports: Iterable[PaperExport]) -> str:
     """A JSON array with one paper per line (joined as text: each item is serialised once per paper)."""
-    items = ",\n".join(e.csl for e in exports)
+    items = ",\n".join([e.csl for e in exports])
     return f"[\n{items}\n]\n" if items else "[]\n"
 
 
 def ris_file(exports: Iterable[PaperExport]) -> str:
-    return "\n".join(e.ris for e in exports)
+    return "\n".join([e.ris for e in exports])
 
 
 def exports_of(papers: Sequence[Paper], keys: Mapping[str, str] | None = None, base_url: str = "") -> list[PaperExport]:

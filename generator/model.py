@@ -231,8 +231,9 @@ def home_listing(entries: tuple[PaperEntry, ...]) -> Listing:
 
 
 def newest_first(papers) -> list[Paper]:
-    ordered = sorted(papers, key=lambda p: (p.title.casefold(), p.slug))
-    return sorted(ordered, key=lambda p: p.date, reverse=True)
+    """By date, newest first, then by title and slug: one sort on a plain tuple (comparing the
+    PartialDate records themselves calls Python code about 120,000 times at 10,000 papers)."""
+    return sorted(papers, key=lambda p: (-p.date.year, -p.date.month, -p.date.day, p.title.casefold(), p.slug))
 
 
 def entry_key(site: ValidSite, paper: Paper) -> str:
@@ -292,10 +293,9 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     for entry in entries:
         same_key.setdefault(entry.citation_base, []).append(entry.paper.source)
 
-    def cite_inputs(entry: PaperEntry) -> tuple[str, ...]:
-        return (profile.source, *sorted(same_key[entry.citation_base]))
+    cite_inputs = {base: (profile.source, *sorted(sources)) for base, sources in same_key.items()}  # a paper's page and its .bib
 
-    every = (profile.source, *(e.paper.source for e in entries))
+    every = (profile.source, *[e.paper.source for e in entries])
     listings = {urls.HOME: home_listing(entries)}
     for group in (*by_category, *by_year):
         listings.update((url, listing) for url, listing in zip(group.pages, group_listings(group)))
@@ -333,8 +333,8 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     # remakes them after any edit; a build keys each file by what it shows, pipeline.SHOWN)
     pages.append(Page("/search/", "search.html", "search", inputs=(profile.source,)))
     pages += [Page(url, "", "search_data", inputs=every) for url in urls.search_data_urls(len(entries))]
-    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, cite_inputs(e)) for e in entries]
-    pages += [Page(e.bibtex_url, "", "paper_bibtex", e.paper.slug, cite_inputs(e)) for e in entries]
+    pages += [Page(e.url, "paper.html", "paper", e.paper.slug, cite_inputs[e.citation_base]) for e in entries]
+    pages += [Page(e.bibtex_url, "", "paper_bibtex", e.paper.slug, cite_inputs[e.citation_base]) for e in entries]
     if entries:
         pages += [Page(url, "", kind, inputs=every) for kind, url in urls.BIBLIOGRAPHY.items()]
     pages += [Page(url, "category.html", "category", g.url.split("/")[2], shown(url)) for g in by_category for url in g.pages]
@@ -386,7 +386,11 @@ def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url:
 
     for i, export in zip(todo, parallel.fork_map(make, todo)):
         known[i] = export
-    if memo is not None:
-        for slot, export in zip(slots, known):
-            memo.put("export", slot, export)
+    if memo is not None:  # those found are only marked used: put would compare each with itself
+        done = set(todo)
+        for i, (slot, export) in enumerate(zip(slots, known)):
+            if i in done:
+                memo.put("export", slot, export)
+            else:
+                memo.get("export", slot, lambda export=export: export)  # type: ignore[misc]
     return {e.paper.slug: export for e, export in zip(entries, known) if export is not None}

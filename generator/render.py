@@ -84,7 +84,8 @@ def bibliography_file(page: Page, model: SiteModel) -> str:
     """The text of a bibliography page: every paper of the site newest first, or one paper's entry."""
     if page.kind == "paper_bibtex":
         return model.exports[page.key].bibtex
-    return BIBLIOGRAPHY_FILES[page.kind](model.exports[e.paper.slug] for e in model.entries)
+    exports = model.exports
+    return BIBLIOGRAPHY_FILES[page.kind]([exports[e.paper.slug] for e in model.entries])
 
 
 def render_page(page: Page, model: SiteModel, env: Environment) -> bytes:

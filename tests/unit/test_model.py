@@ -231,3 +231,27 @@ def test_featured_papers_newest_first_and_the_home_page_declares_them(make_site)
     home = next(p for p in model.pages if p.kind == "home")
     assert {"content/papers/old.md", "content/papers/new.md"} <= set(home.inputs)
     assert len(home.inputs) < LISTING_FULL  # a long home page shows only its newest papers
+
+
+def test_newest_first_orders_by_date_then_title_ignoring_case_then_slug():
+    """The order of every listing and of the CV: newest date first (2024-03 counts as newer than
+    2024), same date by title regardless of case, same title by slug."""
+    from types import SimpleNamespace
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from generator.model import newest_first
+    from generator.records import PartialDate
+
+    dates = st.builds(PartialDate, st.integers(2020, 2022), st.integers(0, 2), st.integers(0, 2))
+    papers = st.lists(st.tuples(dates, st.sampled_from(["alpha", "Alpha", "beta", "Beta", "ä"]), st.text("ab", min_size=1, max_size=3)))
+
+    @given(papers)
+    def check(items):
+        ordered = newest_first([SimpleNamespace(date=d, title=t, slug=s) for d, t, s in items])
+        assert len(ordered) == len(items)
+        for a, b in zip(ordered, ordered[1:]):
+            assert a.date > b.date or (a.date == b.date and (a.title.casefold(), a.slug) <= (b.title.casefold(), b.slug))
+
+    check()
