@@ -162,3 +162,13 @@ def test_an_edited_site_template_is_compiled_again(tmp_path, user, compiled, edi
     assert '<p class="mark">second</p>' in home and '<p class="mark">first</p>' not in home
     assert compiled == ["partials/papers.html"]
     assert tree(site / "output") == clean_build(site, tmp_path)
+
+
+def test_an_unusable_cache_folder_only_means_compiling(tmp_path, user, compiled):
+    entries = user("ada")
+    entries.parent.mkdir(parents=True)
+    entries.write_text("not a folder")  # neither readable nor writable as one
+    site = fresh_clone(tmp_path, "site")
+    built = build(site)
+    assert len(compiled) >= 10
+    assert built == clean_build(site, tmp_path)
