@@ -182,9 +182,15 @@ def using(memo: Memo | None):
 # ---------------------------------------------------------------- on disk
 
 
-def _key_file() -> Path:
+def user_folder() -> Path:
+    """cvsite's folder in this user's cache ($XDG_CACHE_HOME or ~/.cache): the signing key, and
+    the compiled templates every site shares (template_cache.py)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cvsite" / "cache-key"
+    return Path(base) / "cvsite"
+
+
+def _key_file() -> Path:
+    return user_folder() / "cache-key"
 
 
 def _signing_key() -> bytes:
@@ -284,6 +290,15 @@ def _mac(salt: str, body: bytes | memoryview) -> bytes:
     mac = hmac.new(_signing_key(), salt.encode() + b"\0", "sha256")
     mac.update(body)
     return mac.digest()
+
+
+def sign(salt: str, body: bytes) -> bytes:
+    """body's signature with this user's key: other caches of the user's (template_cache.py) are
+    trusted on the same terms as the build cache."""
+    return _mac(salt, body)
+
+
+write_atomically = _atomic_write
 
 
 def _write(path: Path, salt: str, entries: dict) -> None:

@@ -145,7 +145,8 @@ def render_site(
     from .load import load_site
     from .model import build_model
     from .render import render_page
-    from .templating import MemoBytecode, cached_macros, make_environment, static_dirs, template_dirs, theme_dir
+    from .template_cache import UserBytecode
+    from .templating import cached_macros, make_environment, static_dirs, template_dirs, theme_dir
     from .validate import validate_site
 
     memo = memo if memo is not None else Memo()
@@ -188,7 +189,8 @@ def render_site(
     def env() -> jinja2.Environment:
         """Made (templates compiled) only when a page has to be rendered; kept while serving."""
         if not environment:
-            environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, MemoBytecode(memo))))
+            compiled = UserBytecode() if options.cache else None  # --no-cache: every template compiled afresh
+            environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, compiled)))
             environment[0].globals.update(cached_macros(memo, shared))
         return environment[0]
 
