@@ -282,7 +282,10 @@ def write_file(folder: Path, rel: str, data: bytes, beside: bool = False) -> Fil
 
 
 TMP_SUFFIX = ".cvsite-tmp"
-Later = tuple  # (paths, write(folder, beside) -> {path: state}): files rendered and written by workers
+# (paths, write(folder, beside) -> {path: state}): files rendered and written during the write;
+# when updating in place, write may leave a file whose bytes are in place as it is, giving the
+# very state previous holds for it
+Later = tuple
 
 
 def _manifest(state: Mapping[str, FileState]) -> str:
@@ -384,7 +387,7 @@ def update_in_place(
     writes: dict[PurePosixPath, bytes] = {}
     for rel, sha in digests.items():
         old = previous.get(rel)
-        if rel in files and (old is None or old[0] != sha or not _intact(out / rel, old)):
+        if rel in files and (old is None or old[0] != sha or not intact(out / rel, old)):
             writes[_safe_rel(rel)] = files[rel]
         else:
             state[rel] = cast(FileState, old)  # not rendered: previous holds its state
@@ -392,7 +395,7 @@ def update_in_place(
         data = Path(source).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         old = previous.get(rel)
-        if old is not None and old[0] == sha and _intact(out / rel, old):
+        if old is not None and old[0] == sha and intact(out / rel, old):
             state[rel] = old
         else:
             writes[_safe_rel(rel)] = data
@@ -406,8 +409,9 @@ def update_in_place(
                 path.with_name(f".{path.name}{TMP_SUFFIX}").unlink(missing_ok=True)
             raise
         for rel in later[0]:
-            path = out / rel
-            os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
+            if more[rel] is not previous.get(rel):  # later's function leaves a file whose bytes are in place as it is
+                path = out / rel
+                os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
         state.update(more)
 
     def write_one(path: PurePosixPath) -> tuple[str, FileState]:
@@ -446,7 +450,8 @@ def replace_files(out: Path, files: Mapping[str, bytes]) -> dict[str, FileState]
     return {rel: (hashlib.sha256(data).hexdigest(), *_replace(out / _safe_rel(rel), data)) for rel, data in files.items()}
 
 
-def _intact(path: Path, state: FileState) -> bool:
+def intact(path: Path, state: FileState) -> bool:
+    """Whether the file at path is still as written (state: its size and time then)."""
     try:
         st = os.stat(path)
     except OSError:
