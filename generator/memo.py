@@ -33,7 +33,7 @@ CACHE_DIR = ".cvsite-cache"
 CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
 STORE_FILE = "store-00.cache"  # every stage's results, in SHARDS files: read only when something has to be made
 INDEX_STAGES = ("site", "output", "page", "stat")  # small results, always read (pages: written again after every edit)
-MAGIC = b"cvsite-cache 2\n"
+MAGIC = b"cvsite-cache 3\n"
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
 
 
@@ -71,15 +71,30 @@ SHARDS = 32  # the store is split so that a build writes again only the parts it
 RECORDS = "content/"  # how the path of a record file starts (load.py): keys of per-record results hold it
 
 
-def shard(slot: tuple[str, str]) -> int:
+def shard_of(stage: str, key: str) -> int:
     """The part of the store a result is kept in. Every result made from one record file (its
     parse, validation, entry, exports, listing items, parts of the CV files) shares a part: an
     edit of one paper rewrites one part, and a part pickles what its results share (the paper in
     its entry and in its validation) once."""
-    stage, key = slot
     at = key.find(RECORDS)
     name = key[at:].split("\0", 1)[0] if at >= 0 else f"{stage}\0{key}"
     return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def slot_of(stage: str, key: str) -> tuple[str, Any]:
+    """Where a result is kept: a stage of the store keys it by its part (one byte) and the hash of
+    its key, 17 bytes in all. The keys spell out what a result is made of (a record's path and
+    digest, the category table, the author, the templates...): kept whole, they were a tenth of
+    the store, in memory and on disk. The small index keeps its keys as they are."""
+    if stage in INDEX_STAGES:
+        return stage, key
+    data = key.encode("utf-8", "surrogatepass")
+    return stage, bytes((shard_of(stage, key),)) + hashlib.blake2b(data, digest_size=16).digest()
+
+
+def shard(slot: tuple[str, Any]) -> int:
+    """The part of the store holding a slot (see slot_of)."""
+    return slot[1][0]
 
 
 class Memo:
@@ -88,8 +103,8 @@ class Memo:
     only room (every key is the hash of its inputs), and dropping them rarely keeps saves small."""
 
     def __init__(self, entries: dict | None = None, store: Callable[[], dict] | None = None):
-        self.entries: dict[tuple[str, str], Any] = entries or {}
-        self.used: dict[tuple[str, str], Any] = {}
+        self.entries: dict[tuple[str, Any], Any] = entries or {}
+        self.used: dict[tuple[str, Any], Any] = {}
         self.computed: dict[str, int] = {}  # stage -> how many results were computed, not reused
         self.changed = False  # whether anything differs from what was loaded
         self._store = store  # reads the results of the other stages, on their first use
@@ -104,14 +119,14 @@ class Memo:
     def store_loaded(self) -> bool:
         return self._store is None
 
-    def _changed(self, slot: tuple[str, str]) -> None:
+    def _changed(self, slot: tuple[str, Any]) -> None:
         self.changed = True
         if slot[0] not in INDEX_STAGES:
             self.dirty.add(shard(slot))
 
     def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
         self._need(stage)
-        slot = (stage, key)
+        slot = slot_of(stage, key)
         if slot in self.used:
             return self.used[slot]
         if slot in self.entries:
@@ -125,12 +140,12 @@ class Memo:
 
     def peek(self, stage: str, key: str) -> Any:
         self._need(stage)
-        slot = (stage, key)
+        slot = slot_of(stage, key)
         return self.used.get(slot, self.entries.get(slot))
 
     def put(self, stage: str, key: str, value: Any) -> None:
         self._need(stage)
-        slot = (stage, key)
+        slot = slot_of(stage, key)
         if slot not in self.entries or self.entries[slot] != value:
             self._changed(slot)
         self.used[slot] = value
