@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -56,7 +56,7 @@ class RenderedSite:
     copies: dict[str, Path]  # output path -> asset to copy
     # pages left for the write stage to render and write (see build): path -> (page, page key)
     deferred: dict[str, tuple[Page, str]] = dataclasses.field(default_factory=dict)
-    render: Callable[[Page], bytes] | None = None  # renders a deferred page
+    render: Callable[[Page], Iterable[bytes]] | None = None  # renders a deferred page (in pieces: render.page_pieces)
     # files being made elsewhere meanwhile (cv.pdf: Typst in a fresh process): path -> (page key, wait for the bytes)
     pending: dict[str, tuple[str, Callable[[], bytes]]] = dataclasses.field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()  # located likely mistakes; the build still succeeds
@@ -322,29 +322,31 @@ def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
     ]
 
 
-def _render_with(memo: Memo, model: SiteModel, env: Callable[[], jinja2.Environment], page: Page) -> bytes:
-    """One page's bytes, its cached parts (listing items, the CV's citations) kept in memo."""
-    from .render import render_page
+def _render_with(memo: Memo, model: SiteModel, env: Callable[[], jinja2.Environment], page: Page) -> Iterable[bytes]:
+    """One page's bytes (render.page_pieces: the files of every paper's text come in pieces, to
+    be written as they come), its cached parts (listing items, the CV's citations) kept in memo."""
+    from .render import page_pieces
 
     with memo_store.using(memo):
-        return render_page(page, model, env())
+        return page_pieces(page, model, env())
 
 
 def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path):
     """The write stage's hook for the deferred pages: forked workers render the paper pages and
     write each into the folder (beside its place, when replacing in place), sending back only its
     state; the other pages are rendered here, where the cache keeps their parts, one at a time,
-    each written before the next is made (the pages of every paper are megabytes each: holding
-    them all until the write was most of a build's memory). A page made here (or cv.pdf, made
-    meanwhile by Typst) whose bytes are in place already (previous) is left as it is."""
+    each written before the next is made, the largest piece by piece (the pages of every paper
+    are megabytes each: holding them all until the write was most of a build's memory). A page
+    made here (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous)
+    is left as it was."""
     from . import parallel
-    from .write import intact, write_file
+    from .write import TMP_SUFFIX, intact, write_file
 
     items = list(rendered.deferred.items())
     apart = [i for i, (_, (page, _)) in enumerate(items) if page.kind == "paper"]
     here = [i for i, (_, (page, _)) in enumerate(items) if page.kind != "paper"]
 
-    def render(page: Page) -> bytes:
+    def render(page: Page) -> Iterable[bytes]:
         assert rendered.render is not None  # set by every build that defers pages
         return rendered.render(page)
 
@@ -363,14 +365,17 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
             states[rel] = put(folder, rel, data, beside)
             del data
         for rel, (_, wait) in rendered.pending.items():  # made meanwhile in another process
-            states[rel] = put(folder, rel, wait(), beside)
+            states[rel] = put(folder, rel, (wait(),), beside)
         return states
 
-    def put(folder: Path, rel: str, data: bytes, beside: bool):
+    def put(folder: Path, rel: str, data: Iterable[bytes], beside: bool):
+        state = write_file(folder, rel, data, beside)
         old = previous.get(rel)
-        if beside and old is not None and old[0] == _sha256(data) and intact(folder / rel, old):
+        if beside and old is not None and old[0] == state[0] and intact(folder / rel, old):
+            path = folder / rel
+            path.with_name(f".{path.name}{TMP_SUFFIX}").unlink()
             return old
-        return write_file(folder, rel, data, beside)
+        return state
 
     return [rel for rel, _ in items] + list(rendered.pending), write
 

@@ -262,10 +262,14 @@ def _recover_mounted(out: Path) -> None:
 FileState = tuple  # (sha256, size, mtime_ns) of a file as written: how the next build knows it is intact
 
 
-def _write_file(path: Path, data: bytes) -> tuple[int, int]:
+def _write_file(path: Path, data: bytes | Iterable[bytes], sha=None) -> tuple[int, int]:
+    """Write data, which may come in pieces written as they come (sha: a hash fed each piece)."""
     try:
         with open(path, "wb") as file:
-            file.write(data)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                if sha is not None:
+                    sha.update(piece)
+                file.write(piece)
             file.flush()  # the write, not the close, sets the time the next build compares
             st = os.fstat(file.fileno())
     except OSError as exc:  # a full disk fails in write(), whose error carries no file name
@@ -273,12 +277,13 @@ def _write_file(path: Path, data: bytes) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def write_file(folder: Path, rel: str, data: bytes, beside: bool = False) -> FileState:
+def write_file(folder: Path, rel: str, data: bytes | Iterable[bytes], beside: bool = False) -> FileState:
     """Write one file below folder (beside its place, as .NAME.cvsite-tmp, when beside: the caller
-    moves it in once every file is written). Returns its state."""
+    moves it in once every file is written); data may come in pieces. Returns its state."""
     path = folder / _safe_rel(rel)
-    sha = hashlib.sha256(data).hexdigest()
-    return (sha, *_write_file(path.with_name(f".{path.name}{TMP_SUFFIX}") if beside else path, data))
+    sha = hashlib.sha256()
+    stat = _write_file(path.with_name(f".{path.name}{TMP_SUFFIX}") if beside else path, data, sha)
+    return (sha.hexdigest(), *stat)
 
 
 TMP_SUFFIX = ".cvsite-tmp"

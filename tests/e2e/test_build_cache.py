@@ -246,3 +246,15 @@ def test_a_template_error_in_a_page_rendered_while_writing_changes_nothing(examp
     assert "templates/cv.html:1" in str(error.value) and "nope" in str(error.value)
     assert tree(out) == before
     assert not [p for p in out.rglob("*") if p.name.endswith(".cvsite-tmp")]
+
+
+def test_pages_written_piece_by_piece_equal_the_pages_rendered_whole(example_copy, tmp_path):
+    # a build writes the files of every paper's text (bibliographies, resume.json) in pieces;
+    # the preview renders each page whole: both give the same bytes
+    from generator.pipeline import BuildOptions, build, render_site
+
+    build(BuildOptions(example_copy, tmp_path / "out", cache=False))
+    built = tree(tmp_path / "out")
+    whole = render_site(BuildOptions(example_copy, tmp_path / "out")).files
+    for rel in ("papers.bib", "papers.json", "papers.ris", "resume.json", "index.html", "cv/index.html"):
+        assert built[rel] == whole[rel]
