@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 
@@ -217,14 +217,16 @@ def _signing_key() -> bytes:
     return path.read_bytes()  # another process may have won the race: use what is there
 
 
-def _atomic_write(path: Path, data: bytes | tuple[bytes, ...], mode: int = 0o644) -> None:
+def _atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], mode: int = 0o644) -> None:
     """Write beside, then rename: a reader sees the old file or the new one, never half of one.
-    data may come in parts, written one after the other."""
+    data may be a function writing into the open file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
-            for part in data if isinstance(data, tuple) else (data,):
-                file.write(part)
+            if isinstance(data, bytes):
+                file.write(data)
+            else:
+                data(file)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -294,16 +296,40 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
     return memo, notes
 
 
+def _signer(salt: str) -> hmac.HMAC:
+    """What signs a cache file for salt (fed the file's body in parts: joining them would copy it)."""
+    return hmac.new(_signing_key(), salt.encode() + b"\0", "sha256")
+
+
 def _mac(salt: str, body: bytes | memoryview) -> bytes:
-    """The signature of body for salt (fed in parts: joining them would copy the whole store)."""
-    mac = hmac.new(_signing_key(), salt.encode() + b"\0", "sha256")
+    """The signature of body for salt."""
+    mac = _signer(salt)
     mac.update(body)
     return mac.digest()
 
 
+class _Signing:
+    """A file the pickle is written into as it is made, signed on the way: a part of the store
+    pickles to megabytes, which need not be held whole."""
+
+    def __init__(self, file: BinaryIO, salt: str):
+        self.file = file
+        self.mac = _signer(salt)
+
+    def write(self, data) -> int:
+        self.mac.update(data)
+        return self.file.write(data)
+
+
 def _write(path: Path, salt: str, entries: dict) -> None:
-    body = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-    _atomic_write(path, (MAGIC, _mac(salt, body), body))
+    def write(file: BinaryIO) -> None:
+        file.write(MAGIC + bytes(hashlib.sha256().digest_size))  # the signature's place, filled in last
+        signing = _Signing(file, salt)
+        pickle.Pickler(signing, protocol=pickle.HIGHEST_PROTOCOL).dump(entries)
+        file.seek(len(MAGIC))
+        file.write(signing.mac.digest())
+
+    _atomic_write(path, write)
 
 
 def save(folder: Path, salt: str, memo: Memo) -> None:
@@ -314,15 +340,15 @@ def save(folder: Path, salt: str, memo: Memo) -> None:
         return
     folder.mkdir(exist_ok=True)
     index: dict = {}
-    shards: dict[int, dict] = {n: {} for n in memo.dirty} if memo.store_loaded else {}
+    parts: dict[int, list] = {n: [] for n in memo.dirty} if memo.store_loaded else {}  # the slots of each part to write
     for slot, value in memo.entries.items():
         if slot[0] in INDEX_STAGES:
             index[slot] = value
-        elif slot[0] not in TRANSIENT and shards:
-            part = shards.get(shard(slot))
+        elif slot[0] not in TRANSIENT and parts:
+            part = parts.get(shard(slot))
             if part is not None:
-                part[slot] = value
-    for n, entries in shards.items():
-        _write(folder / _shard_file(n), salt, entries)
+                part.append(slot)
+    for n, slots in parts.items():  # one part at a time: each pickles to megabytes
+        _write(folder / _shard_file(n), salt, {slot: memo.entries[slot] for slot in slots})
     memo.dirty = set()
     _write(folder / CACHE_FILE, salt, index)
