@@ -292,7 +292,7 @@ def report(sizes: list[dict], preview: list[dict], example: dict[str, list[dict]
         "",
         (
             "| papers | cvsite cold | Hugo cold | cold / Hugo | second build | second / Hugo | one paper changed "
-            "| changed / Hugo | CPU: cold, second, changed, Hugo | cvsite peak RSS | Hugo peak RSS | cvsite output | Hugo output |"
+            "| changed / Hugo | CPU: cold, second, changed, Hugo | cvsite peak RSS: cold, changed | Hugo peak RSS | cvsite output | Hugo output |"
         ),
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -308,7 +308,7 @@ def report(sizes: list[dict], preview: list[dict], example: dict[str, list[dict]
         lines[-1] += (
             f"{med(rows, 'second'):.2f} s | {ratio(rows, 'second')} | {med(rows, 'change'):.2f} s | {ratio(rows, 'change')} | "
             f"{cpu_times} s | "
-            f"{max(r['cold']['rss'] for r in rows):.0f} MB | "
+            f"{max(r['cold']['rss'] for r in rows):.0f}, {max(r['change']['rss'] for r in rows):.0f} MB | "
             + (f"{max(r['hugo']['rss'] for r in rows):.0f} MB" if has_hugo else "–")
             + " | "
             f"{rows[-1]['bytes'] / 1e6:.0f} MB | " + (f"{rows[-1]['hugo_bytes'] / 1e6:.0f} MB |" if has_hugo else "– |")

@@ -263,10 +263,14 @@ def _recover_mounted(out: Path) -> None:
 FileState = tuple  # (sha256, size, mtime_ns) of a file as written: how the next build knows it is intact
 
 
-def _write_file(path: Path, data: bytes) -> tuple[int, int]:
+def _write_file(path: Path, data: bytes | Iterable[bytes], sha=None) -> tuple[int, int]:
+    """Write data, which may come in pieces written as they come (sha: a hash fed each piece)."""
     try:
         with open(path, "wb") as file:
-            file.write(data)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                if sha is not None:
+                    sha.update(piece)
+                file.write(piece)
             file.flush()  # the write, not the close, sets the time the next build compares
             st = os.fstat(file.fileno())
     except OSError as exc:  # a full disk fails in write(), whose error carries no file name
@@ -274,16 +278,20 @@ def _write_file(path: Path, data: bytes) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def write_file(folder: Path, rel: str, data: bytes, beside: bool = False) -> FileState:
+def write_file(folder: Path, rel: str, data: bytes | Iterable[bytes], beside: bool = False) -> FileState:
     """Write one file below folder (beside its place, as .NAME.cvsite-tmp, when beside: the caller
-    moves it in once every file is written). Returns its state."""
+    moves it in once every file is written); data may come in pieces. Returns its state."""
     path = folder / _safe_rel(rel)
-    sha = hashlib.sha256(data).hexdigest()
-    return (sha, *_write_file(path.with_name(f".{path.name}{TMP_SUFFIX}") if beside else path, data))
+    sha = hashlib.sha256()
+    stat = _write_file(path.with_name(f".{path.name}{TMP_SUFFIX}") if beside else path, data, sha)
+    return (sha.hexdigest(), *stat)
 
 
 TMP_SUFFIX = ".cvsite-tmp"
-Later = tuple  # (paths, write(folder, beside) -> {path: state}): files rendered and written by workers
+# (paths, write(folder, beside) -> {path: state}): files rendered and written during the write;
+# when updating in place, write may leave a file whose bytes are in place as it is, giving the
+# very state previous holds for it
+Later = tuple
 
 
 def _manifest(state: Mapping[str, FileState]) -> str:
@@ -382,7 +390,7 @@ def update_in_place(
     writes: dict[PurePosixPath, bytes] = {}
     for rel, sha in digests.items():
         old = previous.get(rel)
-        if rel in files and (old is None or old[0] != sha or not _intact(out / rel, old)):
+        if rel in files and (old is None or old[0] != sha or not intact(out / rel, old)):
             writes[_safe_rel(rel)] = files[rel]
         else:
             state[rel] = cast(FileState, old)  # not rendered: previous holds its state
@@ -390,7 +398,7 @@ def update_in_place(
         data = Path(source).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         old = previous.get(rel)
-        if old is not None and old[0] == sha and _intact(out / rel, old):
+        if old is not None and old[0] == sha and intact(out / rel, old):
             state[rel] = old
         else:
             writes[_safe_rel(rel)] = data
@@ -404,8 +412,9 @@ def update_in_place(
                 path.with_name(f".{path.name}{TMP_SUFFIX}").unlink(missing_ok=True)
             raise
         for rel in later[0]:
-            path = out / rel
-            os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
+            if more[rel] is not previous.get(rel):  # later's function leaves a file whose bytes are in place as it is
+                path = out / rel
+                os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
         state.update(more)
 
     def write_one(path: PurePosixPath) -> tuple[str, FileState]:
@@ -438,7 +447,8 @@ def replace_files(out: Path, files: Mapping[str, bytes]) -> dict[str, FileState]
     return {rel: (hashlib.sha256(data).hexdigest(), *_replace(out / _safe_rel(rel), data)) for rel, data in files.items()}
 
 
-def _intact(path: Path, state: FileState) -> bool:
+def intact(path: Path, state: FileState) -> bool:
+    """Whether the file at path is still as written (state: its size and time then)."""
     try:
         st = os.stat(path)
     except OSError:
