@@ -3,6 +3,7 @@
     python bench/speed.py --sizes 1000,10000 --rounds 3          # cold, second, one change (+ Hugo)
     python bench/speed.py --sizes 10000 --preview 10              # + save-to-screen latency of cvsite serve
     python bench/speed.py --sizes 100000 --rounds 1               # the 100k figure
+    python bench/speed.py --sizes "" --no-hugo                    # the example site only
 
 The site is gen_content.py's synthetic researcher site (the same papers in cvsite's and Hugo's
 format). Each build is a fresh process, timed as a whole (wall, CPU, peak RSS); in each round the
@@ -14,7 +15,8 @@ two tools alternate, so a busy machine slows both alike and the per-round ratios
 - preview: `cvsite serve`, then one paper's title saved N times; the time from the save until the
            paper page and the home page hold it, both in the served folder on disk and over HTTP
            (the median; the debounce is included)
-- example: `cvsite build --no-cache` of the repository's own example site (start-up included)
+- example: the repository's own example site, start-up included: a fresh clone's build (no
+           .cvsite-cache/, no output; compiled templates in the user cache) and `--no-cache`
 
 Ratios are cvsite / Hugo cold build of the same round. Output on tmpfs (/dev/shm) when present.
 """
@@ -54,10 +56,11 @@ def hugo_binary() -> str | None:
     return str(found[-1]) if found else shutil.which("hugo")
 
 
-def timed(argv: list[str], cwd: Path | None = None) -> dict:
+def timed(argv: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
     """Run one process; wall seconds, CPU seconds and peak RSS (MB) of it and its children."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    env = dict(env or os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     out, err = proc.stdout.read().decode(), proc.stderr.read().decode()
@@ -226,14 +229,35 @@ def bench_preview(n: int, edits: int, work: Path) -> dict:
     }
 
 
-def example_build() -> list[float]:
-    out = scratch_root()
+def example_builds(rounds: int = 7) -> dict[str, list[dict]]:
+    """The repository's example site, start-up included, run as an installed cvsite runs: with its
+    modules' .pyc (pip writes them at install; PYTHONDONTWRITEBYTECODE would make every run compile
+    cvsite's own source, about 0.09 s) and its own user cache (XDG_CACHE_HOME), both filled by a
+    first build that is not counted. In each round:
+    - fresh clone: a new copy of the site, no .cvsite-cache/ and no output; the compiled templates
+      are the user cache's
+    - no cache: `cvsite build --no-cache` into a new folder: nothing cached read or written"""
+    work = scratch_root()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPYCACHEPREFIX=str(work / "pycache"), XDG_CACHE_HOME=str(work / "user-cache"))
+
+    def clone(name: str) -> Path:
+        site = work / name
+        site.mkdir()
+        shutil.copy(REPO / "site.yaml", site / "site.yaml")
+        shutil.copytree(REPO / "content", site / "content")
+        return site
+
     try:
-        return sorted(
-            timed([*cvsite_command(), "build", "--site", str(REPO), "--output", str(out / "o"), "--no-cache"])["wall"] for _ in range(5)
-        )
+        timed([*cvsite_command(), "build", "--site", str(clone("warm-up"))], env=env)
+        runs: dict[str, list[dict]] = {"fresh clone": [], "no cache": []}
+        for i in range(rounds):
+            runs["fresh clone"].append(timed([*cvsite_command(), "build", "--site", str(clone(f"clone-{i}"))], env=env))
+            out = work / f"no-cache-{i}"
+            runs["no cache"].append(timed([*cvsite_command(), "build", "--site", str(REPO), "--output", str(out), "--no-cache"], env=env))
+        return runs
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def med(rows: list[dict], key: str, field: str = "wall") -> float:
@@ -246,7 +270,7 @@ def ratio(rows: list[dict], key: str) -> str:
     return f"{statistics.median(r[key]['wall'] / r['hugo']['wall'] for r in rows):.2f}"
 
 
-def report(sizes: list[dict], preview: list[dict], example: list[float], hugo: str | None) -> str:
+def report(sizes: list[dict], preview: list[dict], example: dict[str, list[dict]], hugo: str | None) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = (
         next(
@@ -268,7 +292,7 @@ def report(sizes: list[dict], preview: list[dict], example: list[float], hugo: s
         "",
         (
             "| papers | cvsite cold | Hugo cold | cold / Hugo | second build | second / Hugo | one paper changed "
-            "| changed / Hugo | CPU: cold, second, changed, Hugo | cvsite peak RSS | Hugo peak RSS | cvsite output | Hugo output |"
+            "| changed / Hugo | CPU: cold, second, changed, Hugo | cvsite peak RSS: cold, changed | Hugo peak RSS | cvsite output | Hugo output |"
         ),
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -284,7 +308,7 @@ def report(sizes: list[dict], preview: list[dict], example: list[float], hugo: s
         lines[-1] += (
             f"{med(rows, 'second'):.2f} s | {ratio(rows, 'second')} | {med(rows, 'change'):.2f} s | {ratio(rows, 'change')} | "
             f"{cpu_times} s | "
-            f"{max(r['cold']['rss'] for r in rows):.0f} MB | "
+            f"{max(r['cold']['rss'] for r in rows):.0f}, {max(r['change']['rss'] for r in rows):.0f} MB | "
             + (f"{max(r['hugo']['rss'] for r in rows):.0f} MB" if has_hugo else "–")
             + " | "
             f"{rows[-1]['bytes'] / 1e6:.0f} MB | " + (f"{rows[-1]['hugo_bytes'] / 1e6:.0f} MB |" if has_hugo else "– |")
@@ -297,7 +321,13 @@ def report(sizes: list[dict], preview: list[dict], example: list[float], hugo: s
             f"serve process {p['rss']:.0f} MB, the renderer it forked {p['children']:.0f} MB (pages shared with it counted in both)."
         )
     if example:
-        lines.append(f"\nExample site (`cvsite build --no-cache`, start-up included): median {statistics.median(example):.3f} s wall.")
+        fresh, clean = example["fresh clone"], example["no cache"]
+        lines.append(
+            "\nExample site, start-up included, medians: a fresh clone's build (no .cvsite-cache/, no output; compiled "
+            f"templates in the user cache) {statistics.median(r['wall'] for r in fresh):.3f} s wall, "
+            f"{statistics.median(r['cpu'] for r in fresh):.3f} s CPU; `cvsite build --no-cache` "
+            f"{statistics.median(r['wall'] for r in clean):.3f} s wall, {statistics.median(r['cpu'] for r in clean):.3f} s CPU."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -314,9 +344,9 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         sizes = [bench_size(int(n), args.rounds, hugo, work) for n in args.sizes.split(",") if n]
-        print(report(sizes, [], [], hugo), flush=True)  # the builds' table, whatever happens next
+        print(report(sizes, [], {}, hugo), flush=True)  # the builds' table, whatever happens next
         preview = [bench_preview(sizes[-1]["n"], args.preview, work)] if args.preview else []
-        print(report(sizes, preview, example_build(), hugo))
+        print(report(sizes, preview, example_builds(), hugo))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 
@@ -350,18 +350,43 @@ class PaperExport:
         return cls(bibtex_entry(paper, key, base_url), item, ris_entry(paper, key, base_url))
 
 
+# The files of the whole bibliography come in pieces, each paper's in UTF-8 as it is needed: at
+# 10,000 papers a file is some 18 MB, which the build writes piece by piece instead of holding it
+# as text and again as bytes (text with one character beyond Latin-1 takes 2 or 4 bytes each).
+
+
+def _joined(pieces: Iterable[str], sep: bytes) -> Iterator[bytes]:
+    for i, piece in enumerate(pieces):
+        yield sep + piece.encode("utf-8") if i else piece.encode("utf-8")
+
+
+def bibtex_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
+    return _joined((e.bibtex for e in exports), b"\n")
+
+
+def csl_json_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
+    """A JSON array with one paper per line (joined as text: each item is serialised once per paper)."""
+    empty = True
+    for piece in _joined((e.csl for e in exports), b",\n"):
+        yield b"[\n" + piece if empty else piece
+        empty = False
+    yield b"[]\n" if empty else b"\n]\n"
+
+
+def ris_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
+    return _joined((e.ris for e in exports), b"\n")
+
+
 def bibtex_file(exports: Iterable[PaperExport]) -> str:
-    return "\n".join([e.bibtex for e in exports])
+    return b"".join(bibtex_pieces(exports)).decode("utf-8")
 
 
 def csl_json_file(exports: Iterable[PaperExport]) -> str:
-    """A JSON array with one paper per line (joined as text: each item is serialised once per paper)."""
-    items = ",\n".join([e.csl for e in exports])
-    return f"[\n{items}\n]\n" if items else "[]\n"
+    return b"".join(csl_json_pieces(exports)).decode("utf-8")
 
 
 def ris_file(exports: Iterable[PaperExport]) -> str:
-    return "\n".join([e.ris for e in exports])
+    return b"".join(ris_pieces(exports)).decode("utf-8")
 
 
 def exports_of(papers: Sequence[Paper], keys: Mapping[str, str] | None = None, base_url: str = "") -> list[PaperExport]:

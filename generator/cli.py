@@ -80,7 +80,10 @@ def make_parser() -> argparse.ArgumentParser:
         "or only its path, e.g. /repo/, which leaves out what needs the full URL (feeds, sitemap, canonical URLs)",
     )
     build.add_argument(
-        "--no-cache", action="store_true", help="build from nothing: neither read nor write the build cache in SITE/.cvsite-cache/"
+        "--no-cache",
+        action="store_true",
+        help="build from nothing: neither read nor write the build cache in SITE/.cvsite-cache/ "
+        "nor your compiled templates in ~/.cache/cvsite/",
     )
     build.set_defaults(run=_run_build)
 

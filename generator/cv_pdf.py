@@ -63,12 +63,13 @@ def cjk_fonts() -> list[str]:
 
 def _rich(source: str, math: bool = True) -> list[dict[str, str]]:
     """Text with $...$ formulas as parts: {text} and {math} (Typst math, or Unicode text)."""
-    from . import typst_math
     from .markup import latex_text
 
     parts: list[dict[str, str]] = []
     last = 0
     for match in _MATH.finditer(source):
+        from . import typst_math  # on the first formula: it brings pylatexenc, which plain text does not need
+
         if match.start() > last:
             parts.append({"text": latex_text(source[last : match.start()])})
         tex = match.group(1) or match.group(2)

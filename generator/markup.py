@@ -1,5 +1,9 @@
 """Record text to safe HTML: Markdown (markdown-it-py), LaTeX text commands to Unicode
-(pylatexenc) and $...$ math to MathML (latex2mathml), all at build time."""
+(pylatexenc) and $...$ math to MathML (latex2mathml), all at build time.
+
+Each library is imported when the first text needing it comes (start-up time): plain text needs
+none of them, text without a LaTeX command no pylatexenc, text without a formula no latex2mathml.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,40 @@ import html
 import re
 from contextvars import ContextVar
 from functools import lru_cache
-from xml.etree.ElementTree import Element, tostring
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from markupsafe import Markup
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexwalker import (
-    LatexWalker,
-    LatexWalkerError,
-    get_default_latex_context_db,
-)
 
 from .schema import SAFE_SCHEMES
 
-_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
-_MATH_TEXT = LatexNodes2Text(math_mode="text", strict_latex_spaces="based-on-source")
-_LATEX_CONTEXT = get_default_latex_context_db()  # built once: pylatexenc rebuilds it per call otherwise
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from pylatexenc.latex2text import LatexNodes2Text
+
+
+class _Latex:
+    """pylatexenc's converters and macro table, made on first use (built once: pylatexenc
+    rebuilds the table per call otherwise)."""
+
+    def __init__(self) -> None:
+        from pylatexenc.latex2text import LatexNodes2Text
+        from pylatexenc.latexwalker import LatexWalker, LatexWalkerError, get_default_latex_context_db
+
+        self.text = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+        self.math_text: LatexNodes2Text = LatexNodes2Text(math_mode="text", strict_latex_spaces="based-on-source")
+        self.context = get_default_latex_context_db()
+        self.Walker, self.WalkerError = LatexWalker, LatexWalkerError
+
+    def nodes(self, source: str, tolerant: bool):
+        return self.Walker(source, latex_context=self.context, tolerant_parsing=tolerant).get_latex_nodes()[0]
+
+
+@lru_cache(maxsize=1)
+def _latex() -> _Latex:
+    return _Latex()
+
+
 _LATEX_HINT = re.compile(r"\\[A-Za-z\"'`^~=.]|[{}]|--|``")
 # In prose these characters are literal; LaTeX would read them as comment, tab, parameter.
 _LITERAL = str.maketrans({"%": r"\%", "&": r"\&", "#": r"\#", "~": r"\textasciitilde{}", "$": r"\$"})
@@ -52,16 +72,15 @@ def latex_text_noted(value: str) -> tuple[str, str | None]:
     if not _LATEX_HINT.search(value):
         return value, None
     escaped = value.translate(_LITERAL)
+    latex = _latex()
     try:
-        walker = LatexWalker(escaped, latex_context=_LATEX_CONTEXT, tolerant_parsing=False)
-        return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0]), None
-    except LatexWalkerError as exc:
+        return latex.text.nodelist_to_text(latex.nodes(escaped, tolerant=False)), None
+    except latex.WalkerError as exc:
         issue = f"malformed LaTeX ({_walker_message(exc)})"
     except Exception as exc:  # pylatexenc's own failures: show the text as typed
         return value, f"malformed LaTeX ({_walker_message(exc)})"
     try:  # render what can be rendered, as before; the warning says what was wrong
-        walker = LatexWalker(escaped, latex_context=_LATEX_CONTEXT, tolerant_parsing=True)
-        return _LATEX.nodelist_to_text(walker.get_latex_nodes()[0]), issue
+        return latex.text.nodelist_to_text(latex.nodes(escaped, tolerant=True)), issue
     except Exception:
         return value, issue
 
@@ -77,6 +96,8 @@ def latex_text(value: str) -> str:
 def math_to_mathml(tex: str, display: bool) -> str:
     # imported on the first formula: latex2mathml reads its symbol table on import (a tenth of a
     # second), which a build making no formula need not spend
+    from xml.etree.ElementTree import tostring
+
     from latex2mathml.converter import convert_to_element as latex_to_mathml
 
     try:
@@ -101,6 +122,8 @@ _OPENING = {"(", "[", "{", "|", "\u2016", "\u27e8"}
 def _space_operator_names(root) -> None:
     """latex2mathml writes \\log as a bare <mi>log</mi>, so "n \\log n" ran together as "nlogn".
     Mark such names upright and give them TeX's thin spaces (none before an opening bracket)."""
+    from xml.etree.ElementTree import Element
+
     for parent in list(root.iter()):
         children = list(parent)
         for i in reversed(range(len(children))):
@@ -142,12 +165,16 @@ def _closing_brace(text: str, opening: int) -> int | None:
 
 
 def _text_token(content: str) -> Token:
+    from markdown_it.token import Token
+
     return Token("text", "", 0, content=latex_text(content))
 
 
 def _styled_tokens(text: str) -> list[Token]:
     """text as text tokens (LaTeX to Unicode), with \\emph{x}, \\textit{x} and \\textbf{x} as
     em/strong tokens around their (possibly nested) argument; unbalanced braces stay text."""
+    from markdown_it.token import Token  # called by markdown-it's own parse: imported already
+
     tokens: list[Token] = []
     done = 0
     for match in _STYLED.finditer(text):
@@ -185,15 +212,18 @@ def _latex_in_text(state) -> None:
 @lru_cache(maxsize=65536)
 def math_text(tex: str) -> str:
     """Math as plain Unicode text, for feeds and descriptions: O(n \\log n) -> O(n log n), \\alpha -> α."""
+    latex = _latex()
     try:
-        walker = LatexWalker(tex, latex_context=_LATEX_CONTEXT, tolerant_parsing=True)
-        return " ".join(_MATH_TEXT.nodelist_to_text(walker.get_latex_nodes()[0]).split())
+        return " ".join(latex.math_text.nodelist_to_text(latex.nodes(tex, tolerant=True)).split())
     except Exception:  # noqa: BLE001 -- malformed math stays as typed, whatever pylatexenc raises
         return tex
 
 
 @lru_cache(maxsize=4)
 def markdown(allow_html: bool, links: bool = True) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
     md = MarkdownIt("commonmark", {"html": allow_html, "linkify": True, "typographer": False})
     md.enable(["table", "linkify"])  # bare URLs in abstracts become links
     # Backslashes belong to LaTeX in abstracts (\"o, \textbf), not to Markdown escapes.
@@ -238,10 +268,13 @@ def _text_of(tokens) -> str:
 _PLAIN_CHARS = re.compile(r"[^\w \n.,;:'\"()?/%-]|_|--|://|www\.|\n[^\n(\"'\w]|\n[\d_]| \n|\n ")
 
 
-def _plain(source: str) -> tuple[Markup, str] | None:
-    """The parser's output for Markdown-free text, without the parser (None: not that simple)."""
+def _plain(source: str, inline: bool = False) -> tuple[Markup, str] | None:
+    """The parser's output for Markdown-free text, without the parser (None: not that simple).
+    Inline (titles): one line of such text, which the parser only escapes."""
     if _PLAIN_CHARS.search(source) or source != source.strip() or not (source[0].isalpha() or source[0] in "(\"'"):
         return None
+    if inline:
+        return None if "\n" in source else (Markup(source.replace('"', "&quot;")), " ".join(source.split()))
     paragraphs = [p for p in source.split("\n\n") if p]
     if any(p.startswith("\n") or p.endswith("\n") for p in paragraphs):  # three newlines or more: parse
         return None
@@ -255,7 +288,7 @@ def render_noted(source: str, allow_html: bool = False, inline: bool = False, li
     the (source text, problem) of any malformed LaTeX or math in it."""
     if not source.strip():
         return Markup(""), "", ()
-    plain = None if inline else _plain(source)
+    plain = _plain(source, inline)
     if plain is not None:
         return (*plain, ())
     md = markdown(allow_html, links)

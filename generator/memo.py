@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 
@@ -33,7 +33,7 @@ CACHE_DIR = ".cvsite-cache"
 CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
 STORE_FILE = "store-00.cache"  # every stage's results, in SHARDS files: read only when something has to be made
 INDEX_STAGES = ("site", "output", "page", "stat")  # small results, always read (pages: written again after every edit)
-MAGIC = b"cvsite-cache 2\n"
+MAGIC = b"cvsite-cache 3\n"
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
 
 
@@ -71,15 +71,30 @@ SHARDS = 32  # the store is split so that a build writes again only the parts it
 RECORDS = "content/"  # how the path of a record file starts (load.py): keys of per-record results hold it
 
 
-def shard(slot: tuple[str, str]) -> int:
+def shard_of(stage: str, key: str) -> int:
     """The part of the store a result is kept in. Every result made from one record file (its
     parse, validation, entry, exports, listing items, parts of the CV files) shares a part: an
     edit of one paper rewrites one part, and a part pickles what its results share (the paper in
     its entry and in its validation) once."""
-    stage, key = slot
     at = key.find(RECORDS)
     name = key[at:].split("\0", 1)[0] if at >= 0 else f"{stage}\0{key}"
     return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def slot_of(stage: str, key: str) -> tuple[str, Any]:
+    """Where a result is kept: a stage of the store keys it by its part (one byte) and the hash of
+    its key, 17 bytes in all. The keys spell out what a result is made of (a record's path and
+    digest, the category table, the author, the templates...): kept whole, they were a tenth of
+    the store, in memory and on disk. The small index keeps its keys as they are."""
+    if stage in INDEX_STAGES:
+        return stage, key
+    data = key.encode("utf-8", "surrogatepass")
+    return stage, bytes((shard_of(stage, key),)) + hashlib.blake2b(data, digest_size=16).digest()
+
+
+def shard(slot: tuple[str, Any]) -> int:
+    """The part of the store holding a slot (see slot_of)."""
+    return slot[1][0]
 
 
 class Memo:
@@ -88,8 +103,8 @@ class Memo:
     only room (every key is the hash of its inputs), and dropping them rarely keeps saves small."""
 
     def __init__(self, entries: dict | None = None, store: Callable[[], dict] | None = None):
-        self.entries: dict[tuple[str, str], Any] = entries or {}
-        self.used: dict[tuple[str, str], Any] = {}
+        self.entries: dict[tuple[str, Any], Any] = entries or {}
+        self.used: dict[tuple[str, Any], Any] = {}
         self.computed: dict[str, int] = {}  # stage -> how many results were computed, not reused
         self.changed = False  # whether anything differs from what was loaded
         self._store = store  # reads the results of the other stages, on their first use
@@ -104,14 +119,14 @@ class Memo:
     def store_loaded(self) -> bool:
         return self._store is None
 
-    def _changed(self, slot: tuple[str, str]) -> None:
+    def _changed(self, slot: tuple[str, Any]) -> None:
         self.changed = True
         if slot[0] not in INDEX_STAGES:
             self.dirty.add(shard(slot))
 
     def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
         self._need(stage)
-        slot = (stage, key)
+        slot = slot_of(stage, key)
         if slot in self.used:
             return self.used[slot]
         if slot in self.entries:
@@ -125,12 +140,12 @@ class Memo:
 
     def peek(self, stage: str, key: str) -> Any:
         self._need(stage)
-        slot = (stage, key)
+        slot = slot_of(stage, key)
         return self.used.get(slot, self.entries.get(slot))
 
     def put(self, stage: str, key: str, value: Any) -> None:
         self._need(stage)
-        slot = (stage, key)
+        slot = slot_of(stage, key)
         if slot not in self.entries or self.entries[slot] != value:
             self._changed(slot)
         self.used[slot] = value
@@ -182,9 +197,15 @@ def using(memo: Memo | None):
 # ---------------------------------------------------------------- on disk
 
 
-def _key_file() -> Path:
+def user_folder() -> Path:
+    """cvsite's folder in this user's cache ($XDG_CACHE_HOME or ~/.cache): the signing key, and
+    the compiled templates every site shares (template_cache.py)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cvsite" / "cache-key"
+    return Path(base) / "cvsite"
+
+
+def _key_file() -> Path:
+    return user_folder() / "cache-key"
 
 
 def _signing_key() -> bytes:
@@ -202,14 +223,17 @@ def _signing_key() -> bytes:
     return path.read_bytes()  # another process may have won the race: use what is there
 
 
-def _atomic_write(path: Path, data: bytes | tuple[bytes, ...], mode: int = 0o644) -> None:
+def _atomic_write(path: Path, data: bytes | tuple[bytes, ...] | Callable[[BinaryIO], None], mode: int = 0o644) -> None:
     """Write beside, then rename: a reader sees the old file or the new one, never half of one.
-    data may come in parts, written one after the other."""
+    data may come in parts, written one after the other, or be a function writing into the open file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
-            for part in data if isinstance(data, tuple) else (data,):
-                file.write(part)
+            if callable(data):
+                data(file)
+            else:
+                for part in data if isinstance(data, tuple) else (data,):
+                    file.write(part)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -279,16 +303,49 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
     return memo, notes
 
 
+def _signer(salt: str) -> hmac.HMAC:
+    """What signs a cache file for salt (fed the file's body in parts: joining them would copy it)."""
+    return hmac.new(_signing_key(), salt.encode() + b"\0", "sha256")
+
+
 def _mac(salt: str, body: bytes | memoryview) -> bytes:
-    """The signature of body for salt (fed in parts: joining them would copy the whole store)."""
-    mac = hmac.new(_signing_key(), salt.encode() + b"\0", "sha256")
+    """The signature of body for salt."""
+    mac = _signer(salt)
     mac.update(body)
     return mac.digest()
 
 
+def sign(salt: str, body: bytes) -> bytes:
+    """body's signature with this user's key: other caches of the user's (template_cache.py) are
+    trusted on the same terms as the build cache."""
+    return _mac(salt, body)
+
+
+write_atomically = _atomic_write
+
+
+class _Signing:
+    """A file the pickle is written into as it is made, signed on the way: a part of the store
+    pickles to megabytes, which need not be held whole."""
+
+    def __init__(self, file: BinaryIO, salt: str):
+        self.file = file
+        self.mac = _signer(salt)
+
+    def write(self, data) -> int:
+        self.mac.update(data)
+        return self.file.write(data)
+
+
 def _write(path: Path, salt: str, entries: dict) -> None:
-    body = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-    _atomic_write(path, (MAGIC, _mac(salt, body), body))
+    def write(file: BinaryIO) -> None:
+        file.write(MAGIC + bytes(hashlib.sha256().digest_size))  # the signature's place, filled in last
+        signing = _Signing(file, salt)
+        pickle.Pickler(signing, protocol=pickle.HIGHEST_PROTOCOL).dump(entries)
+        file.seek(len(MAGIC))
+        file.write(signing.mac.digest())
+
+    _atomic_write(path, write)
 
 
 def save(folder: Path, salt: str, memo: Memo) -> None:
@@ -299,15 +356,15 @@ def save(folder: Path, salt: str, memo: Memo) -> None:
         return
     folder.mkdir(exist_ok=True)
     index: dict = {}
-    shards: dict[int, dict] = {n: {} for n in memo.dirty} if memo.store_loaded else {}
+    parts: dict[int, list] = {n: [] for n in memo.dirty} if memo.store_loaded else {}  # the slots of each part to write
     for slot, value in memo.entries.items():
         if slot[0] in INDEX_STAGES:
             index[slot] = value
-        elif slot[0] not in TRANSIENT and shards:
-            part = shards.get(shard(slot))
+        elif slot[0] not in TRANSIENT and parts:
+            part = parts.get(shard(slot))
             if part is not None:
-                part[slot] = value
-    for n, entries in shards.items():
-        _write(folder / _shard_file(n), salt, entries)
+                part.append(slot)
+    for n, slots in parts.items():  # one part at a time: each pickles to megabytes
+        _write(folder / _shard_file(n), salt, {slot: memo.entries[slot] for slot in slots})
     memo.dirty = set()
     _write(folder / CACHE_FILE, salt, index)

@@ -7,7 +7,6 @@ page bytes back to the parent spent as much time pickling them as the workers sa
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -37,7 +36,11 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | 
     """
     global _task
     processes = cores() if processes is None else processes
-    if processes < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if processes < 2 or len(items) < MIN_ITEMS:
+        return [task(item) for item in items]
+    import multiprocessing  # imported when workers start: a small site never forks
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [task(item) for item in items]
     chunks = [items[i : i + 64] for i in range(0, len(items), 64)]  # small chunks keep both cores busy to the end
     _task = task

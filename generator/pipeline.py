@@ -6,8 +6,9 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,9 +54,9 @@ class RenderedSite:
     files: dict[str, bytes]  # output path -> content, of every file rendered by this build
     digests: dict[str, str]  # output path -> sha256, of every generated file, rendered or reused
     copies: dict[str, Path]  # output path -> asset to copy
-    # paper pages left for the write stage's workers to render and write (see build): path -> page key
+    # pages left for the write stage to render and write (see build): path -> (page, page key)
     deferred: dict[str, tuple[Page, str]] = dataclasses.field(default_factory=dict)
-    render: Callable[[Page], bytes] | None = None  # renders a deferred page
+    render: Callable[[Page], Iterable[bytes]] | None = None  # renders a deferred page (in pieces: render.page_pieces)
     # files being made elsewhere meanwhile (cv.pdf: Typst in a fresh process): path -> (page key, wait for the bytes)
     pending: dict[str, tuple[str, Callable[[], bytes]]] = dataclasses.field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()  # located likely mistakes; the build still succeeds
@@ -135,7 +136,9 @@ def render_site(
     Every stage's result is looked up in memo by the hash of its inputs (a fresh memo: nothing
     is reused). A page whose inputs were rendered before into bytes that reuse(path, sha256)
     says are already in place is not rendered again; without reuse every page is rendered.
-    With defer, paper pages are left for the write stage to render in parallel (see build).
+    With defer, the pages to render are left for the write stage (see build), which renders
+    each as it writes it, so that no page's bytes outlive its write; the caller then finishes
+    the memo (Memo.finish) once they are written, for rendering them fills it too.
     known: record files' digests already taken (filestamps.py), so that load need not read them.
     """
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
@@ -145,7 +148,8 @@ def render_site(
     from .load import load_site
     from .model import build_model
     from .render import render_page
-    from .templating import MemoBytecode, cached_macros, make_environment, static_dirs, template_dirs, theme_dir
+    from .template_cache import UserBytecode
+    from .templating import cached_macros, make_environment, static_dirs, template_dirs, theme_dir
     from .validate import validate_site
 
     memo = memo if memo is not None else Memo()
@@ -188,7 +192,8 @@ def render_site(
     def env() -> jinja2.Environment:
         """Made (templates compiled) only when a page has to be rendered; kept while serving."""
         if not environment:
-            environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, MemoBytecode(memo))))
+            compiled = UserBytecode() if options.cache else None  # --no-cache: every template compiled afresh
+            environment.append(memo.get("environment", templates, lambda: make_environment(root, theme, compiled)))
             environment[0].globals.update(cached_macros(memo, shared))
         return environment[0]
 
@@ -210,7 +215,7 @@ def render_site(
                     assert loader is not None  # templating.make_environment always sets the layered loader
                     pending[rel] = (key, cv_pdf.start_pdf(model, loader.get_source(env(), "cv.typ")[0]))
                     continue
-                elif defer and page.kind == "paper":  # many small pages: the write stage's workers render them
+                elif defer:  # rendered as the write stage writes them
                     deferred[rel] = (page, key)
                     continue
                 else:
@@ -241,7 +246,8 @@ def render_site(
     errors = _missing_photo(site.profile.photo, raw, copies)
     if errors or (site.warnings and options.strict):
         raise _strict(errors, site.warnings, options.strict)
-    memo.finish()
+    if not defer:
+        memo.finish()
     notes: tuple[str, ...] = ()
     if not own_pdf and not cv_pdf.available():
         notes = (cv_pdf.INSTALL_HINT,)
@@ -253,7 +259,7 @@ def render_site(
         digests,
         copies,
         deferred,
-        lambda page: render_page(page, model, env()),
+        partial(_render_with, memo, model, env),
         pending,
         tuple(sorted({*site.warnings, *latex_warnings(model, raw)})),
         notes,
@@ -326,24 +332,60 @@ def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
     ]
 
 
-def _write_deferred(rendered: RenderedSite, jobs: int | None):
-    """The write stage's hook for the deferred pages: forked workers render them and write each
-    into the folder (beside its place, when replacing in place), sending back only its state."""
+def _render_with(memo: Memo, model: SiteModel, env: Callable[[], jinja2.Environment], page: Page) -> Iterable[bytes]:
+    """One page's bytes (render.page_pieces: the files of every paper's text come in pieces, to
+    be written as they come), its cached parts (listing items, the CV's citations) kept in memo."""
+    from .render import page_pieces
+
+    with memo_store.using(memo):
+        return page_pieces(page, model, env())
+
+
+def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path):
+    """The write stage's hook for the deferred pages: forked workers render the paper pages and
+    write each into the folder (beside its place, when replacing in place), sending back only its
+    state; the other pages are rendered here, where the cache keeps their parts, one at a time,
+    each written before the next is made, the largest piece by piece (the pages of every paper
+    are megabytes each: holding them all until the write was most of a build's memory). A page
+    made here (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous)
+    is left as it was."""
     from . import parallel
-    from .write import write_file
+    from .write import TMP_SUFFIX, intact, write_file
 
     items = list(rendered.deferred.items())
+    apart = [i for i, (_, (page, _)) in enumerate(items) if page.kind == "paper"]
+    here = [i for i, (_, (page, _)) in enumerate(items) if page.kind != "paper"]
+
+    def render(page: Page) -> Iterable[bytes]:
+        assert rendered.render is not None  # set by every build that defers pages
+        return rendered.render(page)
 
     def write(folder: Path, beside: bool) -> dict:
         def one(i: int):
             rel, (page, _) = items[i]
-            assert rendered.render is not None  # set by every build that defers pages
-            return rel, write_file(folder, rel, rendered.render(page), beside)
+            return rel, write_file(folder, rel, render(page), beside)
 
-        states = dict(parallel.fork_map(one, range(len(items)), jobs)) if items else {}
+        states = dict(parallel.fork_map(one, apart, jobs)) if apart else {}
+        for i in here:
+            rel, (page, _) = items[i]
+            try:
+                data = render(page)
+            except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
+                raise ContentError([_template_problem(exc, root)]) from None
+            states[rel] = put(folder, rel, data, beside)
+            del data
         for rel, (_, wait) in rendered.pending.items():  # made meanwhile in another process
-            states[rel] = write_file(folder, rel, wait(), beside)
+            states[rel] = put(folder, rel, (wait(),), beside)
         return states
+
+    def put(folder: Path, rel: str, data: Iterable[bytes], beside: bool):
+        state = write_file(folder, rel, data, beside)
+        old = previous.get(rel)
+        if beside and old is not None and old[0] == state[0] and intact(folder / rel, old):
+            path = folder / rel
+            path.with_name(f".{path.name}{TMP_SUFFIX}").unlink()
+            return old
+        return state
 
     return [rel for rel, _ in items] + list(rendered.pending), write
 
@@ -417,8 +459,8 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
             return False
         return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
-    rendered = render_site(options, memo, on_disk if written else None, defer=options.jobs != 1, known=known)
-    later = _write_deferred(rendered, options.jobs)
+    rendered = render_site(options, memo, on_disk if written else None, defer=True, known=known)
+    later = _write_deferred(rendered, options.jobs, written, root)
     try:
         if written and (out / MANIFEST).is_file():
             state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later, on_wait)
@@ -430,6 +472,7 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
         if isinstance(exc, jinja2.TemplateError):  # raised by a worker rendering a deferred page
             raise ContentError([_template_problem(exc, options.site_root)]) from None
         raise
+    memo.finish()  # what rendering the deferred pages made is kept too
     for rel, (_, key) in rendered.deferred.items():
         memo.entries[("page", key)] = state[rel][0]
     for rel, (key, _) in rendered.pending.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
@@ -77,26 +79,28 @@ def cached_citations(context, entries, mark: bool) -> Markup:
     return Markup("".join([cite(context, entry, mark) for entry in entries]))
 
 
-BIBLIOGRAPHY_FILES = {"bibtex": bibliography.bibtex_file, "csl_json": bibliography.csl_json_file, "ris": bibliography.ris_file}
+BIBLIOGRAPHY_FILES = {"bibtex": bibliography.bibtex_pieces, "csl_json": bibliography.csl_json_pieces, "ris": bibliography.ris_pieces}
 
 
-def bibliography_file(page: Page, model: SiteModel) -> str:
-    """The text of a bibliography page: every paper of the site newest first, or one paper's entry."""
-    if page.kind == "paper_bibtex":
-        return model.exports[page.key].bibtex
-    exports = model.exports
-    return BIBLIOGRAPHY_FILES[page.kind]([exports[e.paper.slug] for e in model.entries])
+def page_pieces(page: Page, model: SiteModel, env: Environment) -> Iterable[bytes]:
+    """render_page's bytes, in pieces for the files of every paper's text (the bibliography files,
+    resume.json: megabytes each at 10,000 papers), so that a build can write them as they come."""
+    if page.kind == "resume":
+        return resume.resume_pieces(model)
+    if page.kind in BIBLIOGRAPHY_FILES:
+        return BIBLIOGRAPHY_FILES[page.kind](model.exports[e.paper.slug] for e in model.entries)
+    return (render_page(page, model, env),)
 
 
 def render_page(page: Page, model: SiteModel, env: Environment) -> bytes:
-    if page.kind == "resume":
-        return resume.resume_json(model)
+    if page.kind in ("resume", *BIBLIOGRAPHY_FILES):
+        return b"".join(page_pieces(page, model, env))
     if page.kind == "cv_pdf":  # Typst, from the layered templates/cv.typ
         assert env.loader is not None  # templating.make_environment always sets the layered loader
         return cv_pdf.render_pdf(model, env.loader.get_source(env, "cv.typ")[0])
     if page.kind == "search_data":
         return search.search_file(page.url, model)
-    if page.kind in (*BIBLIOGRAPHY_FILES, "paper_bibtex"):
-        return bibliography_file(page, model).encode("utf-8")
+    if page.kind == "paper_bibtex":
+        return model.exports[page.key].bibtex.encode("utf-8")
     html = env.get_template(page.template).render(page_context(page, model))
     return html.encode("utf-8")

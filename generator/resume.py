@@ -131,18 +131,26 @@ def resume_json(model) -> bytes:
     """The document, with each paper's part made once and kept in the build cache (memo.py) under
     the hash of its entry: after an edit only the edited paper's part is made again. The result
     is the bytes json.dumps gives for the whole document (a test compares them)."""
+    return b"".join(resume_pieces(model))
+
+
+def resume_pieces(model) -> list[bytes]:
+    """resume_json's bytes in pieces, most of them the papers' parts as the cache keeps them: the
+    build writes them one after the other rather than join megabytes first."""
     data = resume(model, pieces=True)
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if model.entries:
         if text.count(_MARK) != 1:  # cannot happen (see PUBLICATIONS); the whole document, then
-            return (json.dumps(resume(model), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+            return [(json.dumps(resume(model), ensure_ascii=False, indent=2) + "\n").encode("utf-8")]
         base = urls.absolute_base(model.config.base_url)
-        papers = b",\n".join(
-            cached("resume", f"{e.key}\0{base}", partial(_publication, e, base)) if e.key else _publication(e, base) for e in model.entries
-        )
         before, after = text.split(_MARK)
-        return b"".join((before.encode("utf-8"), b"\n", papers, b"\n", after.encode("utf-8"), b"\n"))
-    return (text + "\n").encode("utf-8")
+        pieces = [before.encode("utf-8"), b"\n"]
+        for i, e in enumerate(model.entries):
+            if i:
+                pieces.append(b",\n")
+            pieces.append(cached("resume", f"{e.key}\0{base}", partial(_publication, e, base)) if e.key else _publication(e, base))
+        return [*pieces, b"\n", after.encode("utf-8"), b"\n"]
+    return [(text + "\n").encode("utf-8")]
 
 
 # -- back: a JSON Resume document to cv.yaml's sections ----------------------------------------------

@@ -130,23 +130,6 @@ def template_dirs(site_root: Path, theme: Path) -> list[Path]:
     return [Path(d) for d in _unique([site_root / "templates", theme / "templates", builtin_dir("templates")])]
 
 
-class MemoBytecode(BytecodeCache):
-    """Compiled templates kept in the build cache (memo.py), keyed by name and source checksum:
-    the next build loads them instead of compiling them. In the signed cache rather than in
-    Jinja's own files, which would run whatever bytecode is found in the site folder."""
-
-    def __init__(self, memo):
-        self.memo = memo
-
-    def load_bytecode(self, bucket) -> None:
-        code = self.memo.peek("bytecode", f"{bucket.key}\0{bucket.checksum}")
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket) -> None:
-        self.memo.put("bytecode", f"{bucket.key}\0{bucket.checksum}", bucket.bytecode_to_string())
-
-
 def make_environment(site_root: Path, theme: Path, bytecode: BytecodeCache | None = None) -> Environment:
     """Autoescaped for HTML and XML: record text is data, never markup."""
     builtin = builtin_dir("templates")

@@ -13,12 +13,12 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import cast
+from typing import TypeVar, cast
 
 from .errors import UsageError
 
@@ -29,8 +29,10 @@ except ImportError:  # Windows
     fcntl = None
 
 MANIFEST = ".cvsite-manifest.json"
-# File creation is latency-bound (the GIL is released in the syscalls): threads overlap it.
+# File creation is latency-bound (the GIL is released in the syscalls): threads overlap it, when
+# there are enough files to pay for starting them (a small site's 80 files are quicker in turn).
 IO_THREADS = 8
+THREADED = 256
 SOURCE_DIRS = ("content", "templates", "themes", "static")
 RETAINED = (".git",)  # kept from the previous output: not cvsite's to delete
 AT_FDCWD, RENAME_EXCHANGE = -100, 2  # from <fcntl.h> and <linux/fs.h>
@@ -39,6 +41,8 @@ AT_FDCWD, RENAME_EXCHANGE = -100, 2  # from <fcntl.h> and <linux/fs.h>
 MOUNT_STAGING, MOUNT_OLD = ".cvsite-staging-", ".cvsite-old-"
 COMPLETE, CLEARED = ".cvsite-complete", ".cvsite-cleared"
 UPDATING = ".cvsite-updating"  # in an output folder being updated in place (see update_site)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -74,24 +78,21 @@ def _safe_rel(rel: str) -> PurePosixPath:
     return path
 
 
-def _in_threads(fn: Callable, items: Iterable) -> None:
-    from concurrent.futures import ThreadPoolExecutor  # imported when used: a build with nothing to write needs none
+def _each(fn: Callable[[T], R], items: Collection[T]) -> list[R]:
+    """[fn(item) for item in items], in IO_THREADS threads when there are many."""
+    if len(items) < THREADED:
+        return [fn(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor  # imported when used: a small build needs none
 
     with ThreadPoolExecutor(IO_THREADS) as pool:
-        for _ in pool.map(fn, items):
-            pass
+        return list(pool.map(fn, items))
 
 
 def _make_dirs(root: Path, rels: Iterable[PurePosixPath]) -> None:
     """Create every parent folder, shallow levels first, each level in parallel."""
     folders = sorted({p for rel in rels for p in rel.parents if p.parts}, key=lambda p: (len(p.parts), p))
     for _, level in groupby(folders, key=lambda p: len(p.parts)):
-        made = list(level)
-        if len(made) > 4:
-            _in_threads(lambda p: (root / p).mkdir(exist_ok=True), made)
-        else:  # a pool costs more than a few mkdirs
-            for folder in made:
-                (root / folder).mkdir(exist_ok=True)
+        _each(lambda p: (root / p).mkdir(exist_ok=True), list(level))
 
 
 def remove_tree(root: Path) -> None:
@@ -101,9 +102,9 @@ def remove_tree(root: Path) -> None:
         files += [os.path.join(folder, f) for f in filenames]
         folders += [os.path.join(folder, d) for d in dirnames]
     try:
-        _in_threads(os.unlink, files)
+        _each(os.unlink, files)
         for _, level in groupby(sorted(folders, key=lambda f: -f.count(os.sep)), key=lambda f: f.count(os.sep)):
-            _in_threads(os.rmdir, list(level))
+            _each(os.rmdir, list(level))
     except OSError:
         pass
     shutil.rmtree(root, ignore_errors=True)
@@ -262,10 +263,14 @@ def _recover_mounted(out: Path) -> None:
 FileState = tuple  # (sha256, size, mtime_ns) of a file as written: how the next build knows it is intact
 
 
-def _write_file(path: Path, data: bytes) -> tuple[int, int]:
+def _write_file(path: Path, data: bytes | Iterable[bytes], sha=None) -> tuple[int, int]:
+    """Write data, which may come in pieces written as they come (sha: a hash fed each piece)."""
     try:
         with open(path, "wb") as file:
-            file.write(data)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                if sha is not None:
+                    sha.update(piece)
+                file.write(piece)
             file.flush()  # the write, not the close, sets the time the next build compares
             st = os.fstat(file.fileno())
     except OSError as exc:  # a full disk fails in write(), whose error carries no file name
@@ -273,16 +278,20 @@ def _write_file(path: Path, data: bytes) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def write_file(folder: Path, rel: str, data: bytes, beside: bool = False) -> FileState:
+def write_file(folder: Path, rel: str, data: bytes | Iterable[bytes], beside: bool = False) -> FileState:
     """Write one file below folder (beside its place, as .NAME.cvsite-tmp, when beside: the caller
-    moves it in once every file is written). Returns its state."""
+    moves it in once every file is written); data may come in pieces. Returns its state."""
     path = folder / _safe_rel(rel)
-    sha = hashlib.sha256(data).hexdigest()
-    return (sha, *_write_file(path.with_name(f".{path.name}{TMP_SUFFIX}") if beside else path, data))
+    sha = hashlib.sha256()
+    stat = _write_file(path.with_name(f".{path.name}{TMP_SUFFIX}") if beside else path, data, sha)
+    return (sha.hexdigest(), *stat)
 
 
 TMP_SUFFIX = ".cvsite-tmp"
-Later = tuple  # (paths, write(folder, beside) -> {path: state}): files rendered and written by workers
+# (paths, write(folder, beside) -> {path: state}): files rendered and written during the write;
+# when updating in place, write may leave a file whose bytes are in place as it is, giving the
+# very state previous holds for it
+Later = tuple
 
 
 def _manifest(state: Mapping[str, FileState]) -> str:
@@ -314,10 +323,7 @@ def write_site(
                 data = files[rel] if rel in files else Path(copies[rel]).read_bytes()
                 return rel, (hashlib.sha256(data).hexdigest(), *_write_file(staging / path, data))
 
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(IO_THREADS) as pool:
-                state = dict(pool.map(write_one, items))
+            state: dict[str, FileState] = dict(_each(write_one, list(items)))
             state.update(more)
             _write_file(staging / MANIFEST, _manifest(state).encode("utf-8"))
             os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
@@ -384,7 +390,7 @@ def update_in_place(
     writes: dict[PurePosixPath, bytes] = {}
     for rel, sha in digests.items():
         old = previous.get(rel)
-        if rel in files and (old is None or old[0] != sha or not _intact(out / rel, old)):
+        if rel in files and (old is None or old[0] != sha or not intact(out / rel, old)):
             writes[_safe_rel(rel)] = files[rel]
         else:
             state[rel] = cast(FileState, old)  # not rendered: previous holds its state
@@ -392,7 +398,7 @@ def update_in_place(
         data = Path(source).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         old = previous.get(rel)
-        if old is not None and old[0] == sha and _intact(out / rel, old):
+        if old is not None and old[0] == sha and intact(out / rel, old):
             state[rel] = old
         else:
             writes[_safe_rel(rel)] = data
@@ -406,21 +412,16 @@ def update_in_place(
                 path.with_name(f".{path.name}{TMP_SUFFIX}").unlink(missing_ok=True)
             raise
         for rel in later[0]:
-            path = out / rel
-            os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
+            if more[rel] is not previous.get(rel):  # later's function leaves a file whose bytes are in place as it is
+                path = out / rel
+                os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
         state.update(more)
 
     def write_one(path: PurePosixPath) -> tuple[str, FileState]:
         data = writes[path]
         return path.as_posix(), (hashlib.sha256(data).hexdigest(), *_replace(out / path, data))
 
-    if len(writes) > 4:  # threads overlap the file creation of many files; a few are quicker alone
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(IO_THREADS) as pool:
-            state.update(pool.map(write_one, writes))
-    else:
-        state.update(map(write_one, writes))
+    state.update(_each(write_one, list(writes)))
     for rel in sorted(set(previous) - set(state)):  # pages of deleted papers, removed static files
         path = out / _safe_rel(rel)
         path.unlink(missing_ok=True)
@@ -446,7 +447,8 @@ def replace_files(out: Path, files: Mapping[str, bytes]) -> dict[str, FileState]
     return {rel: (hashlib.sha256(data).hexdigest(), *_replace(out / _safe_rel(rel), data)) for rel, data in files.items()}
 
 
-def _intact(path: Path, state: FileState) -> bool:
+def intact(path: Path, state: FileState) -> bool:
+    """Whether the file at path is still as written (state: its size and time then)."""
     try:
         st = os.stat(path)
     except OSError:

@@ -218,3 +218,43 @@ def test_a_template_error_in_a_paper_page_rendered_by_a_worker_changes_nothing(e
         build(BuildOptions(example_copy, out, jobs=2))
     assert "nope" in str(error.value)
     assert tree(out) == before
+
+
+def test_pages_made_again_with_the_same_bytes_are_not_written_again(site, tmp_path, edit):
+    # a comment changes the record's bytes, so every page showing it is rendered again, to the same bytes
+    edit(site / PAPER, "title: Prototype Rectification", "# a note to self\ntitle: Prototype Rectification")
+    before = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
+    cached_build(site)
+    after = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
+    rewritten = {p.relative_to(site / "output").as_posix() for p in before if after[p] != before[p]}
+    assert not {rel for rel in rewritten if not rel.startswith("papers/")}  # index, CV, bibliographies, search left alone
+    assert_same_as_clean(site, tmp_path)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_template_error_in_a_page_rendered_while_writing_changes_nothing(example_copy, tmp_path, cached):
+    from generator.errors import ContentError
+    from generator.pipeline import BuildOptions, build
+
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out, cache=cached))
+    before = tree(out)
+    (example_copy / "templates").mkdir()
+    (example_copy / "templates" / "cv.html").write_text("{% extends 'builtin/cv.html' %}{% block title %}{{ nope.x }}{% endblock %}")
+    with pytest.raises(ContentError) as error:
+        build(BuildOptions(example_copy, out, cache=cached))
+    assert "templates/cv.html:1" in str(error.value) and "nope" in str(error.value)
+    assert tree(out) == before
+    assert not [p for p in out.rglob("*") if p.name.endswith(".cvsite-tmp")]
+
+
+def test_pages_written_piece_by_piece_equal_the_pages_rendered_whole(example_copy, tmp_path):
+    # a build writes the files of every paper's text (bibliographies, resume.json) in pieces;
+    # the preview renders each page whole: both give the same bytes
+    from generator.pipeline import BuildOptions, build, render_site
+
+    build(BuildOptions(example_copy, tmp_path / "out", cache=False))
+    built = tree(tmp_path / "out")
+    whole = render_site(BuildOptions(example_copy, tmp_path / "out")).files
+    for rel in ("papers.bib", "papers.json", "papers.ris", "resume.json", "index.html", "cv/index.html"):
+        assert built[rel] == whole[rel]

@@ -143,6 +143,15 @@ def _parsed(source: str, allow_html: bool):
     return md.renderer.render(tokens, md.options, env), _text_of(tokens)
 
 
+def _parsed_inline(source: str, allow_html: bool, links: bool) -> tuple[str, str]:
+    from generator.markup import _text_of, markdown
+
+    md = markdown(allow_html, links)
+    env: dict = {}
+    tokens = md.parseInline(source, env)
+    return md.renderer.render(tokens, md.options, env).strip(), _text_of(tokens)
+
+
 def test_text_without_markdown_skips_the_parser_with_the_same_output():
     """render() answers plain prose without markdown-it; on thousands of texts built from prose and
     every Markdown, LaTeX and link trigger, whenever it does, the parser gives the very same."""
@@ -210,7 +219,7 @@ def test_text_without_markdown_skips_the_parser_with_the_same_output():
         "\u00a0",
     ]
     rng = random.Random(9)
-    skipped = 0
+    skipped = skipped_inline = 0
     for _ in range(40000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))).strip()
         fast = _plain(text) if text else None
@@ -218,7 +227,12 @@ def test_text_without_markdown_skips_the_parser_with_the_same_output():
             skipped += 1
             for allow_html in (False, True):
                 assert (str(fast[0]), fast[1]) == _parsed(text, allow_html), text
-    assert skipped > 500  # the check covers many texts that take the short way
+        fast = _plain(text, inline=True) if text else None  # a title, a CV line
+        if fast is not None:
+            skipped_inline += 1
+            for allow_html, links in ((False, True), (True, True), (False, False)):
+                assert (str(fast[0]), fast[1]) == _parsed_inline(text, allow_html, links), text
+    assert skipped > 500 and skipped_inline > 500  # the check covers many texts that take the short way
     abstract = 'We propose a "simple" method.\nIt works (mostly); see Fig. 2 / 3.\n\nA second paragraph: 95% better.'
     assert _plain(abstract) is not None and str(render(abstract)[0]) == _parsed(abstract, False)[0]
 
