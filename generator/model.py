@@ -370,6 +370,10 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     )
 
 
+def _missing() -> None:
+    return None
+
+
 def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str) -> dict[str, bibliography.PaperExport]:
     """Each paper in the bibliography formats (slug -> export); those not in the memo are made by
     every core at once."""
@@ -377,7 +381,9 @@ def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url:
 
     memo = active()
     slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
-    known = [memo.peek("export", slot) if memo is not None else None for slot in slots]
+    # one look-up per paper (each hashes its key): get marks an export found in the memo used,
+    # and a missing one comes back None, to be made below and put in its place
+    known = [memo.get("export", slot, _missing) if memo is not None else None for slot in slots]
     todo = [i for i, export in enumerate(known) if export is None]
 
     def make(i: int) -> bibliography.PaperExport:
@@ -386,11 +392,6 @@ def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url:
 
     for i, export in zip(todo, parallel.fork_map(make, todo)):
         known[i] = export
-    if memo is not None:  # those found are only marked used: put would compare each with itself
-        done = set(todo)
-        for i, (slot, export) in enumerate(zip(slots, known)):
-            if i in done:
-                memo.put("export", slot, export)
-            else:
-                memo.get("export", slot, lambda export=export: export)  # type: ignore[misc]
+        if memo is not None:
+            memo.put("export", slots[i], export)
     return {e.paper.slug: export for e, export in zip(entries, known) if export is not None}
