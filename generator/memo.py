@@ -33,7 +33,8 @@ CACHE_DIR = ".cvsite-cache"
 CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
 STORE_FILE = "store-00.cache"  # every stage's results, in SHARDS files: read only when something has to be made
 INDEX_STAGES = ("site", "output", "page", "stat")  # small results, always read (pages: written again after every edit)
-MAGIC = b"cvsite-cache 3\n"
+MAGIC_NAME = b"cvsite-cache "  # every format's files start so, then the format's version
+MAGIC = MAGIC_NAME + b"3\n"
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)
 
 
@@ -253,6 +254,8 @@ def _read(path: Path, salt: str) -> tuple[Any, str | None]:
     mac_size = hashlib.sha256().digest_size
     head, body = blob[: len(MAGIC) + mac_size], memoryview(blob)[len(MAGIC) + mac_size :]  # a view: the store is large
     if not head.startswith(MAGIC) or len(head) < len(MAGIC) + mac_size:
+        if head.startswith(MAGIC_NAME) and not head.startswith(MAGIC):  # another format: the cvsite before an upgrade
+            return None, f"{path} was written by another cvsite version; ignoring it and building from nothing"
         return None, f"{path} is not a cvsite build cache; ignoring it and building from nothing"
     if not hmac.compare_digest(head[len(MAGIC) :], _mac(salt, body)):
         return None, (f"{path} was written by another cvsite version or user, or is damaged; ignoring it and building from nothing")

@@ -48,3 +48,17 @@ def test_a_part_changed_by_one_byte_is_discarded_with_a_note(tmp_path):
     assert all(value in (None, RESULTS[slot]) for slot, value in found.items())
     assert len(notes) == 1 and "damaged" in notes[0]
     assert 0 in loaded.dirty  # and written again
+
+
+def test_a_cache_in_the_format_before_is_discarded_with_a_note_naming_the_upgrade(tmp_path):
+    """The cache a cvsite of store format 2 left (its index and store files start with its own
+    format line) is never read after an upgrade, and the note says why: another cvsite wrote it,
+    not that the folder holds something that is no build cache at all."""
+    saved(tmp_path, RESULTS)
+    for name in (memo.CACHE_FILE, memo.STORE_FILE):
+        blob = (tmp_path / name).read_bytes()
+        assert blob.startswith(memo.MAGIC)
+        (tmp_path / name).write_bytes(b"cvsite-cache 2\n" + blob[len(memo.MAGIC) :])
+    loaded, notes = memo.load(tmp_path, "salt")
+    assert all(loaded.peek(stage, key) is None for stage, key in RESULTS)
+    assert len(notes) == 1 and "another cvsite version" in notes[0] and "not a cvsite build cache" not in notes[0]
