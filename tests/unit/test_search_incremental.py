@@ -6,6 +6,7 @@ key that moved without a change renders and writes the file for nothing."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -22,6 +23,7 @@ from generator.validate import validate_site
 from tests.conftest import REPO
 
 PAPERS = 90
+REAL = {"BLOCK": search.BLOCK, "CHUNK": search.CHUNK, "SHARD_PAPERS": urls.SEARCH_SHARD_PAPERS}  # before small_parts
 VOCABULARY = ["graph", "gradient", "grain", "neural", "network", "nerf", "video", "vision", "über", "3d", "x1", "zebra", "splat"]
 NAMES = ["Ada Lovelace", "Charles Babbage", "Grace Hopper", "Alan Turing", "Emmy Noether", "Kurt Gödel"]
 
@@ -172,3 +174,72 @@ def test_without_a_cache_the_index_after_an_edit_makes_only_the_files_it_changed
     assert set(made) == {url for url in after if after[url][1] != before[url][1]} != set()
     made.clear()
     assert after == index(site, None, clean=True) and len(made) == len(after)
+
+
+def with_code(text: str) -> str:
+    return text.replace("score: 1.5\n", "score: 1.5\nlinks:\n  code: https://example.org/code\n")
+
+
+SITE_EDITS = {
+    # result lines show dates and "et al." in the site's language, and its own strings
+    "language": lambda root: (root / "site.yaml").write_text("title: Test Site\nlanguage: zh\ncategories: {QC: Quantum}\n"),
+    "strings": lambda root: (root / "site.yaml").write_text("title: Test Site\nstrings: {et_al: and others}\ncategories: {QC: Quantum}\n"),
+    # the filters show each category's label, and which papers have code
+    "category relabelled": lambda root: (root / "site.yaml").write_text("title: Test Site\ncategories: {QC: Quantum Things}\n"),
+    "code link added": lambda root: paper_file(root, 45).write_text(with_code(record(45)), encoding="utf-8"),
+    "code link removed": lambda root: paper_file(root, 7).write_text(record(7), encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("name", SITE_EDITS)
+def test_after_a_site_edit_or_a_code_link_the_index_is_the_index_from_nothing(site, name):
+    """Changes outside a paper's words (site.yaml's language, strings and category labels) or in
+    a paper's facts for the filters: the index made from cached blocks and from the files of the
+    index before equals one made from nothing, and every file whose bytes changed has a new key."""
+    (site / "site.yaml").write_text("title: Test Site\ncategories: {QC: Quantum}\n")
+    for i in range(0, PAPERS, 9):
+        paper_file(site, i).write_text(record(i).replace("category: CV", "category: QC"), encoding="utf-8")
+    etal = record(3, authors=["Ada Lovelace", "Grace Hopper"]).replace("score: 1.5", "score: 1.5\net_al: true")  # "… et al."
+    paper_file(site, 3).write_text(etal, encoding="utf-8")
+    paper_file(site, 7).write_text(with_code(record(7)), encoding="utf-8")
+    memo = Memo()
+    before = index(site, memo)
+    SITE_EDITS[name](site)
+    after = index(site, memo)  # blocks from the cache, files carried from the index before
+    clean = index(site, None, clean=True)
+    assert {url: data for url, (_, data) in after.items()} == {url: data for url, (_, data) in clean.items()}
+    changed = {url for url in after if after[url][1] != before[url][1]}
+    assert changed and changed <= {url for url in after if after[url][0] != before[url][0]}
+
+
+def test_a_word_in_every_paper_of_full_blocks(make_site, monkeypatch):
+    """Blocks of the real size: a word in all of a block's papers is that many one-byte numbers,
+    and a paper past a block's end starts the next; a cached and a clean index agree at 0, 1,
+    a block, a block and one, and two blocks of papers."""
+    monkeypatch.setattr(search, "BLOCK", REAL["BLOCK"])
+    monkeypatch.setattr(search, "CHUNK", REAL["CHUNK"])
+    monkeypatch.setattr(urls, "SEARCH_CHUNK", REAL["CHUNK"])
+    monkeypatch.setattr(urls, "SEARCH_SHARD_PAPERS", REAL["SHARD_PAPERS"])
+    block = search.BLOCK
+    root = make_site()
+    (root / "content" / "papers").mkdir(parents=True)
+    memo = Memo()
+    for count in (0, 1, block, block + 1, 2 * block):
+        for i in range(count):
+            paper_file(root, i).write_text(record(i, abstract=f"Ubiquitous Straße İstanbul ΣΟΦΟΣ w{i}."), encoding="utf-8")
+        cached = index(root, memo)
+        clean = index(root, None, clean=True)
+        assert cached == clean, count
+        words = {w: papers for url, (_, data) in clean.items() if "/words-" in url for w, papers in json.loads(data)}
+        everyone = list(range(count))
+        assert (decode(words["ubiquitous"]) if count else []) == everyone
+        if count:
+            assert decode(words["straße"]) == decode(words["σοφος"]) == everyone
+
+
+def decode(papers: list[int] | str) -> list[int]:
+    """Paper numbers from gaps, or from a base64 bitmap of every paper (as site.js reads them)."""
+    if isinstance(papers, str):
+        bits = base64.b64decode(papers)
+        return [n for n in range(len(bits) * 8) if bits[n >> 3] >> (n & 7) & 1]
+    return [sum(papers[: k + 1]) for k in range(len(papers))]
