@@ -62,3 +62,49 @@ def test_a_cache_in_the_format_before_is_discarded_with_a_note_naming_the_upgrad
     loaded, notes = memo.load(tmp_path, "salt")
     assert all(loaded.peek(stage, key) is None for stage, key in RESULTS)
     assert len(notes) == 1 and "another cvsite version" in notes[0] and "not a cvsite build cache" not in notes[0]
+
+
+def test_every_result_made_from_one_edited_record_lands_in_one_part(example_copy, edit, monkeypatch):
+    """An edit of one paper remakes its parse, validation, entry, exports, listing items and CV
+    pieces: all in one part of the store, so a build after it writes that part again, not a part
+    per kind of result (each result's key is hashed: the part comes from the record's path)."""
+    from generator.pipeline import BuildOptions, render_site
+
+    store = memo.Memo()
+    store.start()
+    render_site(BuildOptions(example_copy, jobs=1), store)
+    store.finish()
+    rel = "content/papers/prototype-rectification-for-few-shot-learning.md"
+    keys: dict[tuple[str, object], str] = {}
+    slot_of = memo.slot_of
+
+    def spy(stage: str, key: str):
+        slot = slot_of(stage, key)
+        keys[slot] = key
+        return slot
+
+    changed: list[tuple[str, object]] = []
+    mark = memo.Memo._changed
+    monkeypatch.setattr(memo, "slot_of", spy)
+    monkeypatch.setattr(memo.Memo, "_changed", lambda self, slot: (changed.append(slot), mark(self, slot)))
+    edit(example_copy / rel, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    store.start()
+    render_site(BuildOptions(example_copy, jobs=1), store)
+    mine = [slot for slot in changed if rel + "\0" in keys[slot]]
+    assert {"parse", "paper", "entry", "export", "item"} <= {stage for stage, _ in mine}
+    assert len({memo.shard(slot) for slot in mine}) == 1
+
+
+def test_a_result_is_found_only_under_the_stage_it_was_kept_under(tmp_path):
+    """Slots hash the key alone, beside the stage's name: the same key under two stages is two
+    results, in memory and read back from disk, and a third stage finds neither."""
+    made = memo.Memo()
+    made.put("entry", "content/papers/p.md\0k", "an entry")
+    made.get("export", "content/papers/p.md\0k", lambda: "an export")
+    made.finish()
+    memo.save(tmp_path, "salt", made)
+    loaded, _ = memo.load(tmp_path, "salt")
+    for found in (made, loaded):
+        assert found.peek("entry", "content/papers/p.md\0k") == "an entry"
+        assert found.peek("export", "content/papers/p.md\0k") == "an export"
+        assert found.peek("item", "content/papers/p.md\0k") is None
