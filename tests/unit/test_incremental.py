@@ -167,3 +167,28 @@ def test_the_cvs_joined_citations_are_the_per_paper_citations(example_copy):
     papers = len(list((example_copy / "content/papers").iterdir()))
     featured = joined.decode().split('class="cv-selected"')[1].split("</section>")[0]
     assert 0 < featured.count("<li") < papers <= joined.decode().count("<li")
+
+
+def test_long_input_lists_of_the_same_length_keep_their_own_hash_within_a_build():
+    """The once-per-build hash of a long input list is found by the list itself: two pages whose
+    lists have the same length (a category and a year of as many papers) never share it, and a
+    path holding the separators' neighbours (a space, a \\x01 is a legal file name character)
+    is told from the paths it could be confused with."""
+    from generator.incremental import SHARED_INPUTS, page_key
+    from generator.model import Page
+
+    papers = [f"content/papers/p{i}.md" for i in range(SHARED_INPUTS * 2)]
+    odd = ["content/papers/a\1b.md", "content/papers/a", "content/papers/a b.md"]
+    digests = {src: f"{i:040x}" for i, src in enumerate(papers + odd)}
+    first, second = tuple(papers[: SHARED_INPUTS + 1]), tuple(papers[1 : SHARED_INPUTS + 2])
+    hashed: dict[tuple[str, ...], str] = {}
+    pages = [Page("/categories/cv/", "category.html", "category", "cv", first), Page("/years/2024/", "year.html", "year", "2024", second)]
+    keys = [page_key(page, "shared", digests, hashed) for page in pages]
+    same_url = [
+        page_key(Page("/categories/cv/", "category.html", "category", "cv", inputs), "shared", digests, hashed)
+        for inputs in (first, second)
+    ]
+    assert len(hashed) == 2 and same_url[0] != same_url[1] and keys[0] != keys[1]
+    assert keys == [page_key(page, "shared", digests) for page in pages]
+    few = [page_key(Page("/papers/a/", "paper.html", "paper", "a", (src,)), "shared", digests) for src in odd]
+    assert len(set(few)) == len(odd)
