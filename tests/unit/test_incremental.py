@@ -192,3 +192,24 @@ def test_long_input_lists_of_the_same_length_keep_their_own_hash_within_a_build(
     assert keys == [page_key(page, "shared", digests) for page in pages]
     few = [page_key(Page("/papers/a/", "paper.html", "paper", "a", (src,)), "shared", digests) for src in odd]
     assert len(set(few)) == len(odd)
+
+
+def test_a_site_override_of_the_citation_partial_reaches_every_citation_of_the_cv(example_copy):
+    """The CV joins its citations in Python, each rendered by partials/cv.html's citation macro:
+    a site's own partial restyles every one of them, and a change to it is seen by the next
+    build with the same cache (the templates are part of each cached citation's key)."""
+    from tests.conftest import REPO
+
+    builtin = (REPO / "templates/partials/cv.html").read_text(encoding="utf-8")
+    assert builtin.count('<li class="cv-entry{%') == 1
+    (example_copy / "templates/partials").mkdir(parents=True)
+    override = example_copy / "templates/partials/cv.html"
+    papers = len(list((example_copy / "content/papers").iterdir()))
+    memo = Memo()
+    for mark in ("first-style", "second-style"):
+        override.write_text(builtin.replace('<li class="cv-entry{%', f'<li data-style="{mark}" class="cv-entry{{%'), encoding="utf-8")
+        memo.start()
+        page = render_site(BuildOptions(example_copy), memo).files["cv/index.html"].decode()
+        memo.finish()
+        assert page.count(f'data-style="{mark}"') == papers and "data-style" not in page.replace(f'data-style="{mark}"', "")
+        assert render_site(BuildOptions(example_copy)).files["cv/index.html"].decode() == page
