@@ -252,3 +252,23 @@ def test_a_kill_while_updating_in_place_is_repaired_by_the_next_build(example_co
 
 def snapshot_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@needs_strace
+def test_a_kill_while_updating_in_place_then_the_edit_undone_leaves_no_temporary_files(example_copy, tmp_path):
+    """The killed build's inputs are not the ones built next (its edit undone, or another option):
+    the next build's inputs were built before and its files are still as written, but the output
+    holds the killed build's temporary files, which it removes all the same."""
+    out = tmp_path / "builds" / "output"
+    assert build(example_copy, out, cache=True).returncode == 0
+    papers = sorted((example_copy / "content/papers").glob("*.md"))[:5]
+    before = {paper: paper.read_bytes() for paper in papers}
+    for paper in papers:
+        paper.write_bytes(before[paper] + b"\nRevised.\n")
+    killed_build(example_copy, out, "rename,renameat,renameat2:signal=SIGKILL:when=1", cache=True)
+    assert [p for p in out.rglob("*") if p.name.endswith(".cvsite-tmp")]  # the kill came while writing
+    for paper in papers:
+        paper.write_bytes(before[paper])
+    assert build(example_copy, out, cache=True).returncode == 0
+    assert beside(out) == ["output"]
+    assert_complete_site(out)
