@@ -258,3 +258,25 @@ def test_pages_written_piece_by_piece_equal_the_pages_rendered_whole(example_cop
     whole = render_site(BuildOptions(example_copy, tmp_path / "out")).files
     for rel in ("papers.bib", "papers.json", "papers.ris", "resume.json", "index.html", "cv/index.html"):
         assert built[rel] == whole[rel]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_type_error_in_a_paper_page_template_is_a_located_error(example_copy, tmp_path, monkeypatch, jobs):
+    # a template's own code failing (not a Jinja error) in a paper page, rendered in a worker or
+    # in this process: one located error, as for any other page, and the site left as it was
+    from generator import parallel
+    from generator.errors import ContentError
+    from generator.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out, jobs=jobs))
+    before = tree(out)
+    (example_copy / "templates").mkdir()
+    (example_copy / "templates" / "paper.html").write_text(
+        "{% extends 'builtin/paper.html' %}{% block title %}\n{{ 1 + page.url }}{% endblock %}"
+    )
+    with pytest.raises(ContentError) as error:
+        build(BuildOptions(example_copy, out, jobs=jobs))
+    assert str(error.value).startswith("templates/paper.html:2: template: unsupported operand")
+    assert tree(out) == before
