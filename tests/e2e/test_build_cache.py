@@ -280,3 +280,31 @@ def test_a_type_error_in_a_paper_page_template_is_a_located_error(example_copy, 
         build(BuildOptions(example_copy, out, jobs=jobs))
     assert str(error.value).startswith("templates/paper.html:2: template: unsupported operand")
     assert tree(out) == before
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_file_whose_pieces_fail_midway_leaves_no_half_file(example_copy, tmp_path, monkeypatch, edit, cached):
+    # papers.ris is written as its pieces come: the pieces failing after the first leave the old
+    # file whole (fresh: the old site; in place: the file beside it removed), and the next build repairs
+    from generator import render
+    from generator.pipeline import BuildOptions, build
+
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out, cache=cached))
+    before = tree(out)
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+
+    def failing(exports):
+        yield next(iter(exports)).ris.encode("utf-8")
+        raise RuntimeError("the second piece failed")
+
+    with monkeypatch.context() as patch:
+        patch.setitem(render.BIBLIOGRAPHY_FILES, "ris", failing)
+        with pytest.raises(RuntimeError):
+            build(BuildOptions(example_copy, out, cache=cached))
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["example", "out"]
+    build(BuildOptions(example_copy, out, cache=cached))
+    clean = tmp_path / "clean"
+    build(BuildOptions(example_copy, clean, cache=False))
+    assert tree(out) == tree(clean)
