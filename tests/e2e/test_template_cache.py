@@ -191,3 +191,21 @@ def test_one_folder_holding_one_site_then_another_shows_each_ones_override(tmp_p
         if i:  # the first build compiled every template; then the entry holds the other source's code
             assert compiled == ["partials/papers.html"]
     assert tree(site / "output") == clean_build(site, tmp_path)
+
+
+def test_entries_of_another_python_implementation_are_not_loaded(tmp_path, user, compiled, monkeypatch):
+    # CPython and PyPy of one language version share Jinja's format but not their bytecode: the
+    # same cvsite checkout run by both (an editable install in two environments) keeps them apart
+    import sys
+    import types
+
+    user("ada")
+    build(fresh_clone(tmp_path, "first"))
+    everything = len(compiled)
+    other = types.SimpleNamespace(**{**vars(sys.implementation), "name": "pypy", "cache_tag": "pypy311"})
+    monkeypatch.setattr(sys, "implementation", other)
+    compiled.clear()
+    site = fresh_clone(tmp_path, "second")
+    built = build(site)
+    assert len(compiled) == everything  # every template compiled again
+    assert built == clean_build(site, tmp_path)
