@@ -21,7 +21,7 @@ from .load import CONFIG_FILE, CV_FILE, PROFILE_FILE, paper_files
 from .memo import Memo, digest
 from .notes import latex_warnings
 from .sources import static_files
-from .write import MANIFEST, UPDATING, check_output_dir, update_site, write_site
+from .write import MANIFEST, check_output_dir, interrupted, update_site, write_site
 
 if TYPE_CHECKING:
     import jinja2
@@ -446,9 +446,9 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
         known, stamps, read = filestamps.digests(str(root), records, memo.entries.get(("stat", str(root))))
         inputs = _inputs_key(options, out, salt, known)
     same = memo.entries.get(("site", inputs))
-    # an update in place that was killed (UPDATING still there) left its temporary files in the
-    # output, even if its inputs were not these: the write stage removes them (write.recover)
-    if same is not None and (out / MANIFEST).is_file() and not (out / UPDATING).exists() and _intact(out, written):
+    # a killed build (of other inputs, or without the cache) may have left its temporary files in
+    # or beside the output: the write stage removes them (write.recover), under the lock
+    if same is not None and (out / MANIFEST).is_file() and not interrupted(out) and _intact(out, written):
         papers, pages, warnings = same
         if warnings and options.strict:  # the same input, built before without --strict
             raise _strict((), warnings, True)

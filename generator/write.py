@@ -140,6 +140,20 @@ def _leftovers(out: Path) -> list[Path]:
     )
 
 
+def interrupted(out: Path) -> bool:
+    """Whether a build into out left anything recover removes (killed), or holds its lock (under
+    way): a marker of an update in place, a lock file, a staging or old folder beside or inside."""
+    if (out / UPDATING).exists():
+        return True
+    beside = (f".{out.name}.staging-", f".{out.name}.old-", f".{out.name}.lock")
+    try:
+        return any(name.startswith(beside) for name in os.listdir(out.parent)) or any(
+            name.startswith((MOUNT_STAGING, MOUNT_OLD)) for name in os.listdir(out)
+        )
+    except OSError:
+        return True
+
+
 def recover(out: Path) -> None:
     """Bring back what an interrupted build left: the old site if it was moved aside and never
     replaced, a .git folder caught in a staging folder; then remove the leftovers."""

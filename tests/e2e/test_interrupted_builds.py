@@ -272,3 +272,16 @@ def test_a_kill_while_updating_in_place_then_the_edit_undone_leaves_no_temporary
     assert build(example_copy, out, cache=True).returncode == 0
     assert beside(out) == ["output"]
     assert_complete_site(out)
+
+
+@needs_strace
+def test_a_killed_build_without_the_cache_then_a_cached_one_of_the_same_inputs_removes_its_leftovers(example_copy, tmp_path):
+    # the cached build finds its inputs built and the site as written, but the killed one's
+    # staging folder and lock file are beside it: it removes them all the same
+    out = tmp_path / "builds" / "output"
+    assert build(example_copy, out, cache=True).returncode == 0
+    assert killed_build(example_copy, out, "rename,renameat,renameat2:signal=SIGKILL:when=1") != 0
+    assert any(name.startswith(".output.staging-") for name in beside(out))  # what the kill left
+    assert build(example_copy, out, cache=True).returncode == 0
+    assert beside(out) == ["output"]
+    assert_complete_site(out)
