@@ -261,9 +261,11 @@ def test_pages_written_piece_by_piece_equal_the_pages_rendered_whole(example_cop
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_type_error_in_a_paper_page_template_is_a_located_error(example_copy, tmp_path, monkeypatch, jobs):
-    # a template's own code failing (not a Jinja error) in a paper page, rendered in a worker or
-    # in this process: one located error, as for any other page, and the site left as it was
+@pytest.mark.parametrize(("code", "message"), [("{{ 1 + page.url }}", "unsupported operand"), ("{{ nope.x }}", "'nope' is undefined")])
+def test_an_error_in_a_paper_page_template_is_located_at_its_line(example_copy, tmp_path, monkeypatch, jobs, code, message):
+    # a paper page failing, rendered in a worker or in this process: one error at the template's
+    # line, as for any other page (a template's own code failing too, not only a Jinja error),
+    # and the site left as it was
     from generator import parallel
     from generator.errors import ContentError
     from generator.pipeline import BuildOptions, build
@@ -274,11 +276,11 @@ def test_a_type_error_in_a_paper_page_template_is_a_located_error(example_copy, 
     before = tree(out)
     (example_copy / "templates").mkdir()
     (example_copy / "templates" / "paper.html").write_text(
-        "{% extends 'builtin/paper.html' %}{% block title %}\n{{ 1 + page.url }}{% endblock %}"
+        "{% extends 'builtin/paper.html' %}{% block title %}\n" + code + "{% endblock %}"
     )
     with pytest.raises(ContentError) as error:
         build(BuildOptions(example_copy, out, jobs=jobs))
-    assert str(error.value).startswith("templates/paper.html:2: template: unsupported operand")
+    assert str(error.value).startswith(f"templates/paper.html:2: template: {message}")
     assert tree(out) == before
 
 
