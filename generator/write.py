@@ -420,15 +420,15 @@ def update_in_place(
     if later[0]:  # written beside their places first: a worker failing leaves the site as it was
         try:
             more = later[1](out, True)
-        except BaseException:
+            for rel in later[0]:
+                if more[rel] is not previous.get(rel):  # later's function leaves a file whose bytes are in place as it is
+                    path = out / rel
+                    os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
+        except BaseException:  # or one cannot be moved in (a folder in its place): none is left beside
             for rel in later[0]:
                 path = out / rel
                 path.with_name(f".{path.name}{TMP_SUFFIX}").unlink(missing_ok=True)
             raise
-        for rel in later[0]:
-            if more[rel] is not previous.get(rel):  # later's function leaves a file whose bytes are in place as it is
-                path = out / rel
-                os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
         state.update(more)
 
     def write_one(path: PurePosixPath) -> tuple[str, FileState]:

@@ -310,3 +310,21 @@ def test_a_file_whose_pieces_fail_midway_leaves_no_half_file(example_copy, tmp_p
     clean = tmp_path / "clean"
     build(BuildOptions(example_copy, clean, cache=False))
     assert tree(out) == tree(clean)
+
+
+def test_a_page_that_cannot_be_moved_in_leaves_no_temporary_file_in_the_output(site, tmp_path, edit):
+    # the pages made during the write wait beside their places; one of them cannot take its place
+    # (a folder where the home page was): an error, every file whole, none of them left beside
+    edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    out = site / "output"
+    (out / "index.html").unlink()
+    (out / "index.html").mkdir()
+    (out / "index.html" / "note.txt").write_text("in the way")
+    before = tree(out)
+    assert main(["build", "--site", str(site)]) == 3  # an I/O error
+    assert not [p for p in out.rglob("*") if p.name.endswith(".cvsite-tmp")]
+    after = tree(out)
+    assert set(after) == set(before)
+    shutil.rmtree(out / "index.html")
+    cached_build(site)
+    assert_same_as_clean(site, tmp_path)
