@@ -21,7 +21,7 @@ from .load import CONFIG_FILE, CV_FILE, PROFILE_FILE, paper_files
 from .memo import Memo, digest
 from .notes import latex_warnings
 from .sources import static_files
-from .write import MANIFEST, check_output_dir, update_site, write_site
+from .write import MANIFEST, check_output_dir, interrupted, update_site, write_site
 
 if TYPE_CHECKING:
     import jinja2
@@ -341,6 +341,11 @@ def _render_with(memo: Memo, model: SiteModel, env: Callable[[], jinja2.Environm
         return page_pieces(page, model, env())
 
 
+class PageFailed(Exception):
+    """A page's template failed in a worker: its located problem, which crosses back (a
+    ContentError would not: it pickles as its message only)."""
+
+
 def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path):
     """The write stage's hook for the deferred pages: forked workers render the paper pages and
     write each into the folder (beside its place, when replacing in place), sending back only its
@@ -363,7 +368,11 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
     def write(folder: Path, beside: bool) -> dict:
         def one(i: int):
             rel, (page, _) = items[i]
-            return rel, write_file(folder, rel, render(page), beside)
+            try:
+                data = render(page)
+            except Exception as exc:  # noqa: BLE001 - as below; located here, where the traceback is
+                raise PageFailed(_template_problem(exc, root)) from None
+            return rel, write_file(folder, rel, data, beside)
 
         states = dict(parallel.fork_map(one, apart, jobs)) if apart else {}
         for i in here:
@@ -437,7 +446,9 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
         known, stamps, read = filestamps.digests(str(root), records, memo.entries.get(("stat", str(root))))
         inputs = _inputs_key(options, out, salt, known)
     same = memo.entries.get(("site", inputs))
-    if same is not None and (out / MANIFEST).is_file() and _intact(out, written):
+    # a killed build (of other inputs, or without the cache) may have left its temporary files in
+    # or beside the output: the write stage removes them (write.recover), under the lock
+    if same is not None and (out / MANIFEST).is_file() and not interrupted(out) and _intact(out, written):
         papers, pages, warnings = same
         if warnings and options.strict:  # the same input, built before without --strict
             raise _strict((), warnings, True)
@@ -469,7 +480,9 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
     except Exception as exc:
         import jinja2
 
-        if isinstance(exc, jinja2.TemplateError):  # raised by a worker rendering a deferred page
+        if isinstance(exc, PageFailed):  # raised by a worker rendering a paper page
+            raise ContentError(exc.args) from None
+        if isinstance(exc, jinja2.TemplateError):  # raised by another page made during the write
             raise ContentError([_template_problem(exc, options.site_root)]) from None
         raise
     memo.finish()  # what rendering the deferred pages made is kept too

@@ -7,9 +7,9 @@ and file (`bucket.key`) and holds the checksum of the source it was compiled fro
 edited by the site's owner is compiled again. The files live in `~/.cache/cvsite/templates/`
 ($XDG_CACHE_HOME), one per template file (a new compilation replaces the old one, so the folder
 does not grow with edits). Bytecode is code: each file is signed with the user's key of the
-build cache (memo.py) over cvsite's code version, Jinja's version, the entry's key and checksum,
-so an entry written by anyone else, by another cvsite, or damaged, is never loaded, only
-replaced. A cache folder that cannot be read or written only means compiling.
+build cache (memo.py) over cvsite's code version, Jinja's version, the Python implementation
+(sys.implementation.cache_tag), the entry's key and checksum, so an entry written by anyone
+else, by another cvsite or Python, or damaged, is never loaded, only replaced. A cache folder that cannot be read or written only means compiling.
 """
 
 from __future__ import annotations
@@ -37,9 +37,14 @@ class UserBytecode(BytecodeCache):
 
     def _signature(self, bucket: Bucket, body: bytes) -> bytes:
         if self._salt is None:
+            import sys
+
             import jinja2
 
-            self._salt = f"templates\0{memo.code_version()}\0{jinja2.__version__}"  # env options are cvsite's code
+            # env options are cvsite's code; Jinja's own header checks the language version, not
+            # the interpreter (CPython and PyPy bytecode differ): its cache tag says both
+            implementation = sys.implementation.cache_tag
+            self._salt = f"templates\0{memo.code_version()}\0{jinja2.__version__}\0{implementation}"
         return memo.sign(f"{self._salt}\0{bucket.key}\0{bucket.checksum}", body)
 
     def _path(self, bucket: Bucket) -> Path:

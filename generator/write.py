@@ -140,6 +140,20 @@ def _leftovers(out: Path) -> list[Path]:
     )
 
 
+def interrupted(out: Path) -> bool:
+    """Whether a build into out left anything recover removes (killed), or holds its lock (under
+    way): a marker of an update in place, a lock file, a staging or old folder beside or inside."""
+    if (out / UPDATING).exists():
+        return True
+    beside = (f".{out.name}.staging-", f".{out.name}.old-", f".{out.name}.lock")
+    try:
+        return any(name.startswith(beside) for name in os.listdir(out.parent)) or any(
+            name.startswith((MOUNT_STAGING, MOUNT_OLD)) for name in os.listdir(out)
+        )
+    except OSError:
+        return True
+
+
 def recover(out: Path) -> None:
     """Bring back what an interrupted build left: the old site if it was moved aside and never
     replaced, a .git folder caught in a staging folder; then remove the leftovers."""
@@ -406,15 +420,15 @@ def update_in_place(
     if later[0]:  # written beside their places first: a worker failing leaves the site as it was
         try:
             more = later[1](out, True)
-        except BaseException:
+            for rel in later[0]:
+                if more[rel] is not previous.get(rel):  # later's function leaves a file whose bytes are in place as it is
+                    path = out / rel
+                    os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
+        except BaseException:  # or one cannot be moved in (a folder in its place): none is left beside
             for rel in later[0]:
                 path = out / rel
                 path.with_name(f".{path.name}{TMP_SUFFIX}").unlink(missing_ok=True)
             raise
-        for rel in later[0]:
-            if more[rel] is not previous.get(rel):  # later's function leaves a file whose bytes are in place as it is
-                path = out / rel
-                os.replace(path.with_name(f".{path.name}{TMP_SUFFIX}"), path)
         state.update(more)
 
     def write_one(path: PurePosixPath) -> tuple[str, FileState]:

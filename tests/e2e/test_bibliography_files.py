@@ -8,6 +8,7 @@ from pathlib import Path
 
 import bibtexparser
 import jsonschema
+import pytest
 import rispy
 import yaml
 
@@ -128,3 +129,29 @@ def test_auto_metrics_are_stated_on_the_home_page(make_site, tmp_path):
     assert shown["h-index"] == "2" and shown["Citations"] == "1,205"
     (note,) = [p for p in tree.iter("p") if p.attrib.get("class") == "metrics-note"]
     assert " ".join("".join(note.itertext()).split()) == "h-index and citations computed from the citation counts of 2 papers on this site."
+
+
+@pytest.mark.parametrize("kept", [1, 2, None])
+def test_files_written_piece_by_piece_are_each_papers_entry_joined(example_copy, tmp_path, kept):
+    # the build writes the files of every paper's text as each paper's piece comes, fresh and in
+    # place after an edit: each is every paper's entry joined as one string, and a JSON array
+    from generator.pipeline import render_site
+
+    for paper in sorted((example_copy / "content/papers").glob("*.md"))[kept:] if kept is not None else ():
+        paper.unlink()
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out))
+    papers = sorted((example_copy / "content/papers").glob("*.md"))
+    if papers:  # an edit: the files are written again, beside their places, in place
+        papers[0].write_text(papers[0].read_text("utf-8").replace("title: ", "title: Ünïcode ", 1), "utf-8")
+        build(BuildOptions(example_copy, out))
+    model = render_site(BuildOptions(example_copy, out, cache=False)).model
+    exports = [model.exports[e.paper.slug] for e in model.entries]
+    assert len(exports) == len(papers)
+    assert (out / "papers.bib").read_bytes() == "\n".join(e.bibtex for e in exports).encode("utf-8")
+    assert (out / "papers.ris").read_bytes() == "\n".join(e.ris for e in exports).encode("utf-8")
+    csl = (out / "papers.json").read_bytes()
+    assert csl == (("[\n" + ",\n".join(e.csl for e in exports) + "\n]\n") if exports else "[]\n").encode("utf-8")
+    assert json.loads(csl) == [json.loads(e.csl) for e in exports]
+    if papers:
+        assert "Ünïcode" in (out / "papers.bib").read_text("utf-8")

@@ -258,3 +258,73 @@ def test_pages_written_piece_by_piece_equal_the_pages_rendered_whole(example_cop
     whole = render_site(BuildOptions(example_copy, tmp_path / "out")).files
     for rel in ("papers.bib", "papers.json", "papers.ris", "resume.json", "index.html", "cv/index.html"):
         assert built[rel] == whole[rel]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize(("code", "message"), [("{{ 1 + page.url }}", "unsupported operand"), ("{{ nope.x }}", "'nope' is undefined")])
+def test_an_error_in_a_paper_page_template_is_located_at_its_line(example_copy, tmp_path, monkeypatch, jobs, code, message):
+    # a paper page failing, rendered in a worker or in this process: one error at the template's
+    # line, as for any other page (a template's own code failing too, not only a Jinja error),
+    # and the site left as it was
+    from generator import parallel
+    from generator.errors import ContentError
+    from generator.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out, jobs=jobs))
+    before = tree(out)
+    (example_copy / "templates").mkdir()
+    (example_copy / "templates" / "paper.html").write_text(
+        "{% extends 'builtin/paper.html' %}{% block title %}\n" + code + "{% endblock %}"
+    )
+    with pytest.raises(ContentError) as error:
+        build(BuildOptions(example_copy, out, jobs=jobs))
+    assert str(error.value).startswith(f"templates/paper.html:2: template: {message}")
+    assert tree(out) == before
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_file_whose_pieces_fail_midway_leaves_no_half_file(example_copy, tmp_path, monkeypatch, edit, cached):
+    # papers.ris is written as its pieces come: the pieces failing after the first leave the old
+    # file whole (fresh: the old site; in place: the file beside it removed), and the next build repairs
+    from generator import render
+    from generator.pipeline import BuildOptions, build
+
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out, cache=cached))
+    before = tree(out)
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+
+    def failing(exports):
+        yield next(iter(exports)).ris.encode("utf-8")
+        raise RuntimeError("the second piece failed")
+
+    with monkeypatch.context() as patch:
+        patch.setitem(render.BIBLIOGRAPHY_FILES, "ris", failing)
+        with pytest.raises(RuntimeError):
+            build(BuildOptions(example_copy, out, cache=cached))
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["example", "out"]
+    build(BuildOptions(example_copy, out, cache=cached))
+    clean = tmp_path / "clean"
+    build(BuildOptions(example_copy, clean, cache=False))
+    assert tree(out) == tree(clean)
+
+
+def test_a_page_that_cannot_be_moved_in_leaves_no_temporary_file_in_the_output(site, tmp_path, edit):
+    # the pages made during the write wait beside their places; one of them cannot take its place
+    # (a folder where the home page was): an error, every file whole, none of them left beside
+    edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    out = site / "output"
+    (out / "index.html").unlink()
+    (out / "index.html").mkdir()
+    (out / "index.html" / "note.txt").write_text("in the way")
+    before = tree(out)
+    assert main(["build", "--site", str(site)]) == 3  # an I/O error
+    assert not [p for p in out.rglob("*") if p.name.endswith(".cvsite-tmp")]
+    after = tree(out)
+    assert set(after) == set(before)
+    shutil.rmtree(out / "index.html")
+    cached_build(site)
+    assert_same_as_clean(site, tmp_path)

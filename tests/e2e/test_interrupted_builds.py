@@ -252,3 +252,78 @@ def test_a_kill_while_updating_in_place_is_repaired_by_the_next_build(example_co
 
 def snapshot_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@needs_strace
+def test_a_kill_while_updating_in_place_then_the_edit_undone_leaves_no_temporary_files(example_copy, tmp_path):
+    """The killed build's inputs are not the ones built next (its edit undone, or another option):
+    the next build's inputs were built before and its files are still as written, but the output
+    holds the killed build's temporary files, which it removes all the same."""
+    out = tmp_path / "builds" / "output"
+    assert build(example_copy, out, cache=True).returncode == 0
+    papers = sorted((example_copy / "content/papers").glob("*.md"))[:5]
+    before = {paper: paper.read_bytes() for paper in papers}
+    for paper in papers:
+        paper.write_bytes(before[paper] + b"\nRevised.\n")
+    killed_build(example_copy, out, "rename,renameat,renameat2:signal=SIGKILL:when=1", cache=True)
+    assert [p for p in out.rglob("*") if p.name.endswith(".cvsite-tmp")]  # the kill came while writing
+    for paper in papers:
+        paper.write_bytes(before[paper])
+    assert build(example_copy, out, cache=True).returncode == 0
+    assert beside(out) == ["output"]
+    assert_complete_site(out)
+
+
+@needs_strace
+def test_a_killed_build_without_the_cache_then_a_cached_one_of_the_same_inputs_removes_its_leftovers(example_copy, tmp_path):
+    # the cached build finds its inputs built and the site as written, but the killed one's
+    # staging folder and lock file are beside it: it removes them all the same
+    out = tmp_path / "builds" / "output"
+    assert build(example_copy, out, cache=True).returncode == 0
+    assert killed_build(example_copy, out, "rename,renameat,renameat2:signal=SIGKILL:when=1") != 0
+    assert any(name.startswith(".output.staging-") for name in beside(out))  # what the kill left
+    assert build(example_copy, out, cache=True).returncode == 0
+    assert beside(out) == ["output"]
+    assert_complete_site(out)
+
+
+@needs_mounts
+def test_a_full_disk_while_updating_in_place_leaves_the_old_site_and_no_temporary_file(example_copy, tmp_path):
+    # with the build cache the pages an edit changed are rendered and written beside their places
+    # (the bibliography files piece by piece) before any is moved in: the disk filling up meanwhile
+    # leaves every file as it was, none beside them, and the next build, with room, finishes
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    out = disk / "output"
+    cvsite = f"{sys.executable} -m generator build --site {example_copy} --output {out}"
+    paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
+    result = in_namespace(
+        f"""
+        mount -t tmpfs -o size=4m disk {disk}
+        {cvsite} > /dev/null
+        find {out} -type f | sort | xargs sha256sum > {tmp_path}/before
+        head -c $(( $(df --output=avail -B1 {disk} | tail -1) - 16384 )) /dev/zero > {disk}/filler || true
+        sed -i 's/^title: Prototype Rectification/title: Prototype Rectification Revisited/' {paper}
+        set +e
+        {cvsite}
+        echo "exit=$?" >&2
+        set -e
+        find {out} -type f | sort | xargs sha256sum > {tmp_path}/after
+        ls -A {disk} > {tmp_path}/beside
+        rm {disk}/filler
+        {cvsite} > /dev/null
+        tar -C {out} -cf {tmp_path}/output.tar .
+    """,
+        tmp_path,
+    )
+    assert "exit=3" in result.stderr, result.stderr
+    error = [line for line in result.stderr.splitlines() if line.startswith("cvsite: error:")]
+    assert len(error) == 1 and "No space left on device" in error[0], result.stderr
+    assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text()
+    assert (tmp_path / "beside").read_text() == "filler\noutput\n"
+    finished = tmp_path / "finished"
+    finished.mkdir()
+    subprocess.run(["tar", "-C", str(finished), "-xf", str(tmp_path / "output.tar")], check=True)
+    clean = tmp_path / "clean"
+    assert build(example_copy, clean).returncode == 0
+    assert snapshot_of(finished) == snapshot_of(clean)

@@ -172,3 +172,40 @@ def test_an_unusable_cache_folder_only_means_compiling(tmp_path, user, compiled)
     built = build(site)
     assert len(compiled) >= 10
     assert built == clean_build(site, tmp_path)
+
+
+def test_one_folder_holding_one_site_then_another_shows_each_ones_override(tmp_path, user, compiled):
+    # the same path, the same template name: the same entry, for one source then another and back
+    # (a folder reused for another clone, a branch switched, an edit undone)
+    user("ada")
+    builtin = (REPO / "templates/partials/papers.html").read_text(encoding="utf-8")
+    for i, name in enumerate("abab"):
+        site = tmp_path / "site"
+        shutil.rmtree(site, ignore_errors=True)
+        marked = builtin.replace('<article class="paper">', f'<article class="paper"><p class="mark">{name}</p>')
+        fresh_clone(tmp_path, "site", {"partials/papers.html": marked})
+        compiled.clear()
+        home = build(site)["index.html"].decode()
+        other = "b" if name == "a" else "a"
+        assert f'<p class="mark">{name}</p>' in home and f'<p class="mark">{other}</p>' not in home
+        if i:  # the first build compiled every template; then the entry holds the other source's code
+            assert compiled == ["partials/papers.html"]
+    assert tree(site / "output") == clean_build(site, tmp_path)
+
+
+def test_entries_of_another_python_implementation_are_not_loaded(tmp_path, user, compiled, monkeypatch):
+    # CPython and PyPy of one language version share Jinja's format but not their bytecode: the
+    # same cvsite checkout run by both (an editable install in two environments) keeps them apart
+    import sys
+    import types
+
+    user("ada")
+    build(fresh_clone(tmp_path, "first"))
+    everything = len(compiled)
+    other = types.SimpleNamespace(**{**vars(sys.implementation), "name": "pypy", "cache_tag": "pypy311"})
+    monkeypatch.setattr(sys, "implementation", other)
+    compiled.clear()
+    site = fresh_clone(tmp_path, "second")
+    built = build(site)
+    assert len(compiled) == everything  # every template compiled again
+    assert built == clean_build(site, tmp_path)

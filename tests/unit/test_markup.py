@@ -237,6 +237,51 @@ def test_text_without_markdown_skips_the_parser_with_the_same_output():
     assert _plain(abstract) is not None and str(render(abstract)[0]) == _parsed(abstract, False)[0]
 
 
+def test_non_ascii_words_numbers_and_domains_take_the_short_way_only_when_the_parser_agrees():
+    """Beyond ASCII: letters and digits of other scripts, superscripts, ligatures, internationalised
+    domains (linkify knows .рф), times and ratios with ':'; the short way gives the parser's output."""
+    import random
+
+    from generator.markup import _plain
+
+    pieces = [
+        *"aXéßЖяπΩ日本ǅⅫ²١ⓐℌﬁİµºª½",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        *".,;:'\"()?/%-",
+        "пример.рф",
+        "a.co",
+        "x.io",
+        "mailto",
+        "https",
+        "a@b",
+        "e.g.",
+        "1.",
+        "(a)",
+        "10:30",
+        "U.S.A.",
+        ":/",
+        "//",
+        "%20",
+    ]
+    rng = random.Random(3)
+    checked = 0
+    for _ in range(8000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))).strip()
+        fast = _plain(text) if text else None
+        if fast is not None:
+            checked += 1
+            assert (str(fast[0]), fast[1]) == _parsed(text, False), text
+        fast = _plain(text, inline=True) if text else None
+        if fast is not None:
+            checked += 1
+            for allow_html, links in ((False, True), (True, True), (False, False)):
+                assert (str(fast[0]), fast[1]) == _parsed_inline(text, allow_html, links), text
+    assert checked > 1000
+
+
 def test_operator_names_are_upright_and_spaced_like_tex():
     from generator.markup import math_to_mathml
 

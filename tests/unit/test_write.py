@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,51 @@ def test_a_kill_while_filling_a_mount_point_is_completed_by_the_next_build(tmp_p
     files.pop(".cvsite-manifest.json")
     assert files == new
     assert sorted(p.name for p in out.iterdir()) == [".cvsite-manifest.json", "index.html", "papers"]
+
+
+MANY = {f"papers/p{i:03}/index.html": f"<p>{i}</p>".encode() for i in range(300)}  # enough for threads
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_many_files_written_in_threads_or_in_turn_give_the_same_site(tmp_path, monkeypatch, threaded):
+    from generator import write
+    from generator.write import update_site
+
+    monkeypatch.setattr(write, "THREADED", 1 if threaded else 10**9)
+    out = tmp_path / "out"
+    state = write_site(out, MANY, {})
+    assert snapshot(out) == {**MANY, ".cvsite-manifest.json": snapshot(out)[".cvsite-manifest.json"]}
+    edited = {rel: data + b"!" for rel, data in MANY.items()}
+    digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in edited.items()}
+    update_site(out, edited, digests, {}, state)
+    assert {rel: data for rel, data in snapshot(out).items() if rel in MANY} == edited
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_a_write_failing_among_many_leaves_each_file_whole_and_no_temporary_file(tmp_path, monkeypatch, threaded):
+    from generator import write
+    from generator.write import update_site
+
+    monkeypatch.setattr(write, "THREADED", 1 if threaded else 10**9)
+    out = tmp_path / "out"
+    state = write_site(out, MANY, {})
+    before = snapshot(out)
+    real = write._write_file
+
+    def failing(path, data, sha=None):
+        if "p150" in str(path):
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data, sha)
+
+    monkeypatch.setattr(write, "_write_file", failing)
+    edited = {rel: data + b"!" for rel, data in MANY.items()}
+    with pytest.raises(OSError):  # a whole new site: the old one stays as it was
+        write_site(out, edited, {})
+    assert snapshot(out) == before and [p.name for p in tmp_path.iterdir()] == ["out"]
+    digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in edited.items()}
+    with pytest.raises(OSError):  # in place: every file old or new, none half written
+        update_site(out, edited, digests, {}, state)
+    after = snapshot(out)
+    assert all(after[rel] in (MANY[rel], edited[rel]) for rel in MANY)
+    assert set(after) == set(before) and after["papers/p150/index.html"] == MANY["papers/p150/index.html"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
