@@ -199,11 +199,24 @@ def test_an_output_folder_that_is_a_mount_point_is_built_into(example_copy, tmp_
     assert sorted(p.name for p in copy.iterdir() if p.name.startswith(".")) == [".cvsite-manifest.json", ".git", ".nojekyll"]
 
 
-@needs_mounts
-def test_a_full_disk_is_an_io_error_with_the_path_and_the_old_site_stays(example_copy, tmp_path):
+def small_disk(tmp_path: Path) -> tuple[Path, Path]:
+    """Where a test mounts a small tmpfs, and the output folder on it."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    out = disk / "output"
+    return disk, disk / "output"
+
+
+def one_disk_full_error(stderr: str) -> str:
+    """The one-line error of a build that ran out of room (exit 3), which the scripts echo."""
+    assert "exit=3" in stderr, stderr
+    error = [line for line in stderr.splitlines() if line.startswith("cvsite: error:")]
+    assert len(error) == 1 and "No space left on device" in error[0], stderr
+    return error[0]
+
+
+@needs_mounts
+def test_a_full_disk_is_an_io_error_with_the_path_and_the_old_site_stays(example_copy, tmp_path):
+    disk, out = small_disk(tmp_path)
     cvsite = f"{sys.executable} -m generator build --no-cache --site {example_copy} --output {out}"
     big = example_copy / "static" / "big.bin"
     result = in_namespace(
@@ -221,9 +234,8 @@ def test_a_full_disk_is_an_io_error_with_the_path_and_the_old_site_stays(example
     """,
         tmp_path,
     )
-    assert "exit=3" in result.stderr, result.stderr
-    error = [line for line in result.stderr.splitlines() if line.startswith("cvsite: error:")]
-    assert len(error) == 1 and "No space left on device" in error[0] and f"{disk}/" in error[0], result.stderr
+    error = one_disk_full_error(result.stderr)
+    assert f"{disk}/" in error, result.stderr
     assert "Traceback" not in result.stderr and "usage" not in result.stderr
     assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text()
     assert (tmp_path / "beside").read_text() == "output\n"
@@ -292,9 +304,7 @@ def test_a_full_disk_while_updating_in_place_leaves_the_old_site_and_no_temporar
     # with the build cache the pages an edit changed are rendered and written beside their places
     # (the bibliography files piece by piece) before any is moved in: the disk filling up meanwhile
     # leaves every file as it was, none beside them, and the next build, with room, finishes
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    out = disk / "output"
+    disk, out = small_disk(tmp_path)
     cvsite = f"{sys.executable} -m generator build --site {example_copy} --output {out}"
     paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
     result = in_namespace(
@@ -316,9 +326,7 @@ def test_a_full_disk_while_updating_in_place_leaves_the_old_site_and_no_temporar
     """,
         tmp_path,
     )
-    assert "exit=3" in result.stderr, result.stderr
-    error = [line for line in result.stderr.splitlines() if line.startswith("cvsite: error:")]
-    assert len(error) == 1 and "No space left on device" in error[0], result.stderr
+    one_disk_full_error(result.stderr)
     assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text()
     assert (tmp_path / "beside").read_text() == "filler\noutput\n"
     finished = tmp_path / "finished"
