@@ -7,8 +7,9 @@ page bytes back to the parent spent as much time pickling them as the workers sa
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 MIN_ITEMS = 64  # below this, starting workers costs more than it saves
@@ -34,19 +35,30 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | 
     The results come back in order. Where fork is unavailable (Windows, macOS defaults), or with
     one core, it runs in this process: the result is the same either way.
     """
+    with forked_map(task, items, processes) as results:
+        return results()
+
+
+@contextlib.contextmanager
+def forked_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | None = None) -> Iterator[Callable[[], list[Any]]]:
+    """fork_map that lets this process work meanwhile: the workers fork and start on entering,
+    and the function yielded waits for their results (in order). Leaving stops any still at work
+    (this process failed meanwhile). Without workers, the function runs every task here."""
     global _task
     processes = cores() if processes is None else processes
     if processes < 2 or len(items) < MIN_ITEMS:
-        return [task(item) for item in items]
+        yield lambda: [task(item) for item in items]
+        return
     import multiprocessing  # imported when workers start: a small site never forks
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
+        yield lambda: [task(item) for item in items]
+        return
     chunks = [items[i : i + 64] for i in range(0, len(items), 64)]  # small chunks keep both cores busy to the end
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            parts = pool.map(_run, chunks, chunksize=1)
+        with multiprocessing.get_context("fork").Pool(processes) as pool:  # leaving terminates the workers
+            parts = pool.map_async(_run, chunks, chunksize=1)
+            yield lambda: [result for part in parts.get() for result in part]
     finally:
         _task = None
-    return [result for part in parts for result in part]

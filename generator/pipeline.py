@@ -346,20 +346,27 @@ class PageFailed(Exception):
     ContentError would not: it pickles as its message only)."""
 
 
-def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path):
-    """The write stage's hook for the deferred pages: forked workers render the paper pages and
-    write each into the folder (beside its place, when replacing in place), sending back only its
-    state; the other pages are rendered here, where the cache keeps their parts, one at a time,
+# Pages forked workers render: those of one paper or a page of a listing, made of the listing
+# items the cache keeps, which the workers send back (templating.made_by_macros).
+APART = frozenset({"paper", "category", "year"})
+
+
+def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path, memo: Memo):
+    """The write stage's hook for the deferred pages: forked workers render the pages of one
+    paper and the pages of listings and write each into the folder (beside its place, when
+    replacing in place), sending back its state and the listing items they made for the cache.
+    Meanwhile the other pages are rendered here, where the cache keeps their parts, one at a time,
     each written before the next is made, the largest piece by piece (the pages of every paper
     are megabytes each: holding them all until the write was most of a build's memory). A page
-    made here (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous)
-    is left as it was."""
+    (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous) is left as
+    it was."""
     from . import parallel
+    from .templating import made_by_macros
     from .write import TMP_SUFFIX, intact, write_file
 
     items = list(rendered.deferred.items())
-    apart = [i for i, (_, (page, _)) in enumerate(items) if page.kind == "paper"]
-    here = [i for i, (_, (page, _)) in enumerate(items) if page.kind != "paper"]
+    apart = [i for i, (_, (page, _)) in enumerate(items) if page.kind in APART]
+    here = [i for i, (_, (page, _)) in enumerate(items) if page.kind not in APART]
 
     def render(page: Page) -> Iterable[bytes]:
         assert rendered.render is not None  # set by every build that defers pages
@@ -368,21 +375,30 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
     def write(folder: Path, beside: bool) -> dict:
         def one(i: int):
             rel, (page, _) = items[i]
+            assert rendered.env is not None  # set by every build that defers pages
             try:
-                data = render(page)
+                state, made = made_by_macros(rendered.env(), lambda: put(folder, rel, render(page), beside))
             except Exception as exc:  # noqa: BLE001 - as below; located here, where the traceback is
                 raise PageFailed(_template_problem(exc, root)) from None
-            return rel, write_file(folder, rel, data, beside)
+            return rel, state, made
 
-        states = dict(parallel.fork_map(one, apart, jobs)) if apart else {}
-        for i in here:
-            rel, (page, _) = items[i]
-            try:
-                data = render(page)
-            except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
-                raise ContentError([_template_problem(exc, root)]) from None
-            states[rel] = put(folder, rel, data, beside)
-            del data
+        states = {}
+        with parallel.forked_map(one, apart, jobs) as results:
+            for i in here:
+                rel, (page, _) = items[i]
+                try:
+                    data = render(page)
+                except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
+                    raise ContentError([_template_problem(exc, root)]) from None
+                states[rel] = put(folder, rel, data, beside)
+                del data
+            for rel, state, made in results():
+                old = previous.get(rel)
+                states[rel] = old if state == old else state  # left as it was: the very state previous holds (write.Later)
+                for key, item in made:  # kept in the cache, as if rendered here
+                    found = item if item is not None else memo.peek("item", key)
+                    if found is not None:
+                        memo.put("item", key, found)
         for rel, (_, wait) in rendered.pending.items():  # made meanwhile in another process
             states[rel] = put(folder, rel, (wait(),), beside)
         return states
@@ -471,7 +487,7 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
         return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
     rendered = render_site(options, memo, on_disk if written else None, defer=True, known=known)
-    later = _write_deferred(rendered, options.jobs, written, root)
+    later = _write_deferred(rendered, options.jobs, written, root, memo)
     try:
         if written and (out / MANIFEST).is_file():
             state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later, on_wait)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 from markupsafe import Markup
@@ -11,6 +12,8 @@ from markupsafe import Markup
 from . import i18n, urls
 from .config import builtin_dir
 from .fields import LINK_KINDS
+
+T = TypeVar("T")
 
 
 def theme_dir(site_root: Path, theme: str) -> Path | None:
@@ -62,19 +65,27 @@ class CachedMacro:
         self.template = template
         self.macro = macro
         self.modules: dict[tuple[int, bool], Any] = {}  # jinja2 template modules: macros as attributes
+        # when a list: the renderings used, to send back from a worker (the text of those made, None for those found)
+        self.made: list[tuple[str, str | None]] | None = None
 
     @pass_context
     def __call__(self, context, entry, *args):
         absolute = bool(context.get("absolute_links"))
         depth = 0 if absolute else context["page_url"].count("/") - 1
 
+        if self.memo is None or not entry.key:
+            return Markup(self._render(context, entry, depth, absolute, args))
+        key = f"{self.shared}\0{entry.key}\0{depth}\0{absolute}\0{self.template}\0{self.macro}{args!r}"
+
         def render() -> str:
             return self._render(context, entry, depth, absolute, args)
 
-        if self.memo is None or not entry.key:
-            return Markup(render())
-        key = f"{self.shared}\0{entry.key}\0{depth}\0{absolute}\0{self.template}\0{self.macro}{args!r}"
-        return Markup(self.memo.get("item", key, render))
+        if self.made is None:
+            return Markup(self.memo.get("item", key, render))
+        fresh: list[str] = []
+        value = self.memo.get("item", key, lambda: fresh.append(render()) or fresh[0])
+        self.made.append((key, fresh[0] if fresh else None))  # None: found in the cache
+        return Markup(value)
 
     def _render(self, context, entry, depth: int, absolute: bool, args: tuple) -> str:
         module = self.modules.get((depth, absolute))
@@ -83,6 +94,21 @@ class CachedMacro:
             variables.update(page_url="/" + "x/" * depth, absolute_links=absolute)
             module = self.modules[(depth, absolute)] = context.environment.get_template(self.template).make_module(variables)
         return str(getattr(module, self.macro)(entry, *args))
+
+
+def made_by_macros(env: Environment, render: Callable[[], T]) -> tuple[T, list[tuple[str, str | None]]]:
+    """render()'s result and the renderings the cached macros used for it (key, and the text of
+    those made, None for those found in the cache): what a forked worker sends back, for the build
+    cache lives in the parent (it keeps what the build made, and what it used)."""
+    macros = [g for g in env.globals.values() if isinstance(g, CachedMacro)]
+    for macro in macros:
+        macro.made = []
+    try:
+        result = render()
+        return result, [item for macro in macros for item in macro.made or ()]
+    finally:
+        for macro in macros:
+            macro.made = None
 
 
 def cached_macros(memo, shared: str) -> dict[str, CachedMacro]:
