@@ -19,7 +19,7 @@ from .config import SiteConfig
 from .cv_model import CvModel, build_cv
 from .fields import LINK_KINDS
 from .markup import latex_text, latex_text_noted, render_noted
-from .memo import active, cached, digest
+from .memo import active, digest
 from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
@@ -248,20 +248,15 @@ def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:
     return _entry(paper, config.author or site.profile.name, config.allow_html, entry_key(site, paper))
 
 
-def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> SiteModel:
-    """An entry made before from the same paper and settings is not made again (memo.py).
+def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs: int | None = 1) -> SiteModel:
+    """An entry made before from the same paper and settings is not made again (memo.py); the
+    others are made by `jobs` processes (None: one per core).
 
     pdf says whether cv.pdf can be built (the pdf extra is installed), own_pdf that the site has
     a static/cv.pdf of its own, which is then published instead."""
     config = site.config
     profile = dataclasses.replace(site.profile, metrics=resolve_metrics(site.profile.metrics, site.papers))
-    author = config.author or profile.name
-
-    def entry_of(paper: Paper) -> PaperEntry:
-        key = entry_key(site, paper)
-        return cached("entry", key, lambda: _entry(paper, author, config.allow_html, key))
-
-    entries = tuple(entry_of(p) for p in newest_first(site.papers))
+    entries = _entries(site, newest_first(site.papers), config.author or profile.name, jobs)
 
     by_year = tuple(
         Group(str(year), str(year), urls.year_url(year), tuple(group)) for year, group in groupby(entries, key=lambda e: e.paper.date.year)
@@ -353,7 +348,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     return SiteModel(
         config,
         profile,
-        author,
+        config.author or profile.name,
         bio_html,
         entries,
         featured,
@@ -372,6 +367,28 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
 
 def _missing() -> None:
     return None
+
+
+def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None) -> tuple[PaperEntry, ...]:
+    """Each paper's entry (its Markdown and LaTeX rendered); those not in the memo are made by
+    every core at once (Markdown is the largest part of a cold build)."""
+    from . import parallel
+
+    memo = active()
+    keys = [entry_key(site, paper) for paper in papers]
+    # one look-up per paper, as in _exports: a missing entry comes back None, made below
+    known = [memo.get("entry", key, _missing) if memo is not None else None for key in keys]
+    todo = [i for i, entry in enumerate(known) if entry is None]
+
+    def made(i: int) -> dict:  # in a worker: all but the paper, which the parent has already
+        entry = _entry(papers[i], author, site.config.allow_html, keys[i])
+        return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
+
+    for i, fields in zip(todo, parallel.fork_map(made, todo, jobs)):
+        known[i] = PaperEntry(paper=papers[i], **fields)
+        if memo is not None:
+            memo.put("entry", keys[i], known[i])
+    return tuple(e for e in known if e is not None)
 
 
 def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str) -> dict[str, bibliography.PaperExport]:

@@ -109,21 +109,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _make_entries(site, memo: Memo, jobs: int | None) -> None:
-    """The entries (Markdown and LaTeX rendered) not in the memo, made by every core at once."""
-    from . import parallel
-    from .model import PaperEntry, entry_key, make_entry
-
-    missing = [(paper, key) for paper in site.papers if memo.peek("entry", key := entry_key(site, paper)) is None]
-
-    def made(i: int) -> dict:  # in a worker: all but the paper, which the parent has already
-        entry = make_entry(site, missing[i][0])
-        return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
-
-    for (paper, key), fields in zip(missing, parallel.fork_map(made, range(len(missing)), jobs)):
-        memo.put("entry", key, PaperEntry(paper=paper, **fields))
-
-
 def render_site(
     options: BuildOptions,
     memo: Memo | None = None,
@@ -176,10 +161,8 @@ def render_site(
                     )
                 ]
             )
-        if defer:
-            _make_entries(site, memo, options.jobs)
         own_pdf = "cv.pdf" in static_files(root / "static")  # the site's own PDF CV, if published, wins over the generated one
-        model = build_model(site, pdf=cv_pdf.available(), own_pdf=own_pdf)
+        model = build_model(site, pdf=cv_pdf.available(), own_pdf=own_pdf, jobs=options.jobs if defer else 1)
     templates = tree_digest(template_dirs(root, theme))
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
     # Files are compared by their bytes (digests), never by repr() of the parsed config: a config
