@@ -29,24 +29,27 @@ def _run(chunk: Sequence[Any]) -> list[Any]:
     return [_task(item) for item in chunk]
 
 
-def fork_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | None = None) -> list[Any]:
-    """[task(item) for item in items], in forked workers when there are enough items and cores.
+def fork_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | None = None, min_items: int | None = None) -> list[Any]:
+    """[task(item) for item in items], in forked workers when there are enough items (min_items,
+    default MIN_ITEMS: fewer for longer tasks) and cores.
 
     The results come back in order. Where fork is unavailable (Windows, macOS defaults), or with
     one core, it runs in this process: the result is the same either way.
     """
-    with forked_map(task, items, processes) as results:
+    with forked_map(task, items, processes, min_items) as results:
         return results()
 
 
 @contextlib.contextmanager
-def forked_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | None = None) -> Iterator[Callable[[], list[Any]]]:
+def forked_map(
+    task: Callable[[Any], Any], items: Sequence[Any], processes: int | None = None, min_items: int | None = None
+) -> Iterator[Callable[[], list[Any]]]:
     """fork_map that lets this process work meanwhile: the workers fork and start on entering,
     and the function yielded waits for their results (in order). Leaving stops any still at work
     (this process failed meanwhile). Without workers, the function runs every task here."""
     global _task
     processes = cores() if processes is None else processes
-    if processes < 2 or len(items) < MIN_ITEMS:
+    if processes < 2 or len(items) < max(MIN_ITEMS if min_items is None else min_items, 2):
         yield lambda: [task(item) for item in items]
         return
     import multiprocessing  # imported when workers start: a small site never forks
@@ -54,7 +57,8 @@ def forked_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int 
     if "fork" not in multiprocessing.get_all_start_methods():
         yield lambda: [task(item) for item in items]
         return
-    chunks = [items[i : i + 64] for i in range(0, len(items), 64)]  # small chunks keep both cores busy to the end
+    size = max(1, min(64, len(items) // (4 * processes)))  # small chunks keep every core busy to the end
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:  # leaving terminates the workers

@@ -128,7 +128,7 @@ def render_site(
     """
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
 
-    from . import urls
+    from . import search, urls
     from .incremental import site_shape
     from .load import load_site
     from .model import build_model
@@ -186,6 +186,8 @@ def render_site(
     pending: dict[str, tuple[str, Callable[[], bytes]]] = {}
     try:
         with memo_store.using(memo):  # pages made of cached per-paper parts find them in memo
+            if defer:  # a build: the search index's blocks made by every core
+                search.prepare(model, options.jobs)
             keys = _page_keys(model, shared, raw.digests)
             for page in model.pages:
                 rel = urls.output_path(page.url)
