@@ -79,7 +79,7 @@ class PaperEntry:
     bibtex_url: str  # the paper's own .bib file
     link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_KINDS order, then the rest
     citation_base: str  # the citation key it wants, before papers wanting the same one are told apart
-    key: str = ""  # hash of everything this entry was made from: what cached listing items key on
+    key: str = ""  # hash of everything this entry was made from: what the CV's cached citations key on
     notes: tuple[tuple[str, str, str], ...] = ()  # (field, source text, problem) of malformed LaTeX
 
 

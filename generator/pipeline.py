@@ -319,7 +319,7 @@ def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
 
 def _render_with(memo: Memo, model: SiteModel, env: Callable[[], jinja2.Environment], page: Page) -> Iterable[bytes]:
     """One page's bytes (render.page_pieces: the files of every paper's text come in pieces, to
-    be written as they come), its cached parts (listing items, the CV's citations) kept in memo."""
+    be written as they come), its cached parts (the CV's citations) kept in memo."""
     from .render import page_pieces
 
     with memo_store.using(memo):
@@ -331,22 +331,21 @@ class PageFailed(Exception):
     ContentError would not: it pickles as its message only)."""
 
 
-# Pages forked workers render: those of one paper or a page of a listing, made of the listing
-# items the cache keeps, which the workers send back (templating.made_by_macros).
+# Pages forked workers render: those of one paper and the pages of listings (none of them leaves
+# anything in the build cache, which lives in the build process)
 APART = frozenset({"paper", "category", "year"})
 
 
-def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path, memo: Memo):
+def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path):
     """The write stage's hook for the deferred pages: forked workers render the pages of one
     paper and the pages of listings and write each into the folder (beside its place, when
-    replacing in place), sending back its state and the listing items they made for the cache.
+    replacing in place), sending back only its state.
     Meanwhile the other pages are rendered here, where the cache keeps their parts, one at a time,
     each written before the next is made, the largest piece by piece (the pages of every paper
     are megabytes each: holding them all until the write was most of a build's memory). A page
     (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous) is left as
     it was."""
     from . import parallel
-    from .templating import made_by_macros
     from .write import TMP_SUFFIX, intact, write_file
 
     items = list(rendered.deferred.items())
@@ -360,12 +359,10 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
     def write(folder: Path, beside: bool) -> dict:
         def one(i: int):
             rel, (page, _) = items[i]
-            assert rendered.env is not None  # set by every build that defers pages
             try:
-                state, made = made_by_macros(rendered.env(), lambda: put(folder, rel, render(page), beside))
+                return rel, put(folder, rel, render(page), beside)
             except Exception as exc:  # noqa: BLE001 - as below; located here, where the traceback is
                 raise PageFailed(_template_problem(exc, root)) from None
-            return rel, state, made
 
         states = {}
         with parallel.forked_map(one, apart, jobs) as results:
@@ -377,13 +374,9 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
                     raise ContentError([_template_problem(exc, root)]) from None
                 states[rel] = put(folder, rel, data, beside)
                 del data
-            for rel, state, made in results():
+            for rel, state in results():
                 old = previous.get(rel)
                 states[rel] = old if state == old else state  # left as it was: the very state previous holds (write.Later)
-                for key, item in made:  # kept in the cache, as if rendered here
-                    found = item if item is not None else memo.peek("item", key)
-                    if found is not None:
-                        memo.put("item", key, found)
         for rel, (_, wait) in rendered.pending.items():  # made meanwhile in another process
             states[rel] = put(folder, rel, (wait(),), beside)
         return states
@@ -472,7 +465,7 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
         return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
     rendered = render_site(options, memo, on_disk if written else None, defer=True, known=known)
-    later = _write_deferred(rendered, options.jobs, written, root, memo)
+    later = _write_deferred(rendered, options.jobs, written, root)
     try:
         if written and (out / MANIFEST).is_file():
             state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later, on_wait)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 from markupsafe import Markup
@@ -12,8 +11,6 @@ from markupsafe import Markup
 from . import i18n, urls
 from .config import builtin_dir
 from .fields import LINK_KINDS
-
-T = TypeVar("T")
 
 
 def theme_dir(site_root: Path, theme: str) -> Path | None:
@@ -50,13 +47,16 @@ def _url(context, target: str) -> str:
 
 
 class CachedMacro:
-    """A macro of a partial (partials/papers.html's paper_item, partials/cv.html's citation),
-    rendered once per paper, link depth, arguments and everything shared.
+    """A macro of a partial rendered for a paper (partials/papers.html's paper_item: a listing's
+    item; partials/cv.html's citation: the CV's), once per module of the partial (a link depth).
 
-    Listings and the CV show every paper again, and a rebuild after one edit would otherwise
-    render them all. Relative links depend only on the page's depth, so a rendering is shared by
-    every page at that depth, and kept in the build cache (memo.py) under the hash of its entry
-    and of what every page may show (`shared`: templates, config, profile, the site's shape).
+    With a memo, each rendering is kept in the build cache (memo.py) under the hash of its entry,
+    its link depth, its arguments and everything shared (`shared`: templates, config, profile, the
+    site's shape): the CV shows every paper, and a rebuild after one edit would otherwise render
+    them all. Relative links depend only on the page's depth, so a rendering serves every page at
+    that depth. Listing items are not kept: a listing page shows at most a page of papers, and an
+    edit renders the few pages showing the paper again, while keeping every paper's items cost
+    more in the cache (read by every build, and in memory) than it saved.
     """
 
     def __init__(self, memo, shared: str, template: str = "partials/papers.html", macro: str = "paper_item"):
@@ -65,27 +65,19 @@ class CachedMacro:
         self.template = template
         self.macro = macro
         self.modules: dict[tuple[int, bool], Any] = {}  # jinja2 template modules: macros as attributes
-        # when a list: the renderings used, to send back from a worker (the text of those made, None for those found)
-        self.made: list[tuple[str, str | None]] | None = None
 
     @pass_context
     def __call__(self, context, entry, *args):
         absolute = bool(context.get("absolute_links"))
         depth = 0 if absolute else context["page_url"].count("/") - 1
 
-        if self.memo is None or not entry.key:
-            return Markup(self._render(context, entry, depth, absolute, args))
-        key = f"{self.shared}\0{entry.key}\0{depth}\0{absolute}\0{self.template}\0{self.macro}{args!r}"
-
         def render() -> str:
             return self._render(context, entry, depth, absolute, args)
 
-        if self.made is None:
-            return Markup(self.memo.get("item", key, render))
-        fresh: list[str] = []
-        value = self.memo.get("item", key, lambda: fresh.append(render()) or fresh[0])
-        self.made.append((key, fresh[0] if fresh else None))  # None: found in the cache
-        return Markup(value)
+        if self.memo is None or not entry.key:
+            return Markup(render())
+        key = f"{self.shared}\0{entry.key}\0{depth}\0{absolute}\0{self.template}\0{self.macro}{args!r}"
+        return Markup(self.memo.get("item", key, render))
 
     def _render(self, context, entry, depth: int, absolute: bool, args: tuple) -> str:
         module = self.modules.get((depth, absolute))
@@ -96,25 +88,10 @@ class CachedMacro:
         return str(getattr(module, self.macro)(entry, *args))
 
 
-def made_by_macros(env: Environment, render: Callable[[], T]) -> tuple[T, list[tuple[str, str | None]]]:
-    """render()'s result and the renderings the cached macros used for it (key, and the text of
-    those made, None for those found in the cache): what a forked worker sends back, for the build
-    cache lives in the parent (it keeps what the build made, and what it used)."""
-    macros = [g for g in env.globals.values() if isinstance(g, CachedMacro)]
-    for macro in macros:
-        macro.made = []
-    try:
-        result = render()
-        return result, [item for macro in macros for item in macro.made or ()]
-    finally:
-        for macro in macros:
-            macro.made = None
-
-
 def cached_macros(memo, shared: str) -> dict[str, CachedMacro]:
-    """The template globals that render a paper through the build cache."""
+    """The template globals that render a paper: the CV's citations through the build cache."""
     return {
-        "cached_item": CachedMacro(memo, shared),  # cached_item(entry, level, abstract): a listing's paper
+        "cached_item": CachedMacro(None, shared),  # cached_item(entry, level, abstract): a listing's paper, not kept
         "cached_citation": CachedMacro(memo, shared, "partials/cv.html", "citation"),  # cached_citation(entry, mark): the CV's
     }
 

@@ -245,26 +245,6 @@ def test_pages_workers_make_again_with_the_same_bytes_are_not_written_again(exam
     assert not list(out.rglob("*.cvsite-tmp"))
 
 
-def test_a_parallel_build_keeps_the_listing_items_its_workers_made(example_copy, tmp_path, monkeypatch):
-    """Workers render the listing pages; the items they render are sent back to the build cache, so
-    the next build finds them as it finds those of a build made in one process."""
-    from generator import parallel
-    from generator.pipeline import BuildOptions, build
-
-    def items_in_cache() -> int:
-        store, _ = memo.load(example_copy / memo.CACHE_DIR, memo.code_version())
-        store._need("item")
-        return sum(1 for stage, _ in store.entries if stage == "item")
-
-    build(BuildOptions(example_copy, tmp_path / "serial", jobs=1))
-    serial = items_in_cache()
-    shutil.rmtree(example_copy / memo.CACHE_DIR)
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
-    build(BuildOptions(example_copy, tmp_path / "parallel", jobs=2))
-    assert items_in_cache() == serial > 0
-    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
-
-
 @pytest.mark.parametrize("cached", [False, True])
 def test_a_template_error_in_a_page_rendered_while_writing_changes_nothing(example_copy, tmp_path, cached):
     from generator.errors import ContentError
