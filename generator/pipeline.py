@@ -141,7 +141,7 @@ def render_site(
     memo.start()
     root = options.site_root
     with memo_store.using(memo):
-        raw = load_site(root, known)
+        raw = load_site(root, known, jobs=options.jobs if defer else 1)  # the preview never forks
         try:
             site = validate_site(raw, drafts=options.drafts)
         except ContentError as exc:
