@@ -19,7 +19,7 @@ from .config import SiteConfig
 from .cv_model import CvModel, build_cv
 from .fields import LINK_KINDS
 from .markup import latex_text, latex_text_noted, render_noted
-from .memo import active, digest
+from .memo import digest
 from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
@@ -365,30 +365,18 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs:
     )
 
 
-def _missing() -> None:
-    return None
-
-
 def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None) -> tuple[PaperEntry, ...]:
     """Each paper's entry (its Markdown and LaTeX rendered); those not in the memo are made by
-    every core at once (Markdown is the largest part of a cold build)."""
+    `jobs` processes at once (Markdown is the largest part of a cold build)."""
     from . import parallel
 
-    memo = active()
     keys = [entry_key(site, paper) for paper in papers]
-    # one look-up per paper, as in _exports: a missing entry comes back None, made below
-    known = [memo.get("entry", key, _missing) if memo is not None else None for key in keys]
-    todo = [i for i, entry in enumerate(known) if entry is None]
 
-    def made(i: int) -> dict:  # in a worker: all but the paper, which the parent has already
+    def made(i: int) -> dict:  # in a worker: all but the paper, which this process has already
         entry = _entry(papers[i], author, site.config.allow_html, keys[i])
         return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
 
-    for i, fields in zip(todo, parallel.fork_map(made, todo, jobs)):
-        known[i] = PaperEntry(paper=papers[i], **fields)
-        if memo is not None:
-            memo.put("entry", keys[i], known[i])
-    return tuple(e for e in known if e is not None)
+    return tuple(parallel.cached_map("entry", keys, made, jobs, received=lambda i, fields: PaperEntry(paper=papers[i], **fields)))
 
 
 def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str) -> dict[str, bibliography.PaperExport]:
@@ -396,19 +384,9 @@ def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url:
     every core at once."""
     from . import parallel
 
-    memo = active()
-    slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
-    # one look-up per paper (each hashes its key): get marks an export found in the memo used,
-    # and a missing one comes back None, to be made below and put in its place
-    known = [memo.get("export", slot, _missing) if memo is not None else None for slot in slots]
-    todo = [i for i, export in enumerate(known) if export is None]
-
     def make(i: int) -> bibliography.PaperExport:
         paper = entries[i].paper
         return bibliography.PaperExport.of(paper, keys[paper.slug], base_url)
 
-    for i, export in zip(todo, parallel.fork_map(make, todo)):
-        known[i] = export
-        if memo is not None:
-            memo.put("export", slots[i], export)
-    return {e.paper.slug: export for e, export in zip(entries, known) if export is not None}
+    slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
+    return {e.paper.slug: export for e, export in zip(entries, parallel.cached_map("export", slots, make))}

@@ -29,6 +29,34 @@ def _run(chunk: Sequence[Any]) -> list[Any]:
     return [_task(item) for item in chunk]
 
 
+def _missing() -> None:
+    return None
+
+
+def cached_map(
+    stage: str,
+    keys: Sequence[str],
+    make: Callable[[int], Any],
+    processes: int | None = None,
+    min_items: int | None = None,
+    received: Callable[[int, Any], Any] | None = None,
+) -> list[Any]:
+    """[memo.cached(stage, keys[i], lambda: make(i)) for each i], with one look-up per key (each
+    hashes its key) and the results the build cache lacks made by forked workers at once
+    (fork_map). received(i, sent) makes the result of what a worker sent back, when make leaves
+    out what this process has already."""
+    from .memo import active
+
+    memo = active()
+    found = [memo.get(stage, key, _missing) if memo is not None else None for key in keys]  # a missing one: None, made below
+    todo = [i for i, value in enumerate(found) if value is None]
+    for i, sent in zip(todo, fork_map(make, todo, processes, min_items)):
+        value = found[i] = received(i, sent) if received is not None else sent
+        if memo is not None:
+            memo.put(stage, keys[i], value)
+    return found
+
+
 def fork_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | None = None, min_items: int | None = None) -> list[Any]:
     """[task(item) for item in items], in forked workers when there are enough items (min_items,
     default MIN_ITEMS: fewer for longer tasks) and cores.

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from . import i18n
-from .memo import active, digest
+from .memo import digest
 from .model import PaperEntry, SiteModel
 from .urls import SEARCH_CHUNK as CHUNK
 from .urls import search_shard_count
@@ -177,29 +177,18 @@ def _block(entries: Sequence[PaperEntry], shards: int) -> Block:
 FORK_BLOCKS = 8  # blocks worth forking workers for
 
 
-def _missing() -> None:
-    return None
-
-
 def _blocks(entries: Sequence[PaperEntry], ids: list[str], shards: int, jobs: int | None) -> list[Block]:
     """The index's blocks: those not in the memo are made by `jobs` processes (None: one per core;
     a block of 200 papers takes about 10 ms, and 10,000 papers have 50)."""
     from . import parallel
 
-    memo = active()
     starts = range(0, max(len(entries), 1), BLOCK)
-    keys = [digest(shards, ids[start : start + BLOCK]) for start in starts]
-    known = [memo.get("search", key, _missing) if memo is not None else None for key in keys]  # a missing one: None
-    todo = [i for i, block in enumerate(known) if block is None]
 
     def make(i: int) -> Block:
         return _block(entries[starts[i] : starts[i] + BLOCK], shards)
 
-    for i, block in zip(todo, parallel.fork_map(make, todo, jobs, min_items=FORK_BLOCKS)):
-        known[i] = block
-        if memo is not None:
-            memo.put("search", keys[i], block)
-    return [block for block in known if block is not None]
+    keys = [digest(shards, ids[start : start + BLOCK]) for start in starts]
+    return parallel.cached_map("search", keys, make, jobs, min_items=FORK_BLOCKS)
 
 
 def _entry_id(entry: PaperEntry) -> str:
