@@ -360,9 +360,10 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
         def one(i: int):
             rel, (page, _) = items[i]
             try:
-                return rel, put(folder, rel, render(page), beside)
+                data = render(page)
             except Exception as exc:  # noqa: BLE001 - as below; located here, where the traceback is
                 raise PageFailed(_template_problem(exc, root)) from None
+            return rel, put(folder, rel, data, beside)  # an OSError (a full disk) stays one
 
         states = {}
         with parallel.forked_map(one, apart, jobs) as results:
