@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .errors import ContentError, UsageError
 from .load import CONFIG_FILE
+from .parallel import WorkerDied
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 
@@ -390,4 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a full disk, a read-only or vanished folder: the site is left as it was
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"cvsite: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_IO
+    except WorkerDied as exc:  # the site is left as it was, as after a full disk
+        print(f"cvsite: error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_IO

@@ -68,13 +68,18 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | 
         return results()
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended without its results (killed: by the out-of-memory killer, say)."""
+
+
 @contextlib.contextmanager
 def forked_map(
     task: Callable[[Any], Any], items: Sequence[Any], processes: int | None = None, min_items: int | None = None
 ) -> Iterator[Callable[[], list[Any]]]:
     """fork_map that lets this process work meanwhile: the workers fork and start on entering,
-    and the function yielded waits for their results (in order). Leaving stops any still at work
-    (this process failed meanwhile). Without workers, the function runs every task here."""
+    and the function yielded waits for their results (in order). A worker that dies raises
+    WorkerDied rather than leaving the build waiting for ever; leaving early (this process failed
+    meanwhile) stops the workers still at work. Without workers, the function runs every task here."""
     global _task
     processes = cores() if processes is None else processes
     if processes < 2 or len(items) < max(MIN_ITEMS if min_items is None else min_items, 2):
@@ -85,12 +90,29 @@ def forked_map(
     if "fork" not in multiprocessing.get_all_start_methods():
         yield lambda: [task(item) for item in items]
         return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     size = max(1, min(64, len(items) // (4 * processes)))  # small chunks keep every core busy to the end
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    others = set(multiprocessing.active_children())
     _task = task
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    finished = False
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:  # leaving terminates the workers
-            parts = pool.map_async(_run, chunks, chunksize=1)
-            yield lambda: [result for part in parts.get() for result in part]
+        parts = pool.map(_run, chunks)  # every worker forks at the first task, inheriting _task
+
+        def results() -> list[Any]:
+            try:
+                return [result for part in parts for result in part]
+            except BrokenProcessPool:
+                raise WorkerDied("a worker process died before it finished (killed, or out of memory?)") from None
+
+        yield results
+        finished = True
     finally:
         _task = None
+        if not finished:  # stop the workers still at work: shutting down alone would wait for them
+            for child in set(multiprocessing.active_children()) - others:
+                child.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -267,6 +267,35 @@ def test_a_paper_page_that_cannot_be_written_is_an_io_error_not_a_template_one(e
     assert not out.exists()
 
 
+def test_a_worker_killed_midway_stops_the_build_with_one_line_and_changes_nothing(example_copy, tmp_path, monkeypatch, capsys):
+    """The out-of-memory killer may end a worker: the build must say so and stop, never wait for it for ever."""
+    import signal
+
+    from generator import parallel, render
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(example_copy), "--output", str(out)]) == 0
+    before = tree(out)
+    edit_all = example_copy / "templates"
+    edit_all.mkdir()
+    (edit_all / "paper.html").write_text("{% extends 'builtin/paper.html' %}{% block title %}Paper: {{ super() }}{% endblock %}")
+    parent, pieces = os.getpid(), render.page_pieces
+
+    def killed(page, model, env):
+        if page.kind == "paper" and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return pieces(page, model, env)
+
+    monkeypatch.setattr(render, "page_pieces", killed)
+    assert main(["build", "--site", str(example_copy), "--output", str(out)]) == 3
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "worker process died" in error and "Traceback" not in error, error
+    assert tree(out) == before
+    assert not list(tmp_path.glob(".out*")) and not list(out.rglob("*.cvsite-tmp"))
+
+
 @pytest.mark.parametrize("cached", [False, True])
 def test_a_template_error_in_a_page_rendered_while_writing_changes_nothing(example_copy, tmp_path, cached):
     from generator.errors import ContentError
