@@ -22,7 +22,7 @@ import pickle
 import secrets
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, BinaryIO
@@ -171,18 +171,24 @@ class Memo:
         if stage in TRANSIENT:
             kept = self.transient.get(stage)
             return kept[1] if kept is not None and kept[0] == key else None
-        if self._store is not None:
-            self._need(stage)
-        slot = slot_of(stage, key)
+        if stage in _INDEX:  # (the index's keys are kept as they are: no slot to compute)
+            slot: tuple[str, Any] = (stage, key)
+        else:
+            if self._store is not None:
+                self._need(stage)
+            slot = slot_of(stage, key)
         return self.used.get(slot, self.entries.get(slot))
 
     def put(self, stage: str, key: str, value: Any) -> None:
         if stage in TRANSIENT:
             self.transient[stage] = (key, value)
             return
-        if self._store is not None:
-            self._need(stage)
-        slot = slot_of(stage, key)
+        if stage in _INDEX:
+            slot: tuple[str, Any] = (stage, key)
+        else:
+            if self._store is not None:
+                self._need(stage)
+            slot = slot_of(stage, key)
         if slot not in self.entries:
             self.added += slot not in self.used
             self._changed(slot)
@@ -301,8 +307,8 @@ def _atomic_write(path: Path, data: bytes | tuple[bytes, ...] | Callable[[Binary
 
 def _fetch(path: Path, salt: str) -> tuple[memoryview | None, str | None]:
     """The signed body of path for salt, not yet unpickled, or None and why not (None: no file).
-    Reading and checking the signature hold no lock: the store's parts are fetched on a thread
-    while the parts before are unpickled."""
+    (Fetching the store's parts on a thread while the parts before were unpickled made its
+    reading slower, not faster: the two compete for the memory bus and the GIL.)"""
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
@@ -321,8 +327,8 @@ def _fetch(path: Path, salt: str) -> tuple[memoryview | None, str | None]:
 
 
 def _unpickle(path: Path, body: memoryview) -> tuple[Any, str | None]:
-    """A signed body's dict (the caller has disabled the garbage collector: unpickling makes
-    hundreds of thousands of objects, none garbage, and collecting as they come took 80% of the time)."""
+    """A signed body's dict (inside _unpickling(): it makes hundreds of thousands of objects, none
+    garbage, and collecting as they came took 80% of the time)."""
     try:
         found = pickle.loads(body)
     except Exception:  # noqa: BLE001  signed by us, yet unreadable: a class it names has changed
@@ -331,21 +337,25 @@ def _unpickle(path: Path, body: memoryview) -> tuple[Any, str | None]:
 
 
 def _read(path: Path, salt: str) -> tuple[Any, str | None]:
-    """What is signed in path for salt, or None and why not (None: no file)."""
+    """What is signed in path for salt, or None and why not (None: no file). Call it inside
+    _unpickling()."""
     body, problem = _fetch(path, salt)
-    if body is None:
-        return None, problem
-    with _collector_off():
-        return _unpickle(path, body)
+    return (None, problem) if body is None else _unpickle(path, body)
 
 
 @contextlib.contextmanager
-def _collector_off():
+def _unpickling(freeze: bool = False):
+    """The garbage collector off while the cache is read. With freeze, what was read is frozen
+    before it is on again (the store: it lives to the end of the build, so no collection need
+    look at it, and the first allocation after would have collected the youngest generation,
+    which holds all of it: at 10,000 papers, a tenth of the store's reading time)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if collecting:
             gc.enable()
 
@@ -354,48 +364,12 @@ def _shard_file(n: int) -> str:
     return f"store-{n:02d}.cache"
 
 
-AHEAD = 2  # parts fetched ahead of the one being unpickled: what bounds the memory the fetching adds
-
-
-def _fetched(folder: Path, salt: str) -> Iterator[tuple[int, memoryview | None, str | None]]:
-    """Each part of the store, read and its signature checked on a thread, in order."""
-    import queue
-    import threading
-
-    ready: queue.Queue = queue.Queue(maxsize=AHEAD)
-    stop = threading.Event()
-
-    def fetch() -> None:
-        for n in range(SHARDS):
-            try:
-                found = _fetch(folder / _shard_file(n), salt)
-            except BaseException as exc:  # noqa: BLE001  handed to the reader, which raises it
-                found = (None, exc)  # type: ignore[assignment]
-            while not stop.is_set():
-                with contextlib.suppress(queue.Full):
-                    ready.put((n, *found), timeout=0.1)
-                    break
-            if stop.is_set():
-                return
-
-    worker = threading.Thread(target=fetch, name="cvsite-cache-fetch", daemon=True)
-    worker.start()
-    try:
-        for _ in range(SHARDS):
-            n, body, problem = ready.get()
-            if isinstance(problem, BaseException):
-                raise problem
-            yield n, body, problem
-    finally:
-        stop.set()
-        worker.join()
-
-
 def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
     """The memo saved in folder for this salt (its store is read when first needed), and notes
     saying why a part of it was discarded (appended to when the store turns out unusable)."""
     notes: list[str] = []
-    index, note = _read(folder / CACHE_FILE, salt)
+    with _unpickling():
+        index, note = _read(folder / CACHE_FILE, salt)
     if index is None:
         notes += [note] if note else []
         return Memo(), notes
@@ -403,12 +377,9 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
 
     def store() -> None:
         entries = memo.entries
-        with _collector_off():
-            for n, body, problem in _fetched(folder, salt):
-                found = None
-                if body is not None:
-                    found, problem = _unpickle(folder / _shard_file(n), body)
-                    del body  # the part's bytes go as soon as it is read
+        with _unpickling(freeze=True):
+            for n in range(SHARDS):
+                found, problem = _read(folder / _shard_file(n), salt)
                 if found is None:  # that part is made again, and written again
                     memo.dirty.add(n)
                     if not any(line.startswith("the build cache store") for line in notes):
@@ -418,7 +389,6 @@ def load(folder: Path, salt: str) -> tuple[Memo, list[str]]:
                         )
                 else:
                     entries.update(found)
-        gc.freeze()  # what was loaded lives to the end of the build: later collections need not look at it again
 
     memo._store = store
     memo.dirty = set()  # nothing to write again until something is made
