@@ -150,8 +150,11 @@ def test_a_memo_mostly_used_by_a_build_keeps_what_it_did_not_use(tmp_path):
     for stage, key in list(RESULTS)[:-10]:
         loaded.get(stage, key, lambda: None)
     loaded.put("entry", "content/papers/new.md\x000", "made")
+    loaded.put("entry", "content/papers/p0.md\x000", "made again")  # a result the build changed
     loaded.finish()
-    assert all(loaded.peek(stage, key) == value for (stage, key), value in RESULTS.items())
+    assert loaded.peek("entry", "content/papers/new.md\x000") == "made"
+    assert loaded.peek("entry", "content/papers/p0.md\x000") == "made again"
+    assert all(loaded.peek(stage, key) == value for (stage, key), value in RESULTS.items() if key != "content/papers/p0.md\x000")
 
 
 def test_a_missing_part_is_made_again_while_the_others_are_read(tmp_path):
