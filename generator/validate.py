@@ -188,16 +188,18 @@ def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
 
 
 def _duplicate_slugs(papers: list[Paper], raw: RawSite) -> list[Problem]:
-    lines = {r.path: r.doc.line("slug") if "slug" in r.doc.data else 1 for r in raw.papers}
     first: dict[str, Paper] = {}
     problems = []
-    for paper in papers:
+    records: dict[str, RawRecord] = {}  # made for the first duplicate only: a record found in the build
+    for paper in papers:  # cache unpacks its parsed content only when read (load.RawRecord)
         if paper.slug in first:
             other = first[paper.slug].source
+            records = records or {r.path: r for r in raw.papers}
+            record = records[paper.source]
             problems.append(
                 Problem(
                     paper.source,
-                    lines[paper.source],
+                    record.doc.line("slug") if "slug" in record.doc.data else 1,
                     "slug",
                     f"duplicate slug {paper.slug!r}: {other} has the same one (/papers/{paper.slug}/)",
                 )
