@@ -131,12 +131,19 @@ def test_auto_metrics_are_stated_on_the_home_page(make_site, tmp_path):
     assert " ".join("".join(note.itertext()).split()) == "h-index and citations computed from the citation counts of 2 papers on this site."
 
 
+@pytest.mark.parametrize("small", [False, True])
 @pytest.mark.parametrize("kept", [1, 2, None])
-def test_files_written_piece_by_piece_are_each_papers_entry_joined(example_copy, tmp_path, kept):
-    # the build writes the files of every paper's text as each paper's piece comes, fresh and in
-    # place after an edit: each is every paper's entry joined as one string, and a JSON array
+def test_files_written_piece_by_piece_are_each_papers_entry_joined(example_copy, tmp_path, monkeypatch, kept, small):
+    # the build writes the files of every paper's text in pieces of a few papers each, joined
+    # into runs of bytes as they are written, fresh and in place after an edit: each is every
+    # paper's entry joined as one string, and a JSON array. small: pieces of two papers and runs
+    # of 100 bytes, so that the example's papers span many of both
+    from generator import bibliography, write
     from generator.pipeline import render_site
 
+    if small:
+        monkeypatch.setattr(bibliography, "PIECE", 2)
+        monkeypatch.setattr(write, "RUN", 100)
     for paper in sorted((example_copy / "content/papers").glob("*.md"))[kept:] if kept is not None else ():
         paper.unlink()
     out = tmp_path / "out"
