@@ -278,9 +278,10 @@ FileState = tuple  # (sha256, size, mtime_ns) of a file as written: how the next
 
 
 # Pieces are joined into runs of about this many bytes before they are hashed and written: a
-# file of every paper (the bibliography files, resume.json) is then some twenty writes and hash
-# updates instead of one each per paper, while no more than a run of it is held at once.
-RUN = 1 << 20
+# file of every paper (the bibliography files, resume.json) is then some forty writes and hash
+# updates instead of one each per paper, while no more than a run of it is held at once. (A
+# bibliography file's pieces are some 900 KB each: as long as a run, each goes as it is.)
+RUN = 1 << 19
 
 
 def _runs(pieces: Iterable[bytes]) -> Iterator[bytes]:
@@ -334,7 +335,7 @@ def _manifest(state: Mapping[str, FileState]) -> str:
     is Python and went through 20,000 files' entries piece by piece on every build."""
     if not state:
         return "{}\n"
-    lines = [f"{_json_string(rel)}: {_json_string(state[rel][0])}" for rel in sorted(state)]
+    lines = [f'{_json_string(rel)}: "{state[rel][0]}"' for rel in sorted(state)]  # a hex digest needs no escaping
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
@@ -426,9 +427,13 @@ def update_in_place(
 
     `cvsite build` (with a cache) and `cvsite serve` both update their folder with this; the
     preview's private folder has no manifest (manifest=False): nothing but the server reads it."""
-    # the files not rendered are on disk as previous says (at 10,000 papers, all but a few of
-    # 20,000: set operations, not a loop over each)
-    state: dict[str, FileState] = {rel: previous[rel] for rel in digests.keys() - files.keys()}
+    # the files not rendered are on disk as previous says: at 10,000 papers all but a few of
+    # 20,000, so previous is copied whole, then the few others (rendered, copied, rendered during
+    # the write, or no longer made) are taken out, to be put back as they are found
+    state: dict[str, FileState] = dict(previous)
+    others = (previous.keys() - digests.keys()) | (previous.keys() & files.keys())
+    for rel in others:
+        del state[rel]
     writes: dict[PurePosixPath, bytes] = {}
     for rel, data in files.items():
         if rel not in digests:
@@ -466,7 +471,7 @@ def update_in_place(
         return path.as_posix(), (hashlib.sha256(data).hexdigest(), *_replace(out / path, data))
 
     state.update(_each(write_one, list(writes)))
-    for rel in sorted(previous.keys() - state.keys()):  # pages of deleted papers, removed static files
+    for rel in sorted(others - state.keys()):  # pages of deleted papers, removed static files
         path = out / _safe_rel(rel)
         path.unlink(missing_ok=True)
         for folder in path.parents:
