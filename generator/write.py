@@ -366,6 +366,7 @@ def write_site(
 
             state: dict[str, FileState] = dict(_each(write_one, list(items)))
             state.update(more)
+            state = {rel: state[rel] for rel in sorted(state)}  # in the manifest's order (see update_in_place)
             _write_file(staging / MANIFEST, _manifest(state).encode("utf-8"))
             os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
             if mounted:
@@ -427,13 +428,13 @@ def update_in_place(
 
     `cvsite build` (with a cache) and `cvsite serve` both update their folder with this; the
     preview's private folder has no manifest (manifest=False): nothing but the server reads it."""
-    # the files not rendered are on disk as previous says: at 10,000 papers all but a few of
-    # 20,000, so previous is copied whole, then the few others (rendered, copied, rendered during
-    # the write, or no longer made) are taken out, to be put back as they are found
+    # The files not rendered are on disk as previous says: at 10,000 papers all but a few of
+    # 20,000, so previous is copied whole (set operations, not a loop over each); the states of
+    # the few others are set below, in their places: previous lists the files in the manifest's
+    # order (sorted by path), so sorting them for the manifest is a pass over a sorted list.
     state: dict[str, FileState] = dict(previous)
-    others = (previous.keys() - digests.keys()) | (previous.keys() & files.keys())
-    for rel in others:
-        del state[rel]
+    made = (digests.keys() & files.keys()) | copies.keys() | set(later[0])  # rendered, copied, rendered during the write
+    gone = previous.keys() - digests.keys() - made  # pages of deleted papers, removed static files
     writes: dict[PurePosixPath, bytes] = {}
     for rel, data in files.items():
         if rel not in digests:
@@ -471,7 +472,8 @@ def update_in_place(
         return path.as_posix(), (hashlib.sha256(data).hexdigest(), *_replace(out / path, data))
 
     state.update(_each(write_one, list(writes)))
-    for rel in sorted(others - state.keys()):  # pages of deleted papers, removed static files
+    for rel in sorted(gone):
+        del state[rel]
         path = out / _safe_rel(rel)
         path.unlink(missing_ok=True)
         for folder in path.parents:
