@@ -86,12 +86,19 @@ _in_order: tuple[weakref.ref[SiteModel], list[bibliography.PaperExport]] | None 
 
 def exports_in_order(model: SiteModel) -> list[bibliography.PaperExport]:
     """Every paper's export, in the order of model.entries: what each bibliography file lists.
-    Made once per model (kept for the last one, which it does not keep alive), not once per file:
-    going through 10,000 entries and their papers costs more than a file's join and encode."""
+    Made once per model (kept for the last one, and dropped with it), not once per file: going
+    through 10,000 entries and their papers costs more than a file's join and encode."""
     global _in_order
     if _in_order is None or _in_order[0]() is not model:
-        _in_order = (weakref.ref(model), [model.exports[e.paper.slug] for e in model.entries])
+        _in_order = (weakref.ref(model, _forget), [model.exports[e.paper.slug] for e in model.entries])
     return _in_order[1]
+
+
+def _forget(gone: weakref.ref) -> None:
+    """The model is gone: so is the list of its exports (the cvsite serve process lives on)."""
+    global _in_order
+    if _in_order is not None and _in_order[0] is gone:
+        _in_order = None
 
 
 def page_pieces(page: Page, model: SiteModel, env: Environment) -> Iterable[bytes]:

@@ -162,3 +162,39 @@ def test_files_written_piece_by_piece_are_each_papers_entry_joined(example_copy,
     assert json.loads(csl) == [json.loads(e.csl) for e in exports]
     if papers:
         assert "Ünïcode" in (out / "papers.bib").read_text("utf-8")
+
+
+def test_each_model_lists_its_own_papers_in_the_bibliography_files(make_site):
+    # the papers' exports in order are kept for the last model only (render.exports_in_order): a
+    # new model (the preview after an edit, another build in one process) lists its own papers,
+    # and the list goes with its model
+    import gc
+
+    from generator import render
+    from generator.load import load_site
+    from generator.model import build_model
+    from generator.validate import validate_site
+
+    paper = "---\ntitle: {t}\nauthors: [A]\ndate: {d}\ncategory: CV\n---\n"
+    root = make_site({"content/papers/a.md": paper.format(t="Alpha", d="2020"), "content/papers/b.md": paper.format(t="Beta", d="2021")})
+
+    def bibtex(model) -> str:
+        (page,) = [p for p in model.pages if p.kind == "bibtex"]
+        return render.render_page(page, model, None).decode("utf-8")  # type: ignore[arg-type]  # no template needed
+
+    first = build_model(validate_site(load_site(root)))
+    assert len(bib_entries_of(bibtex(first))) == 2
+    (root / "content/papers/c.md").write_text(paper.format(t="Gamma", d="2022"), encoding="utf-8")
+    second = build_model(validate_site(load_site(root)))
+    text = bibtex(second)
+    assert len(bib_entries_of(text)) == 3 and text.index("Gamma") < text.index("Beta") < text.index("Alpha")  # newest first
+    assert "Gamma" not in bibtex(first)
+    del first, second
+    gc.collect()
+    assert render._in_order is None
+
+
+def bib_entries_of(text: str):
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    return library.entries
