@@ -169,7 +169,8 @@ CONFIG = Table(
         "language",
         "language tag",
         s.language,
-        "the `lang` of every page and the language of its interface text: `en` or `zh` (`zh-CN`, `zh-Hans`, … too); "
+        "the `lang` of every page and the language of its interface text: `en`, `zh` (`zh-CN`, `zh-Hans`, … too) "
+        "or `zh-TW` (`zh-Hant`, `zh-HK`, … too); "
         "other languages get English interface text (see [Interface language](#interface-language))",
         default="en",
     ),

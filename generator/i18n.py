@@ -20,7 +20,8 @@ import yaml
 if TYPE_CHECKING:
     from .records import PartialDate
 
-LANGUAGES = ("en", "zh")  # the catalogues cvsite ships; any other language gets English text
+LANGUAGES = ("en", "zh", "zh-Hant")  # the catalogues cvsite ships; any other language gets English text
+TRADITIONAL_REGIONS = frozenset({"tw", "hk", "mo"})  # Chinese written in Traditional characters by default
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -35,6 +36,7 @@ def _load(language: str) -> Mapping[str, str]:
 CATALOGUES: Mapping[str, Mapping[str, str]] = MappingProxyType({language: _load(language) for language in LANGUAGES})
 ENGLISH = CATALOGUES["en"]
 CHINESE = CATALOGUES["zh"]
+TRADITIONAL_CHINESE = CATALOGUES["zh-Hant"]
 MESSAGE_IDS = tuple(ENGLISH)  # en.yaml's order: the ids a site may override
 
 
@@ -43,8 +45,13 @@ def placeholders(message: str) -> set[str]:
 
 
 def catalogue(language: str) -> Mapping[str, str]:
-    """The catalogue for a language tag by its primary subtag ('zh-CN' -> 'zh'); English otherwise."""
-    return CATALOGUES.get(language.split("-")[0].lower(), ENGLISH)
+    """The catalogue for a language tag by its primary subtag ('zh-CN' -> 'zh'); English otherwise.
+    Chinese comes in its script: Traditional for the Hant script or, with no script given, for
+    Taiwan, Hong Kong and Macao ('zh-TW', 'zh-Hant', 'zh-Hant-HK'); Simplified otherwise."""
+    subtags = language.lower().replace("_", "-").split("-")
+    if subtags[0] == "zh" and "hans" not in subtags and ("hant" in subtags or TRADITIONAL_REGIONS.intersection(subtags[1:])):
+        return TRADITIONAL_CHINESE
+    return CATALOGUES.get(subtags[0], ENGLISH)
 
 
 @functools.lru_cache(maxsize=8)

@@ -120,19 +120,54 @@ def paper_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def load_site(root: Path, known: Mapping[str, str | None] | None = None) -> RawSite:
-    """Every file is read; one whose bytes were parsed before (see memo.py) is not parsed again.
+def _parse_apart(
+    root: Path, rels: list[str], known: Mapping[str, str | None] | None, jobs: int | None
+) -> dict[str, tuple[str, RawRecord | Problem]]:
+    """rel -> (digest, parse) of the record files whose parse the memo lacks, each read and parsed
+    by `jobs` processes at once (None: one per core): YAML is most of a cold build's first second
+    or two. A file that cannot be read is left out, for load_site to report."""
+    from . import parallel
+
+    memo = active()
+    todo = [
+        rel
+        for rel in rels
+        if not (known and (sha := known.get(rel)) and memo is not None and memo.peek("parse", f"{rel}\0{sha}") is not None)
+    ]
+    if jobs == 1 or len(todo) < parallel.MIN_ITEMS:
+        return {}
+
+    def parse(rel: str) -> tuple[str, RawRecord | Problem] | None:
+        try:
+            data = _read_bytes(root / rel)
+        except (OSError, _NotReadable):
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        return digest, _parse(rel, data, digest)
+
+    return {rel: made for rel, made in zip(todo, parallel.fork_map(parse, todo, jobs)) if made is not None}
+
+
+def load_site(root: Path, known: Mapping[str, str | None] | None = None, jobs: int | None = 1) -> RawSite:
+    """Every file is read; one whose bytes were parsed before (see memo.py) is not parsed again,
+    and the others are parsed by `jobs` processes (None: one per core) when there are many.
     known: digests already taken of files (filestamps.py): a file whose parse under its digest is
     in the memo is not read at all."""
     problems: list[Problem] = link_problems(root)
     digests: dict[str, str] = {}
     memo = active()
+    records = paper_files(root)
+    apart = _parse_apart(root, records, known, jobs)
 
     def read(rel: str) -> RawRecord | None:
         sha = known.get(rel) if known is not None else None
         if sha is not None and memo is not None and memo.peek("parse", f"{rel}\0{sha}") is not None:
             digests[rel] = sha
             result = memo.get("parse", f"{rel}\0{sha}", lambda: None)  # found: marked as used
+        elif rel in apart:  # read and parsed by a worker
+            digest, made = apart.pop(rel)
+            digests[rel] = digest
+            result = cached("parse", f"{rel}\0{digest}", lambda: made)
         else:
             try:
                 data = _read_bytes(root / rel)
@@ -158,6 +193,6 @@ def load_site(root: Path, known: Mapping[str, str | None] | None = None) -> RawS
         profile = read(PROFILE_FILE)
     else:
         problems.append(Problem(PROFILE_FILE, 1, "file", "missing: every site needs a profile (name and bio)"))
-    papers = tuple(r for rel in paper_files(root) if (r := read(rel)))
+    papers = tuple(r for rel in records if (r := read(rel)))
     cv = read(CV_FILE) if present(CV_FILE) else None
     return RawSite(config, profile, papers, tuple(problems), digests, cv)

@@ -127,6 +127,6 @@ def person_jsonld(model: SiteModel) -> dict:
 
 def jsonld_script(data: dict) -> Markup:
     """JSON for a <script> element: '<', '>' and '&' escaped so record text cannot close it."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # one line: json's C encoder (indenting is pure Python, 3x slower)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(f'<script type="application/ld+json">\n{text}\n</script>')

@@ -19,7 +19,7 @@ from .config import SiteConfig
 from .cv_model import CvModel, build_cv
 from .fields import LINK_KINDS
 from .markup import latex_text, latex_text_noted, render_noted
-from .memo import active, cached, digest
+from .memo import digest
 from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
@@ -79,7 +79,7 @@ class PaperEntry:
     bibtex_url: str  # the paper's own .bib file
     link_items: tuple[tuple[str, str, str], ...]  # (kind, label, target) in LINK_KINDS order, then the rest
     citation_base: str  # the citation key it wants, before papers wanting the same one are told apart
-    key: str = ""  # hash of everything this entry was made from: what cached listing items key on
+    key: str = ""  # hash of everything this entry was made from: what the CV's cached citations key on
     notes: tuple[tuple[str, str, str], ...] = ()  # (field, source text, problem) of malformed LaTeX
 
 
@@ -248,20 +248,15 @@ def make_entry(site: ValidSite, paper: Paper) -> PaperEntry:
     return _entry(paper, config.author or site.profile.name, config.allow_html, entry_key(site, paper))
 
 
-def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> SiteModel:
-    """An entry made before from the same paper and settings is not made again (memo.py).
+def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs: int | None = 1) -> SiteModel:
+    """An entry made before from the same paper and settings is not made again (memo.py); the
+    others are made by `jobs` processes (None: one per core).
 
     pdf says whether cv.pdf can be built (the pdf extra is installed), own_pdf that the site has
     a static/cv.pdf of its own, which is then published instead."""
     config = site.config
     profile = dataclasses.replace(site.profile, metrics=resolve_metrics(site.profile.metrics, site.papers))
-    author = config.author or profile.name
-
-    def entry_of(paper: Paper) -> PaperEntry:
-        key = entry_key(site, paper)
-        return cached("entry", key, lambda: _entry(paper, author, config.allow_html, key))
-
-    entries = tuple(entry_of(p) for p in newest_first(site.papers))
+    entries = _entries(site, newest_first(site.papers), config.author or profile.name, jobs)
 
     by_year = tuple(
         Group(str(year), str(year), urls.year_url(year), tuple(group)) for year, group in groupby(entries, key=lambda e: e.paper.date.year)
@@ -353,7 +348,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     return SiteModel(
         config,
         profile,
-        author,
+        config.author or profile.name,
         bio_html,
         entries,
         featured,
@@ -370,8 +365,18 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False) -> Si
     )
 
 
-def _missing() -> None:
-    return None
+def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None) -> tuple[PaperEntry, ...]:
+    """Each paper's entry (its Markdown and LaTeX rendered); those not in the memo are made by
+    `jobs` processes at once (Markdown is the largest part of a cold build)."""
+    from . import parallel
+
+    keys = [entry_key(site, paper) for paper in papers]
+
+    def made(i: int) -> dict:  # in a worker: all but the paper, which this process has already
+        entry = _entry(papers[i], author, site.config.allow_html, keys[i])
+        return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
+
+    return tuple(parallel.cached_map("entry", keys, made, jobs, received=lambda i, fields: PaperEntry(paper=papers[i], **fields)))
 
 
 def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str) -> dict[str, bibliography.PaperExport]:
@@ -379,19 +384,9 @@ def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url:
     every core at once."""
     from . import parallel
 
-    memo = active()
-    slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
-    # one look-up per paper (each hashes its key): get marks an export found in the memo used,
-    # and a missing one comes back None, to be made below and put in its place
-    known = [memo.get("export", slot, _missing) if memo is not None else None for slot in slots]
-    todo = [i for i, export in enumerate(known) if export is None]
-
     def make(i: int) -> bibliography.PaperExport:
         paper = entries[i].paper
         return bibliography.PaperExport.of(paper, keys[paper.slug], base_url)
 
-    for i, export in zip(todo, parallel.fork_map(make, todo)):
-        known[i] = export
-        if memo is not None:
-            memo.put("export", slots[i], export)
-    return {e.paper.slug: export for e, export in zip(entries, known) if export is not None}
+    slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
+    return {e.paper.slug: export for e, export in zip(entries, parallel.cached_map("export", slots, make))}

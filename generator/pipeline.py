@@ -109,21 +109,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _make_entries(site, memo: Memo, jobs: int | None) -> None:
-    """The entries (Markdown and LaTeX rendered) not in the memo, made by every core at once."""
-    from . import parallel
-    from .model import PaperEntry, entry_key, make_entry
-
-    missing = [(paper, key) for paper in site.papers if memo.peek("entry", key := entry_key(site, paper)) is None]
-
-    def made(i: int) -> dict:  # in a worker: all but the paper, which the parent has already
-        entry = make_entry(site, missing[i][0])
-        return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
-
-    for (paper, key), fields in zip(missing, parallel.fork_map(made, range(len(missing)), jobs)):
-        memo.put("entry", key, PaperEntry(paper=paper, **fields))
-
-
 def render_site(
     options: BuildOptions,
     memo: Memo | None = None,
@@ -143,7 +128,7 @@ def render_site(
     """
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
 
-    from . import urls
+    from . import search, urls
     from .incremental import site_shape
     from .load import load_site
     from .model import build_model
@@ -156,7 +141,7 @@ def render_site(
     memo.start()
     root = options.site_root
     with memo_store.using(memo):
-        raw = load_site(root, known)
+        raw = load_site(root, known, jobs=options.jobs if defer else 1)  # the preview never forks
         try:
             site = validate_site(raw, drafts=options.drafts)
         except ContentError as exc:
@@ -176,10 +161,8 @@ def render_site(
                     )
                 ]
             )
-        if defer:
-            _make_entries(site, memo, options.jobs)
         own_pdf = "cv.pdf" in static_files(root / "static")  # the site's own PDF CV, if published, wins over the generated one
-        model = build_model(site, pdf=cv_pdf.available(), own_pdf=own_pdf)
+        model = build_model(site, pdf=cv_pdf.available(), own_pdf=own_pdf, jobs=options.jobs if defer else 1)
     templates = tree_digest(template_dirs(root, theme))
     # What every page may show beside its declared inputs: templates, config, profile, site shape.
     # Files are compared by their bytes (digests), never by repr() of the parsed config: a config
@@ -203,6 +186,8 @@ def render_site(
     pending: dict[str, tuple[str, Callable[[], bytes]]] = {}
     try:
         with memo_store.using(memo):  # pages made of cached per-paper parts find them in memo
+            if defer:  # a build: the search index's blocks made by every core
+                search.prepare(model, options.jobs)
             keys = _page_keys(model, shared, raw.digests)
             for page in model.pages:
                 rel = urls.output_path(page.url)
@@ -334,7 +319,7 @@ def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
 
 def _render_with(memo: Memo, model: SiteModel, env: Callable[[], jinja2.Environment], page: Page) -> Iterable[bytes]:
     """One page's bytes (render.page_pieces: the files of every paper's text come in pieces, to
-    be written as they come), its cached parts (listing items, the CV's citations) kept in memo."""
+    be written as they come), its cached parts (the CV's citations) kept in memo."""
     from .render import page_pieces
 
     with memo_store.using(memo):
@@ -346,20 +331,26 @@ class PageFailed(Exception):
     ContentError would not: it pickles as its message only)."""
 
 
+# Pages forked workers render: those of one paper and the pages of listings (none of them leaves
+# anything in the build cache, which lives in the build process)
+APART = frozenset({"paper", "category", "year"})
+
+
 def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path):
-    """The write stage's hook for the deferred pages: forked workers render the paper pages and
-    write each into the folder (beside its place, when replacing in place), sending back only its
-    state; the other pages are rendered here, where the cache keeps their parts, one at a time,
+    """The write stage's hook for the deferred pages: forked workers render the pages of one
+    paper and the pages of listings and write each into the folder (beside its place, when
+    replacing in place), sending back only its state.
+    Meanwhile the other pages are rendered here, where the cache keeps their parts, one at a time,
     each written before the next is made, the largest piece by piece (the pages of every paper
     are megabytes each: holding them all until the write was most of a build's memory). A page
-    made here (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous)
-    is left as it was."""
+    (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous) is left as
+    it was."""
     from . import parallel
     from .write import TMP_SUFFIX, intact, write_file
 
     items = list(rendered.deferred.items())
-    apart = [i for i, (_, (page, _)) in enumerate(items) if page.kind == "paper"]
-    here = [i for i, (_, (page, _)) in enumerate(items) if page.kind != "paper"]
+    apart = [i for i, (_, (page, _)) in enumerate(items) if page.kind in APART]
+    here = [i for i, (_, (page, _)) in enumerate(items) if page.kind not in APART]
 
     def render(page: Page) -> Iterable[bytes]:
         assert rendered.render is not None  # set by every build that defers pages
@@ -372,17 +363,21 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
                 data = render(page)
             except Exception as exc:  # noqa: BLE001 - as below; located here, where the traceback is
                 raise PageFailed(_template_problem(exc, root)) from None
-            return rel, write_file(folder, rel, data, beside)
+            return rel, put(folder, rel, data, beside)  # an OSError (a full disk) stays one
 
-        states = dict(parallel.fork_map(one, apart, jobs)) if apart else {}
-        for i in here:
-            rel, (page, _) = items[i]
-            try:
-                data = render(page)
-            except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
-                raise ContentError([_template_problem(exc, root)]) from None
-            states[rel] = put(folder, rel, data, beside)
-            del data
+        states = {}
+        with parallel.forked_map(one, apart, jobs) as results:
+            for i in here:
+                rel, (page, _) = items[i]
+                try:
+                    data = render(page)
+                except Exception as exc:  # noqa: BLE001 - a TemplateError, or a TypeError from a template's own code
+                    raise ContentError([_template_problem(exc, root)]) from None
+                states[rel] = put(folder, rel, data, beside)
+                del data
+            for rel, state in results():
+                old = previous.get(rel)
+                states[rel] = old if state == old else state  # left as it was: the very state previous holds (write.Later)
         for rel, (_, wait) in rendered.pending.items():  # made meanwhile in another process
             states[rel] = put(folder, rel, (wait(),), beside)
         return states

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from . import i18n
-from .memo import cached, digest
+from .memo import digest
 from .model import PaperEntry, SiteModel
 from .urls import SEARCH_CHUNK as CHUNK
 from .urls import search_shard_count
@@ -174,6 +174,23 @@ def _block(entries: Sequence[PaperEntry], shards: int) -> Block:
     return "\n".join(names), bytes(data), offsets.tobytes(), bytes(hashes)
 
 
+FORK_BLOCKS = 8  # blocks worth forking workers for
+
+
+def _blocks(entries: Sequence[PaperEntry], ids: list[str], shards: int, jobs: int | None) -> list[Block]:
+    """The index's blocks: those not in the memo are made by `jobs` processes (None: one per core;
+    a block of 200 papers takes about 10 ms, and 10,000 papers have 50)."""
+    from . import parallel
+
+    starts = range(0, max(len(entries), 1), BLOCK)
+
+    def make(i: int) -> Block:
+        return _block(entries[starts[i] : starts[i] + BLOCK], shards)
+
+    keys = [digest(shards, ids[start : start + BLOCK]) for start in starts]
+    return parallel.cached_map("search", keys, make, jobs, min_items=FORK_BLOCKS)
+
+
 def _entry_id(entry: PaperEntry) -> str:
     """The hash of everything the entry was made from (an entry made outside build_model has none:
     then its content)."""
@@ -185,17 +202,13 @@ class _Index:
     index of the model before made is taken from it when it shows the same: the preview's
     renderer makes every search file again after each edit, and so makes only those it changed."""
 
-    def __init__(self, model: SiteModel, before: _Index | None = None):
+    def __init__(self, model: SiteModel, before: _Index | None = None, jobs: int | None = 1):
         self.model = model
         entries = model.entries
         self.count = count = len(entries)
         self.shards = shards = search_shard_count(count)
         self.ids = [_entry_id(e) for e in entries]
-        self.blocks: list[Block] = []
-        for start in range(0, max(count, 1), BLOCK):
-            part = entries[start : start + BLOCK]
-            key = digest(shards, self.ids[start : start + BLOCK])
-            self.blocks.append(cached("search", key, lambda part=part: _block(part, shards)))  # type: ignore[misc]
+        self.blocks = _blocks(entries, self.ids, shards, jobs)
         self._parts: dict[int, tuple[list[str], array]] = {}  # block -> its parts' names and offsets, read on first use
         self.files: dict[str, bytes] = {}
         self._keys: dict[str, str] = {}
@@ -296,10 +309,17 @@ def _facets(model: SiteModel) -> bytes:
 _last: list = [None, None]  # the model last indexed and its index: every search file of a build shares one
 
 
-def _index(model: SiteModel) -> _Index:
+def _index(model: SiteModel, jobs: int | None = 1) -> _Index:
     if _last[0] is not model:
-        _last[:] = [model, _Index(model, _last[1])]
+        _last[:] = [model, _Index(model, _last[1], jobs)]
     return _last[1]
+
+
+def prepare(model: SiteModel, jobs: int | None) -> None:
+    """Make the model's index now, its missing blocks by `jobs` processes (None: one per core): a
+    build calls it before any search file is keyed or written. (The preview does not: a process
+    serving pages with threads running never forks.)"""
+    _index(model, jobs)
 
 
 def shows(url: str, model: SiteModel) -> str:

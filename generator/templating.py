@@ -47,13 +47,16 @@ def _url(context, target: str) -> str:
 
 
 class CachedMacro:
-    """A macro of a partial (partials/papers.html's paper_item, partials/cv.html's citation),
-    rendered once per paper, link depth, arguments and everything shared.
+    """A macro of a partial rendered for a paper (partials/papers.html's paper_item: a listing's
+    item; partials/cv.html's citation: the CV's), once per module of the partial (a link depth).
 
-    Listings and the CV show every paper again, and a rebuild after one edit would otherwise
-    render them all. Relative links depend only on the page's depth, so a rendering is shared by
-    every page at that depth, and kept in the build cache (memo.py) under the hash of its entry
-    and of what every page may show (`shared`: templates, config, profile, the site's shape).
+    With a memo, each rendering is kept in the build cache (memo.py) under the hash of its entry,
+    its link depth, its arguments and everything shared (`shared`: templates, config, profile, the
+    site's shape): the CV shows every paper, and a rebuild after one edit would otherwise render
+    them all (the CV keeps them a block of papers at a time: many). Relative links depend only on the page's depth, so a rendering serves every page at
+    that depth. Listing items are not kept: a listing page shows at most a page of papers, and an
+    edit renders the few pages showing the paper again, while keeping every paper's items cost
+    more in the cache (read by every build, and in memory) than it saved.
     """
 
     def __init__(self, memo, shared: str, template: str = "partials/papers.html", macro: str = "paper_item"):
@@ -107,9 +110,9 @@ class CachedMacro:
 
 
 def cached_macros(memo, shared: str) -> dict[str, CachedMacro]:
-    """The template globals that render a paper through the build cache."""
+    """The template globals that render a paper: the CV's citations through the build cache."""
     return {
-        "cached_item": CachedMacro(memo, shared),  # cached_item(entry, level, abstract): a listing's paper
+        "cached_item": CachedMacro(None, shared),  # cached_item(entry, level, abstract): a listing's paper, not kept
         "cached_citation": CachedMacro(memo, shared, "partials/cv.html", "citation"),  # cached_citation(entry, mark): the CV's
     }
 

@@ -86,12 +86,14 @@ def relative(page_url: str, target: str) -> str:
     return ("../" * depth + target.lstrip("/")) or "./"
 
 
+@lru_cache(maxsize=16)  # one base_url per site, asked for on every page
 def base_path(base_url: str) -> str:
     """The path part of base_url ('/repo/' for https://user.github.io/repo/), '/' when unset."""
     path = urlsplit(base_url).path if base_url else "/"
     return path if path.endswith("/") else path + "/"
 
 
+@lru_cache(maxsize=16)  # one base_url per site, asked for on every page
 def absolute_base(base_url: str) -> str:
     """base_url when it is a full URL; '' when it is unset or only a path such as '/repo/'.
 

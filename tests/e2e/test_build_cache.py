@@ -231,6 +231,42 @@ def test_pages_made_again_with_the_same_bytes_are_not_written_again(site, tmp_pa
     assert_same_as_clean(site, tmp_path)
 
 
+def test_pages_workers_make_again_with_the_same_bytes_are_not_written_again(example_copy, tmp_path, monkeypatch, edit):
+    from generator import parallel
+    from generator.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # the paper and listing pages go to forked workers
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out, jobs=2))
+    edit(example_copy / PAPER, "title: Prototype Rectification", "# a note to self\ntitle: Prototype Rectification")
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".cvsite-manifest.json"}
+    build(BuildOptions(example_copy, out, jobs=2))
+    assert {p for p in before if p.stat().st_mtime_ns != before[p]} == set()  # its paper page and listings too
+    assert not list(out.rglob("*.cvsite-tmp"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_paper_page_that_cannot_be_written_is_an_io_error_not_a_template_one(example_copy, tmp_path, monkeypatch, jobs):
+    import errno
+
+    from generator import parallel, write
+    from generator.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # with 2 jobs, paper pages are written by workers
+    real = write.write_file
+
+    def full(folder, rel, data, beside=False):
+        if rel.startswith("papers/") and rel.endswith("/index.html"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(folder / rel))
+        return real(folder, rel, data, beside)
+
+    monkeypatch.setattr(write, "write_file", full)
+    out = tmp_path / "out"
+    with pytest.raises(OSError, match="No space left on device"):  # the CLI's one-line I/O error, exit 3
+        build(BuildOptions(example_copy, out, cache=False, jobs=jobs))
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("cached", [False, True])
 def test_a_template_error_in_a_page_rendered_while_writing_changes_nothing(example_copy, tmp_path, cached):
     from generator.errors import ContentError

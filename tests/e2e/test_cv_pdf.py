@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import yaml
@@ -42,6 +43,32 @@ def test_the_pdf_holds_the_name_every_heading_and_every_paper_title(pdf):
     for title in PAPER_TITLES:
         assert title in text, title
     assert "Best Paper Award" in text and "Stanford Vision Seminar" in text and "Zürich" in text
+
+
+def test_a_paper_s_wrapped_lines_hang_under_its_text_not_under_its_number(make_site, tmp_path):
+    long_title = "A Very Long Title " * 12
+    paper = f"---\ntitle: {long_title.strip()}\nauthors: [Mei Tanaka]\ndate: 2020-01-01\ncategory: CV\n---\nText.\n"
+    reader = PdfReader(io.BytesIO(build_pdf(make_site, tmp_path, {"content/papers/long.md": paper})))
+    lines: dict[tuple[int, float], list[tuple[float, str]]] = {}  # (page, y) -> [(x, text)] of each line
+
+    for n, page in enumerate(reader.pages):
+
+        def visit(text, cm, tm, font, size, n=n):
+            if text.strip():
+                x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                lines.setdefault((n, round(y, 1)), []).append((round(x, 1), text.strip()))
+
+        page.extract_text(visitor_text=visit)
+    numbered = [sorted(parts) for parts in lines.values() if re.fullmatch(r"\d+\.", sorted(parts)[0][1])]
+    assert len(numbered) == 3  # the three papers, numbered
+    starts = {parts[1][0] for parts in numbered}  # where each paper's text begins, right of its number
+    assert len(starts) == 1
+    wrapped = [
+        parts
+        for parts in lines.values()
+        if "Very Long" in " ".join(t for _, t in parts) and not re.fullmatch(r"\d+\.", sorted(parts)[0][1])
+    ]
+    assert len(wrapped) >= 2 and all(min(parts)[0] == min(starts) for parts in wrapped)
 
 
 def test_a_venue_that_names_its_year_is_not_followed_by_the_year_again(make_site, tmp_path):

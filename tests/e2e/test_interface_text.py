@@ -66,6 +66,15 @@ def test_chinese_sites_get_chinese_interface_text_whatever_the_machine_s_locale(
     assert notes(tmp_path / "out-C")["论文"] == "本站列出的论文数。"
 
 
+def test_a_taiwanese_site_gets_traditional_characters(make_site, tmp_path):
+    root = make_site({"site.yaml": "language: zh-TW\n", "content/papers/a.md": PAPER})
+    build(BuildOptions(root, tmp_path / "out"))
+    home = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert '<html lang="zh-TW"' in home
+    assert notes(tmp_path / "out")["論文"] == "本站列出的論文數。"
+    assert "履歷" in home and "论文" not in home  # the menu's CV, and no Simplified text
+
+
 def test_an_unknown_string_name_is_an_error_on_its_line(make_site, tmp_path):
     root = make_site({"site.yaml": "title: T\nstrings:\n  note_scroe: x\n"})
     with pytest.raises(ContentError) as raised:

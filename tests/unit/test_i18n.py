@@ -34,8 +34,39 @@ def test_every_link_kind_and_cv_section_has_a_string():
 
 
 def test_a_language_tag_picks_its_catalogue_by_its_primary_subtag():
-    assert i18n.catalogue("zh-Hant-TW") is i18n.CHINESE and i18n.catalogue("ZH") is i18n.CHINESE
+    assert i18n.catalogue("zh-CN") is i18n.CHINESE and i18n.catalogue("ZH") is i18n.CHINESE
     assert i18n.catalogue("fr") is i18n.ENGLISH  # no French catalogue: English interface text
+
+
+@pytest.mark.parametrize(
+    ("tag", "papers"),
+    [
+        ("zh-TW", "論文"),
+        ("zh-Hant", "論文"),
+        ("zh-Hant-TW", "論文"),
+        ("zh-HK", "論文"),
+        ("zh-mo", "論文"),
+        ("zh-Hans-TW", "论文"),
+        ("zh-SG", "论文"),
+        ("zh", "论文"),
+    ],
+)
+def test_chinese_comes_in_the_script_of_the_tag_or_region(tag, papers):
+    """Taiwan, Hong Kong and Macao write Traditional characters; an explicit script wins."""
+    t = i18n.messages(tag)
+    assert t["papers"] == papers
+    if papers == "論文":
+        assert (t["cv"], t["search"], t["month_3"]) == ("履歷", "搜尋", "3月")
+
+
+def test_the_traditional_catalogue_is_the_simplified_one_in_other_characters():
+    """Same ids and placeholders, and no string left in Simplified characters that differ."""
+    simplified, traditional = i18n.CATALOGUES["zh"], i18n.CATALOGUES["zh-Hant"]
+    assert list(traditional) == list(simplified)
+    for key, text in traditional.items():
+        assert i18n.placeholders(text) == i18n.placeholders(simplified[key]), key
+    left = [key for key, text in traditional.items() if set(text) & set("论类简历页码发图书馆项视频数据链")]
+    assert left == []
 
 
 def test_a_site_s_strings_override_single_messages():

@@ -243,3 +243,27 @@ def decode(papers: list[int] | str) -> list[int]:
         bits = base64.b64decode(papers)
         return [n for n in range(len(bits) * 8) if bits[n >> 3] >> (n & 7) & 1]
     return [sum(papers[: k + 1]) for k in range(len(papers))]
+
+
+def test_blocks_made_by_forked_workers_give_the_same_index_and_are_kept(site, monkeypatch):
+    """A build makes the missing blocks on every core (search.prepare): the files must be those
+    made in one process, and the blocks must reach the build cache, so the next build makes none."""
+    from generator import parallel
+
+    monkeypatch.setattr(search, "FORK_BLOCKS", 2)
+    serial = index(site, None, clean=True)
+    memo = Memo()
+    search._last[:] = [None, None]
+    with using(memo):
+        memo.start()
+        model = build_model(validate_site(load_site(site)))
+        forks = []
+        real_fork_map = parallel.fork_map
+        monkeypatch.setattr(parallel, "fork_map", lambda *a, **k: forks.append(len(a[1])) or real_fork_map(*a, **k))
+        search.prepare(model, 2)
+        parallel_files = {url: (search.shows(url, model), search.search_file(url, model)) for url in urls.search_data_urls(PAPERS)}
+        memo.finish()
+    assert forks == [12]  # every block, in workers
+    assert parallel_files == serial
+    assert index(site, memo, clean=True) == serial
+    assert memo.computed.get("search", 0) == 0  # all 12 blocks found in the cache

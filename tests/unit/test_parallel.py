@@ -1,0 +1,40 @@
+"""Forked workers: results in order whatever the split, and none left running when the build fails."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from generator import parallel
+
+
+def test_forked_results_come_back_in_order_and_equal_those_made_here():
+    items = list(range(300))
+    with parallel.forked_map(lambda i: (i, os.getpid()), items, 2) as results:
+        here = [i * i for i in range(10)]  # this process works meanwhile
+        made = results()
+    assert [i for i, _ in made] == items
+    assert {pid for _, pid in made} - {os.getpid()}  # made by workers, not here
+    assert here == [i * i for i in range(10)]
+    assert parallel.fork_map(lambda i: i * 2, items, 2) == parallel.fork_map(lambda i: i * 2, items, 1)
+
+
+def test_workers_still_at_work_are_stopped_when_this_process_fails_meanwhile():
+    read, write = os.pipe()  # never written: each task waits for ever
+    try:
+        with pytest.raises(RuntimeError, match="a page failed here"):
+            with parallel.forked_map(lambda i: os.read(read, 1), list(range(100)), 2):
+                assert len(multiprocessing.active_children()) == 2
+                raise RuntimeError("a page failed here")
+        assert multiprocessing.active_children() == []
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_without_enough_items_nothing_forks():
+    with parallel.forked_map(lambda i: os.getpid(), list(range(3)), 2) as results:
+        assert multiprocessing.active_children() == []
+        assert results() == [os.getpid()] * 3
