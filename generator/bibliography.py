@@ -350,31 +350,37 @@ class PaperExport:
         return cls(bibtex_entry(paper, key, base_url), item, ris_entry(paper, key, base_url))
 
 
-# The files of the whole bibliography come in pieces, each paper's in UTF-8 as it is needed: at
-# 10,000 papers a file is some 18 MB, which the build writes piece by piece instead of holding it
-# as text and again as bytes (text with one character beyond Latin-1 takes 2 or 4 bytes each).
+# The files of the whole bibliography come in pieces of PIECE papers each, in UTF-8: at 10,000
+# papers a file is some 18 MB, which the build writes piece by piece instead of holding it as
+# text and again as bytes (text with one character beyond Latin-1 takes 2 or 4 bytes each). A
+# piece is joined and encoded by one call each, not paper by paper.
+PIECE = 512  # papers: about a megabyte
 
 
-def _joined(pieces: Iterable[str], sep: bytes) -> Iterator[bytes]:
-    for i, piece in enumerate(pieces):
-        yield sep + piece.encode("utf-8") if i else piece.encode("utf-8")
+def _joined(texts: Sequence[str], sep: str) -> Iterator[bytes]:
+    """sep.join(texts) in UTF-8, PIECE texts a piece."""
+    for start in range(0, len(texts), PIECE):
+        run = texts[start : start + PIECE]
+        yield sep.join(["", *run] if start else run).encode("utf-8")  # "" first: the piece starts with sep
 
 
 def bibtex_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
-    return _joined((e.bibtex for e in exports), b"\n")
+    return _joined([e.bibtex for e in exports], "\n")
 
 
 def csl_json_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
     """A JSON array with one paper per line (joined as text: each item is serialised once per paper)."""
-    empty = True
-    for piece in _joined((e.csl for e in exports), b",\n"):
-        yield b"[\n" + piece if empty else piece
-        empty = False
-    yield b"[]\n" if empty else b"\n]\n"
+    items = [e.csl for e in exports]
+    if not items:
+        yield b"[]\n"
+        return
+    yield b"[\n"
+    yield from _joined(items, ",\n")
+    yield b"\n]\n"
 
 
 def ris_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
-    return _joined((e.ris for e in exports), b"\n")
+    return _joined([e.ris for e in exports], "\n")
 
 
 def bibtex_file(exports: Iterable[PaperExport]) -> str:

@@ -10,10 +10,9 @@ so that reading a resume.json back gives the same cv.yaml (see cv_from_resume).
 from __future__ import annotations
 
 import json
-from functools import partial
 from typing import Any
 
-from . import fields, urls
+from . import fields, paper_blocks, urls
 from .cv_records import PRESENT
 from .memo import cached
 from .records import PartialDate
@@ -107,7 +106,7 @@ def resume(model, pieces: bool = False) -> dict[str, Any]:
     extra = {section: [entry_fields(section, e) for e in getattr(cv, section)] for section in UNMAPPED if getattr(cv, section)}
     if extra:
         data[EXTRA] = extra
-    newest = max((e.paper.date for e in model.entries), default=None)
+    newest = model.entries[0].paper.date if model.entries else None  # entries come newest first
     data["meta"] = {"version": "v1.0.0"} | ({"lastModified": newest.iso()} if newest else {})
     if base:
         data["meta"]["canonical"] = urls.absolute(base, urls.RESUME)
@@ -128,15 +127,15 @@ def _publication(entry, base_url: str) -> bytes:
 
 
 def resume_json(model) -> bytes:
-    """The document, with each paper's part made once and kept in the build cache (memo.py) under
-    the hash of its entry: after an edit only the edited paper's part is made again. The result
-    is the bytes json.dumps gives for the whole document (a test compares them)."""
+    """The document, with the papers' parts made once and kept in the build cache (memo.py) a
+    block of papers at a time (paper_blocks.py): after an edit only the edited paper's block is
+    made again. The result is the bytes json.dumps gives for the whole document (a test compares them)."""
     return b"".join(resume_pieces(model))
 
 
 def resume_pieces(model) -> list[bytes]:
-    """resume_json's bytes in pieces, most of them the papers' parts as the cache keeps them: the
-    build writes them one after the other rather than join megabytes first."""
+    """resume_json's bytes in pieces, most of them the blocks of papers' parts as the cache keeps
+    them: the build writes them one after the other rather than join megabytes first."""
     data = resume(model, pieces=True)
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if model.entries:
@@ -145,12 +144,21 @@ def resume_pieces(model) -> list[bytes]:
         base = urls.absolute_base(model.config.base_url)
         before, after = text.split(_MARK)
         pieces = [before.encode("utf-8"), b"\n"]
-        for i, e in enumerate(model.entries):
+        for i, (block, key) in enumerate(paper_blocks.blocks(model.entries)):
             if i:
                 pieces.append(b",\n")
-            pieces.append(cached("resume", f"{e.key}\0{base}", partial(_publication, e, base)) if e.key else _publication(e, base))
+            pieces.append(_publications(block, key, base))
         return [*pieces, b"\n", after.encode("utf-8"), b"\n"]
     return [(text + "\n").encode("utf-8")]
+
+
+def _publications(block, key: str, base_url: str) -> bytes:
+    """A block of papers as the document shows them, one after the other (key: paper_blocks.blocks's)."""
+
+    def make() -> bytes:
+        return b",\n".join([_publication(entry, base_url) for entry in block])
+
+    return cached("resume", f"{key}\0{base_url}", make) if key else make()
 
 
 # -- back: a JSON Resume document to cv.yaml's sections ----------------------------------------------

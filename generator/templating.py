@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from . import i18n, urls
+from . import i18n, paper_blocks, urls
 from .config import builtin_dir
 from .fields import LINK_KINDS
 
@@ -53,7 +53,7 @@ class CachedMacro:
     With a memo, each rendering is kept in the build cache (memo.py) under the hash of its entry,
     its link depth, its arguments and everything shared (`shared`: templates, config, profile, the
     site's shape): the CV shows every paper, and a rebuild after one edit would otherwise render
-    them all. Relative links depend only on the page's depth, so a rendering serves every page at
+    them all (the CV keeps them a block of papers at a time: many). Relative links depend only on the page's depth, so a rendering serves every page at
     that depth. Listing items are not kept: a listing page shows at most a page of papers, and an
     edit renders the few pages showing the paper again, while keeping every paper's items cost
     more in the cache (read by every build, and in memory) than it saved.
@@ -78,6 +78,27 @@ class CachedMacro:
             return Markup(render())
         key = f"{self.shared}\0{entry.key}\0{depth}\0{absolute}\0{self.template}\0{self.macro}{args!r}"
         return Markup(self.memo.get("item", key, render))
+
+    def many(self, context, entries, *args) -> str:
+        """The renderings of several papers, joined, as a loop calling this macro on each gives
+        them: kept in the build cache a block of papers at a time (paper_blocks.py), as the CV
+        shows every paper and a look-up for each of 10,000 cost more than the rest of the page."""
+        absolute = bool(context.get("absolute_links"))
+        depth = 0 if absolute else context["page_url"].count("/") - 1
+
+        def render(block) -> str:
+            return "".join([self._render(context, entry, depth, absolute, args) for entry in block])
+
+        if self.memo is None:
+            return render(entries)
+        parts = []
+        for block, key in paper_blocks.blocks(entries):
+            if not key:
+                parts.append(render(block))
+                continue
+            key = f"{key}\0{self.shared}\0{depth}\0{absolute}\0{self.template}\0{self.macro}{args!r}"
+            parts.append(self.memo.get("items", key, lambda block=block: render(block)))
+        return "".join(parts)
 
     def _render(self, context, entry, depth: int, absolute: bool, args: tuple) -> str:
         module = self.modules.get((depth, absolute))

@@ -131,12 +131,19 @@ def test_auto_metrics_are_stated_on_the_home_page(make_site, tmp_path):
     assert " ".join("".join(note.itertext()).split()) == "h-index and citations computed from the citation counts of 2 papers on this site."
 
 
+@pytest.mark.parametrize("small", [False, True])
 @pytest.mark.parametrize("kept", [1, 2, None])
-def test_files_written_piece_by_piece_are_each_papers_entry_joined(example_copy, tmp_path, kept):
-    # the build writes the files of every paper's text as each paper's piece comes, fresh and in
-    # place after an edit: each is every paper's entry joined as one string, and a JSON array
+def test_files_written_piece_by_piece_are_each_papers_entry_joined(example_copy, tmp_path, monkeypatch, kept, small):
+    # the build writes the files of every paper's text in pieces of a few papers each, joined
+    # into runs of bytes as they are written, fresh and in place after an edit: each is every
+    # paper's entry joined as one string, and a JSON array. small: pieces of two papers and runs
+    # of 100 bytes, so that the example's papers span many of both
+    from generator import bibliography, write
     from generator.pipeline import render_site
 
+    if small:
+        monkeypatch.setattr(bibliography, "PIECE", 2)
+        monkeypatch.setattr(write, "RUN", 100)
     for paper in sorted((example_copy / "content/papers").glob("*.md"))[kept:] if kept is not None else ():
         paper.unlink()
     out = tmp_path / "out"
@@ -155,3 +162,39 @@ def test_files_written_piece_by_piece_are_each_papers_entry_joined(example_copy,
     assert json.loads(csl) == [json.loads(e.csl) for e in exports]
     if papers:
         assert "Ünïcode" in (out / "papers.bib").read_text("utf-8")
+
+
+def test_each_model_lists_its_own_papers_in_the_bibliography_files(make_site):
+    # the papers' exports in order are kept for the last model only (render.exports_in_order): a
+    # new model (the preview after an edit, another build in one process) lists its own papers,
+    # and the list goes with its model
+    import gc
+
+    from generator import render
+    from generator.load import load_site
+    from generator.model import build_model
+    from generator.validate import validate_site
+
+    paper = "---\ntitle: {t}\nauthors: [A]\ndate: {d}\ncategory: CV\n---\n"
+    root = make_site({"content/papers/a.md": paper.format(t="Alpha", d="2020"), "content/papers/b.md": paper.format(t="Beta", d="2021")})
+
+    def bibtex(model) -> str:
+        (page,) = [p for p in model.pages if p.kind == "bibtex"]
+        return render.render_page(page, model, None).decode("utf-8")  # type: ignore[arg-type]  # no template needed
+
+    first = build_model(validate_site(load_site(root)))
+    assert len(bib_entries_of(bibtex(first))) == 2
+    (root / "content/papers/c.md").write_text(paper.format(t="Gamma", d="2022"), encoding="utf-8")
+    second = build_model(validate_site(load_site(root)))
+    text = bibtex(second)
+    assert len(bib_entries_of(text)) == 3 and text.index("Gamma") < text.index("Beta") < text.index("Alpha")  # newest first
+    assert "Gamma" not in bibtex(first)
+    del first, second
+    gc.collect()
+    assert render._in_order is None
+
+
+def bib_entries_of(text: str):
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    return library.entries

@@ -140,9 +140,17 @@ def test_edits_in_a_row_each_match_a_clean_build(big, tmp_path, edit):
         assert_same_as_clean(big, tmp_path)
 
 
-def test_an_edit_remakes_only_that_papers_parts(big, edit):
+def test_an_edit_remakes_only_that_papers_parts(big, edit, monkeypatch):
     """The joined files are made of the cached parts of every other paper: after one edit, one
-    part of each kind is made again (a drift in their keys would remake them all)."""
+    part of each kind is made again (a drift in their keys would remake them all). resume.json
+    keeps its parts a block of papers at a time (paper_blocks.py): the edited paper's block is
+    made again (two, if the edit moved a block's end), and no other paper's part."""
+    from generator import paper_blocks, resume
+
+    monkeypatch.setattr(paper_blocks, "BLOCK", 4)  # the 70 papers in some 17 blocks
+    made: list[str] = []
+    real = resume._publication
+    monkeypatch.setattr(resume, "_publication", lambda entry, base: made.append(entry.paper.source) or real(entry, base))
     edit(paper_path(big, 20), "title: '", "title: 'Edited ")
     site = validate_site(load_site(big))
     memo = Memo()
@@ -150,15 +158,43 @@ def test_an_edit_remakes_only_that_papers_parts(big, edit):
         model = build_model(site)
         resume_json(model)
         cv_pdf.pdf_json(model)
-    assert memo.computed["resume"] == memo.computed["pdf"] == PAPERS  # a fresh memo: every part made
+    blocks = paper_blocks.blocks(model.entries)
+    assert len(blocks) > 5 and memo.computed["resume"] == len(blocks)  # a fresh memo: every part made
+    assert memo.computed["pdf"] == len(made) == PAPERS
     memo.finish()
     edit(paper_path(big, 21), "title: '", "title: 'Edited ")
+    made.clear()
     memo.start()
     with using(memo):
         model = build_model(validate_site(load_site(big)))
         resume_json(model)
         cv_pdf.pdf_json(model)
-    assert memo.computed["resume"] == memo.computed["pdf"] == 1
+    assert memo.computed["pdf"] == 1 and memo.computed["resume"] in (1, 2)
+    assert paper_path(big, 21).relative_to(big).as_posix() in made and len(made) < PAPERS // 3
+
+
+def test_an_edit_renders_again_only_the_cv_citations_of_its_block(big, tmp_path, edit, monkeypatch):
+    """The CV page keeps its citations a block of papers at a time (CachedMacro.many): after an
+    edit, the citations of the edited paper's block are rendered again (two blocks, if the edit
+    moved a block's end), not every paper's, and the page is what a clean build gives."""
+    from generator import paper_blocks, templating
+
+    monkeypatch.setattr(paper_blocks, "BLOCK", 4)  # the 70 papers in some 17 blocks
+    edit(paper_path(big, 50), "title: '", "title: 'First ")
+    cached_build(big)  # the CV made again: its blocks of 4 made once
+    rendered: list[str] = []
+    real = templating.CachedMacro._render
+
+    def spy(self, context, entry, *args):
+        if self.macro == "citation":
+            rendered.append(entry.paper.source)
+        return real(self, context, entry, *args)
+
+    monkeypatch.setattr(templating.CachedMacro, "_render", spy)
+    edit(paper_path(big, 21), "title: '", "title: 'Edited ")
+    cached_build(big)
+    assert paper_path(big, 21).relative_to(big).as_posix() in rendered and len(rendered) < PAPERS // 3
+    assert b"Edited " in assert_same_as_clean(big, tmp_path)["cv/index.html"]
 
 
 @pytest.mark.parametrize("papers", [0, 1, PAPERS])

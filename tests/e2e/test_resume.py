@@ -79,3 +79,14 @@ def test_any_json_resume_reads_into_a_valid_cv(make_site, schema):
     site = make_site({"content/cv.yaml": yaml.safe_dump(cv_yaml, allow_unicode=True, sort_keys=False)})
     cv = validate_site(load_site(site)).cv
     assert cv.positions[0].organization == sample["work"][0]["name"]
+
+
+def test_last_modified_is_the_newest_papers_date(make_site, tmp_path):
+    # the files' names and the dates' precision do not follow the dates' order
+    paper = "---\ntitle: {t}\nauthors: [A]\ndate: {d}\ncategory: CV\n---\n"
+    dates = {"a": "2023-09", "b": "2023", "c": "2023-09-19", "d": "2022-12-31", "e": "2023-09-02"}
+    root = make_site({f"content/papers/{name}.md": paper.format(t=name.upper(), d=date) for name, date in dates.items()})
+    build(BuildOptions(root, tmp_path / "out"))
+    document = json.loads((tmp_path / "out" / "resume.json").read_text("utf-8"))
+    assert document["meta"]["lastModified"] == "2023-09-19"
+    assert [p["releaseDate"] for p in document["publications"]] == ["2023-09-19", "2023-09-02", "2023-09", "2023", "2022-12-31"]

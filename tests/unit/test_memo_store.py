@@ -65,9 +65,11 @@ def test_a_cache_in_the_format_before_is_discarded_with_a_note_naming_the_upgrad
 
 
 def test_every_result_made_from_one_edited_record_lands_in_one_part(example_copy, edit, monkeypatch):
-    """An edit of one paper remakes its parse, validation, entry, exports, listing items and CV
-    pieces: all in one part of the store, so a build after it writes that part again, not a part
-    per kind of result (each result's key is hashed: the part comes from the record's path)."""
+    """An edit of one paper remakes its parse, validation, entry and exports: all in one part of
+    the store, so a build after it writes that part again, not a part per kind of result (each
+    result's key is hashed: the part comes from the record's path). The CV's citations and
+    resume.json's papers are kept a block of papers at a time (paper_blocks.py), each block in
+    the part of its first paper: the edited paper's blocks add at most one part each."""
     from generator.pipeline import BuildOptions, render_site
 
     store = memo.Memo()
@@ -89,8 +91,13 @@ def test_every_result_made_from_one_edited_record_lands_in_one_part(example_copy
     render_site(BuildOptions(example_copy, jobs=1), store)
     assert 0 < store.computed.get("entry", 0) < len(list((example_copy / "content/papers").iterdir()))  # the edit's, not all
     mine = [slot for slot in changed if rel + "\0" in keys.get(slot, "")]  # (the index's slots are their keys: never hashed)
-    assert {"parse", "paper", "entry", "export", "item"} <= {stage for stage, _ in mine}
+    assert {"parse", "paper", "entry", "export"} <= {stage for stage, _ in mine}
     assert len({memo.shard(slot) for slot in mine}) == 1
+    blocks = [slot for slot in changed if slot[0] in ("items", "resume")]
+    assert {stage for stage, _ in blocks} == {"items", "resume"}  # the edited paper's block of each
+    for slot in blocks:  # in the part of its first paper's own results
+        first = keys[slot].split("\0", 1)[0]
+        assert first.startswith("content/papers/") and memo.shard(slot) == memo.shard_of("entry", f"{first}\0")
 
 
 def test_a_result_is_found_only_under_the_stage_it_was_kept_under(tmp_path):

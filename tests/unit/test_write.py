@@ -301,3 +301,43 @@ def test_a_write_failing_among_many_leaves_each_file_whole_and_no_temporary_file
     assert all(after[rel] in (MANY[rel], edited[rel]) for rel in MANY)
     assert set(after) == set(before) and after["papers/p150/index.html"] == MANY["papers/p150/index.html"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_the_manifest_lists_every_file_with_its_sha256_as_sorted_json(tmp_path):
+    # as json.dumps(indent=0, sort_keys=True) writes it, whatever the names (quotes, backslashes,
+    # letters beyond ASCII, a line separator), after a fresh build and after an update in place
+    import json
+
+    from generator.write import update_site
+
+    def listed(out: Path) -> dict[str, str]:
+        text = (out / ".cvsite-manifest.json").read_text("utf-8")
+        files = {rel: hashlib.sha256(data).hexdigest() for rel, data in snapshot(out).items() if rel != ".cvsite-manifest.json"}
+        assert text == json.dumps(files, indent=0, sort_keys=True) + "\n"
+        return json.loads(text)
+
+    out = tmp_path / "out"
+    files = {"index.html": b"home", "papers/\u00e9t\u00e9/index.html": b"\xc3\xa9", 'say "hi"\\.txt': b"", "a\u2028b/\U0001f600.txt": b"x"}
+    state = write_site(out, files, {})
+    assert listed(out).keys() == files.keys()
+    edited = {"index.html": b"home again", "papers/new/index.html": b"new"}
+    digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in edited.items()}
+    update_site(out, edited, digests, {}, state)
+    assert listed(out).keys() == edited.keys()
+    write_site(tmp_path / "empty", {}, {})
+    assert (tmp_path / "empty" / ".cvsite-manifest.json").read_text() == "{}\n"
+
+
+def test_a_file_written_in_pieces_holds_them_all_and_is_listed_by_their_hash(tmp_path, monkeypatch):
+    # pieces are joined into runs before they are written: across runs of 10 bytes, pieces
+    # shorter and longer than a run, and empty ones, come out whole and in order
+    from generator import write
+
+    monkeypatch.setattr(write, "RUN", 10)
+    pieces = [b"a", b"", b"bcdefghij", b"k" * 25, b"l", b"m", b"", b"nopqrstuvwxyz" * 3]
+    state = write.write_file(tmp_path, "big.txt", iter(pieces))
+    whole = b"".join(pieces)
+    assert (tmp_path / "big.txt").read_bytes() == whole
+    assert state[:2] == (hashlib.sha256(whole).hexdigest(), len(whole))
+    assert write.write_file(tmp_path, "none.txt", iter([]))[:2] == (hashlib.sha256(b"").hexdigest(), 0)
+    assert (tmp_path / "none.txt").read_bytes() == b""
