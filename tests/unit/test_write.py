@@ -264,6 +264,7 @@ def test_many_files_written_in_threads_or_in_turn_give_the_same_site(tmp_path, m
     from generator.write import update_site
 
     monkeypatch.setattr(write, "THREADED", 1 if threaded else 10**9)
+    monkeypatch.setattr(write, "FAST_CALL", 0 if threaded else 1.0)  # threads whatever the file system's speed
     out = tmp_path / "out"
     state = write_site(out, MANY, {})
     assert snapshot(out) == {**MANY, ".cvsite-manifest.json": snapshot(out)[".cvsite-manifest.json"]}
@@ -279,6 +280,7 @@ def test_a_write_failing_among_many_leaves_each_file_whole_and_no_temporary_file
     from generator.write import update_site
 
     monkeypatch.setattr(write, "THREADED", 1 if threaded else 10**9)
+    monkeypatch.setattr(write, "FAST_CALL", 0 if threaded else 1.0)  # threads whatever the file system's speed
     out = tmp_path / "out"
     state = write_site(out, MANY, {})
     before = snapshot(out)
@@ -341,3 +343,20 @@ def test_a_file_written_in_pieces_holds_them_all_and_is_listed_by_their_hash(tmp
     assert state[:2] == (hashlib.sha256(whole).hexdigest(), len(whole))
     assert write.write_file(tmp_path, "none.txt", iter([]))[:2] == (hashlib.sha256(b"").hexdigest(), 0)
     assert (tmp_path / "none.txt").read_bytes() == b""
+
+
+@pytest.mark.parametrize("slow", [False, True])
+def test_many_file_operations_go_to_threads_only_where_each_is_slow(monkeypatch, slow):
+    """On tmpfs or a fast SSD a file operation takes microseconds and threads only add their
+    cost; on a disk they overlap its latency. The first operations, made in turn, decide."""
+    import threading
+
+    from generator import write
+
+    monkeypatch.setattr(write, "FAST_CALL", 0 if slow else 1.0)  # how slow the first calls look
+    callers: list[int] = []
+    results = write._each(lambda i: callers.append(threading.get_ident()) or i * 2, range(1000))
+    assert results == [i * 2 for i in range(1000)]  # in order either way
+    here = threading.get_ident()
+    assert callers[: write.PROBE] == [here] * write.PROBE
+    assert (set(callers[write.PROBE :]) - {here} != set()) is slow
