@@ -225,7 +225,9 @@ def load_site(root: Path, known: Mapping[str, str | None] | None = None, jobs: i
 
     def read(rel: str) -> RawRecord | None:
         result = found[rel] if rel in found else kept(rel)
-        if result is not None and known is not None and (sha := known.get(rel)) is not None:  # (found: under sha)
+        if result is not None:  # kept under its known digest (kept() finds nothing without one)
+            sha = known.get(rel) if known is not None else None
+            assert sha is not None
             digests[rel] = sha
         elif rel in apart:  # read and parsed by a worker
             digest, made = apart.pop(rel)
