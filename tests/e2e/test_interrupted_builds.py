@@ -206,6 +206,28 @@ def small_disk(tmp_path: Path) -> tuple[Path, Path]:
     return disk, disk / "output"
 
 
+def on_a_full_disk(disk: Path, out: Path, cvsite: str, size: str, fill: str, tmp_path: Path, then: str = ""):
+    """Build onto a tmpfs of size, run fill (which leaves too little room), build again and note
+    its exit status; the output's files before and after are listed in tmp_path/before and
+    tmp_path/after, what the disk holds beside the output in tmp_path/beside; then runs last."""
+    return in_namespace(
+        f"""
+        mount -t tmpfs -o size={size} disk {disk}
+        {cvsite} > /dev/null
+        find {out} -type f | sort | xargs sha256sum > {tmp_path}/before
+        {fill}
+        set +e
+        {cvsite}
+        echo "exit=$?" >&2
+        set -e
+        find {out} -type f | sort | xargs sha256sum > {tmp_path}/after
+        ls -A {disk} > {tmp_path}/beside
+        {then}
+    """,
+        tmp_path,
+    )
+
+
 def one_disk_full_error(stderr: str) -> str:
     """The one-line error of a build that ran out of room (exit 3), which the scripts echo."""
     assert "exit=3" in stderr, stderr
@@ -219,21 +241,7 @@ def test_a_full_disk_is_an_io_error_with_the_path_and_the_old_site_stays(example
     disk, out = small_disk(tmp_path)
     cvsite = f"{sys.executable} -m generator build --no-cache --site {example_copy} --output {out}"
     big = example_copy / "static" / "big.bin"
-    result = in_namespace(
-        f"""
-        mount -t tmpfs -o size=3m disk {disk}
-        {cvsite} > /dev/null
-        find {out} -type f | sort | xargs sha256sum > {tmp_path}/before
-        mkdir -p {big.parent} && head -c 2500000 /dev/urandom > {big}
-        set +e
-        {cvsite}
-        echo "exit=$?" >&2
-        set -e
-        find {out} -type f | sort | xargs sha256sum > {tmp_path}/after
-        ls -A {disk} > {tmp_path}/beside
-    """,
-        tmp_path,
-    )
+    result = on_a_full_disk(disk, out, cvsite, "3m", f"mkdir -p {big.parent} && head -c 2500000 /dev/urandom > {big}", tmp_path)
     error = one_disk_full_error(result.stderr)
     assert f"{disk}/" in error, result.stderr
     assert "Traceback" not in result.stderr and "usage" not in result.stderr
@@ -307,25 +315,14 @@ def test_a_full_disk_while_updating_in_place_leaves_the_old_site_and_no_temporar
     disk, out = small_disk(tmp_path)
     cvsite = f"{sys.executable} -m generator build --site {example_copy} --output {out}"
     paper = example_copy / "content/papers/prototype-rectification-for-few-shot-learning.md"
-    result = in_namespace(
-        f"""
-        mount -t tmpfs -o size=4m disk {disk}
-        {cvsite} > /dev/null
-        find {out} -type f | sort | xargs sha256sum > {tmp_path}/before
+    fill = f"""
         head -c $(( $(df --output=avail -B1 {disk} | tail -1) - 16384 )) /dev/zero > {disk}/filler || true
-        sed -i 's/^title: Prototype Rectification/title: Prototype Rectification Revisited/' {paper}
-        set +e
-        {cvsite}
-        echo "exit=$?" >&2
-        set -e
-        find {out} -type f | sort | xargs sha256sum > {tmp_path}/after
-        ls -A {disk} > {tmp_path}/beside
+        sed -i 's/^title: Prototype Rectification/title: Prototype Rectification Revisited/' {paper}"""
+    then = f"""
         rm {disk}/filler
         {cvsite} > /dev/null
-        tar -C {out} -cf {tmp_path}/output.tar .
-    """,
-        tmp_path,
-    )
+        tar -C {out} -cf {tmp_path}/output.tar ."""
+    result = on_a_full_disk(disk, out, cvsite, "4m", fill, tmp_path, then)
     one_disk_full_error(result.stderr)
     assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text()
     assert (tmp_path / "beside").read_text() == "filler\noutput\n"

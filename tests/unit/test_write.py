@@ -258,13 +258,19 @@ def test_a_kill_while_filling_a_mount_point_is_completed_by_the_next_build(tmp_p
 MANY = {f"papers/p{i:03}/index.html": f"<p>{i}</p>".encode() for i in range(300)}  # enough for threads
 
 
-@pytest.mark.parametrize("threaded", [False, True])
-def test_many_files_written_in_threads_or_in_turn_give_the_same_site(tmp_path, monkeypatch, threaded):
+def use_threads(monkeypatch, threaded: bool) -> None:
+    """Many file operations in threads (whatever the file system's speed), or all in turn."""
     from generator import write
-    from generator.write import update_site
 
     monkeypatch.setattr(write, "THREADED", 1 if threaded else 10**9)
-    monkeypatch.setattr(write, "FAST_CALL", 0 if threaded else 1.0)  # threads whatever the file system's speed
+    monkeypatch.setattr(write, "FAST_CALL", 0 if threaded else 1.0)
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_many_files_written_in_threads_or_in_turn_give_the_same_site(tmp_path, monkeypatch, threaded):
+    from generator.write import update_site
+
+    use_threads(monkeypatch, threaded)
     out = tmp_path / "out"
     state = write_site(out, MANY, {})
     assert snapshot(out) == {**MANY, ".cvsite-manifest.json": snapshot(out)[".cvsite-manifest.json"]}
@@ -279,8 +285,7 @@ def test_a_write_failing_among_many_leaves_each_file_whole_and_no_temporary_file
     from generator import write
     from generator.write import update_site
 
-    monkeypatch.setattr(write, "THREADED", 1 if threaded else 10**9)
-    monkeypatch.setattr(write, "FAST_CALL", 0 if threaded else 1.0)  # threads whatever the file system's speed
+    use_threads(monkeypatch, threaded)
     out = tmp_path / "out"
     state = write_site(out, MANY, {})
     before = snapshot(out)
