@@ -128,6 +128,12 @@ class Memo:
             read, self._store = self._store, None
             read()
 
+    def _slot(self, stage: str, key: str) -> tuple[str, Any]:
+        """key's slot (slot_of), the store read first when the stage lives there."""
+        if self._store is not None:
+            self._need(stage)
+        return slot_of(stage, key)
+
     @property
     def store_loaded(self) -> bool:
         return self._store is None
@@ -140,9 +146,7 @@ class Memo:
     def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
         if stage in TRANSIENT:
             return self._transient(stage, key, compute)
-        if self._store is not None:
-            self._need(stage)
-        slot = slot_of(stage, key)
+        slot = self._slot(stage, key)
         value = self.used.get(slot, _ABSENT)
         if value is not _ABSENT:
             return value
@@ -159,9 +163,7 @@ class Memo:
     def find(self, stage: str, key: str) -> Any:
         """The result kept under key (None if there is none), marked used like get's: one
         look-up where peek, then get, took two."""
-        if self._store is not None:
-            self._need(stage)
-        slot = slot_of(stage, key)
+        slot = self._slot(stage, key)
         value = self.used.get(slot)
         if value is None:
             value = self.entries.get(slot)
@@ -173,24 +175,14 @@ class Memo:
         if stage in TRANSIENT:
             kept = self.transient.get(stage)
             return kept[1] if kept is not None and kept[0] == key else None
-        if stage in _INDEX:  # (the index's keys are kept as they are: no slot to compute)
-            slot: tuple[str, Any] = (stage, key)
-        else:
-            if self._store is not None:
-                self._need(stage)
-            slot = slot_of(stage, key)
+        slot = self._slot(stage, key)
         return self.used.get(slot, self.entries.get(slot))
 
     def put(self, stage: str, key: str, value: Any) -> None:
         if stage in TRANSIENT:
             self.transient[stage] = (key, value)
             return
-        if stage in _INDEX:
-            slot: tuple[str, Any] = (stage, key)
-        else:
-            if self._store is not None:
-                self._need(stage)
-            slot = slot_of(stage, key)
+        slot = self._slot(stage, key)
         if slot not in self.entries:
             self.added += slot not in self.used
             self._changed(slot)
