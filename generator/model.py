@@ -282,7 +282,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs:
 
     keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
 
-    exports = _exports(entries, keys, config.base_url)
+    exports = _exports(entries, keys, config.base_url, jobs)
     # a paper's key depends on the papers that want the same one: they are inputs of its pages
     same_key: dict[str, list[str]] = {}
     for entry in entries:
@@ -379,9 +379,11 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
     return tuple(parallel.cached_map("entry", keys, made, jobs, received=lambda i, fields: PaperEntry(paper=papers[i], **fields)))
 
 
-def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str) -> dict[str, bibliography.PaperExport]:
+def _exports(
+    entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str, jobs: int | None
+) -> dict[str, bibliography.PaperExport]:
     """Each paper in the bibliography formats (slug -> export); those not in the memo are made by
-    every core at once."""
+    `jobs` processes at once (None: one per core)."""
     from . import parallel
 
     def make(i: int) -> bibliography.PaperExport:
@@ -389,4 +391,4 @@ def _exports(entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url:
         return bibliography.PaperExport.of(paper, keys[paper.slug], base_url)
 
     slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
-    return {e.paper.slug: export for e, export in zip(entries, parallel.cached_map("export", slots, make))}
+    return {e.paper.slug: export for e, export in zip(entries, parallel.cached_map("export", slots, make, jobs))}

@@ -68,6 +68,12 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], processes: int | 
         return results()
 
 
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended without its results (killed: by the out-of-memory killer, say)."""
 
@@ -82,14 +88,11 @@ def forked_map(
     meanwhile) stops the workers still at work. Without workers, the function runs every task here."""
     global _task
     processes = cores() if processes is None else processes
-    if processes < 2 or len(items) < max(MIN_ITEMS if min_items is None else min_items, 2):
+    few = processes < 2 or len(items) < max(MIN_ITEMS if min_items is None else min_items, 2)
+    if few or not _can_fork():  # (few first: a small site never imports multiprocessing)
         yield lambda: [task(item) for item in items]
         return
-    import multiprocessing  # imported when workers start: a small site never forks
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: [task(item) for item in items]
-        return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 

@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from json.encoder import encode_basestring_ascii as _json_string  # what json.dumps writes a str as
@@ -292,7 +292,7 @@ def _recover_mounted(out: Path) -> None:
         remove_tree(old)
 
 
-FileState = tuple  # (sha256, size, mtime_ns) of a file as written: how the next build knows it is intact
+FileState = tuple[str, int, int]  # (sha256, size, mtime_ns) of a file as written: how the next build knows it is intact
 
 
 # Pieces are joined into runs of about this many bytes before they are hashed and written: a
@@ -343,8 +343,9 @@ def write_file(folder: Path, rel: str, data: bytes | Iterable[bytes], beside: bo
 TMP_SUFFIX = ".cvsite-tmp"
 # (paths, write(folder, beside) -> {path: state}): files rendered and written during the write;
 # when updating in place, write may leave a file whose bytes are in place as it is, giving the
-# very state previous holds for it
-Later = tuple
+# very state previous holds for it. No paths: no write.
+Later = tuple[Sequence[str], Callable[[Path, bool], dict[str, FileState]]]
+NO_LATER: Later = ((), lambda folder, beside: {})
 
 
 def _manifest(state: Mapping[str, FileState]) -> str:
@@ -358,7 +359,7 @@ def _manifest(state: Mapping[str, FileState]) -> str:
 
 
 def write_site(
-    out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], later: Later = ((), None), on_wait: Callable[[], None] | None = None
+    out: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], later: Later = NO_LATER, on_wait: Callable[[], None] | None = None
 ) -> dict[str, FileState]:
     """Write rendered files and copied assets into a fresh folder and swap it for out.
 
@@ -417,7 +418,7 @@ def update_site(
     digests: Mapping[str, str],
     copies: Mapping[str, Path],
     previous: Mapping[str, FileState],
-    later: Later = ((), None),
+    later: Later = NO_LATER,
     on_wait: Callable[[], None] | None = None,
 ) -> dict[str, FileState]:
     """update_in_place, taking its turn among the builds into out (see write_site)."""
@@ -436,7 +437,7 @@ def update_in_place(
     digests: Mapping[str, str],
     copies: Mapping[str, Path],
     previous: Mapping[str, FileState],
-    later: Later = ((), None),
+    later: Later = NO_LATER,
     manifest: bool = True,
 ) -> dict[str, FileState]:
     """Bring an output folder written by an earlier build in step, in place: only the files

@@ -37,3 +37,20 @@ def test_without_enough_items_nothing_forks():
     with parallel.forked_map(lambda i: os.getpid(), list(range(3)), 2) as results:
         assert multiprocessing.active_children() == []
         assert results() == [os.getpid()] * 3
+
+
+def test_the_preview_builds_a_large_site_without_forking(tmp_path, monkeypatch):
+    """The preview process runs threads (the server, the watcher): a fork there could copy a lock
+    another thread holds, so its whole builds make every stage here, the bibliography too."""
+    from generator.pipeline import BuildOptions, render_site
+    from tests.e2e.big_site import write_big_site
+
+    def fork(*args, **kwargs):
+        raise AssertionError("the preview forked")
+
+    monkeypatch.setattr(parallel, "cores", lambda: 2)  # as on a machine with cores to fork for
+    monkeypatch.setattr(parallel, "_can_fork", fork)
+    site = write_big_site(tmp_path / "site", 2 * parallel.MIN_ITEMS)
+    rendered = render_site(BuildOptions(site))  # as server.Preview calls it: no defer, no jobs
+    assert rendered.model.paper_count == 2 * parallel.MIN_ITEMS
+    assert len(rendered.model.exports) == 2 * parallel.MIN_ITEMS
