@@ -289,10 +289,10 @@ def _plain(source: str, inline: bool = False) -> tuple[Markup, str] | None:
 # near-misses included). One token per match; a character no alternative takes ends the try.
 _SIMPLE_TOKEN = re.compile(
     r"(?P<code>`[^`\x00-\x1f\x7f ](?:[^`\x00-\x1f\x7f]*[^`\x00-\x1f\x7f ])?`)"
-    r"|\[(?P<label>(?:[^\[\]`*_\n]|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9]))+)\]\((?P<url>[^\s()<>\"'\\&`\x00-\x1f\x7f]+)\)"
+    r"|\[(?P<label>[^\[\]`*_\n]+(?:(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])[^\[\]`*_\n]+)*)\]\((?P<url>[^\s()<>\"'\\&`\x00-\x1f\x7f]+)\)"
     r"|(?P<math>\$[^$\x00-\x1f\x7f\x85\u2028\u2029]+\$)"
     r"|(?P<delim>\*+|_+)"
-    r"|(?P<text>(?:[^`\[\]*_$\n]|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9]))+)"
+    r"|(?P<text>[^`\[\]*_$\n]+(?:(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])[^`\[\]*_$\n]+)*)"
     r"|\n"
 )
 # Prose characters no inline rule acts on ("_" only inside a word: snake_case is text)
@@ -377,11 +377,22 @@ def _simple_paragraph(content: str, allow_html: bool, html_parts: list[str], tex
     if pos != len(content) or opened:
         return False
     if "://" in content or "www." in content or "@" in content:  # the link detector may act
-        md = markdown(allow_html)
-        assert md.linkify is not None
-        if md.linkify.pretest(content) and any(md.linkify.test(text) for text in outside):
+        linkify = markdown(allow_html).linkify
+        assert linkify is not None
+        # The parser links the text tokens (outside links) that linkify.test accepts, if
+        # linkify.pretest accepts the whole paragraph. Any such token at all: leave it to the
+        # parser. test() is slow (20 µs a token), so only the tokens that pass one of its own
+        # first checks are tested: a scheme (all of them hold ":" or "//"), its host test, "@".
+        host = _host_fuzzy_test(linkify.re["host_fuzzy_test"])
+        candidates = (t for t in outside if ":" in t or "/" in t or "@" in t or host.search(t))
+        if any(linkify.test(text) for text in candidates):
             return False
     return True
+
+
+@lru_cache(maxsize=2)
+def _host_fuzzy_test(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)  # as linkify-it's test() searches it
 
 
 def _simple(source: str, allow_html: bool) -> tuple[Markup, str] | None:

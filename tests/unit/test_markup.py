@@ -488,7 +488,7 @@ def test_near_misses_alone_and_in_pairs_match_the_parser():
 
     checked = 0
     for a, b in itertools.product(["", "a ", "*a* ", "x"], _NEAR_MISSES):
-        for text in (a + b, b + a, f"We *use* {b}it", f"{b}*a* and `c`", f"a [b](https://x.org/{b})"):
+        for text in (a + b, b + a, f"We *use* {b}it", f"{b}*a* and `c`", f"a [b](https://x.org/{b})", f"{b}: [c](https://x.org) {a}"):
             fast = _fast_noted(text, False)
             if fast is not None:
                 checked += 1
@@ -500,13 +500,19 @@ def test_typical_abstracts_take_the_short_way():
     abstract = (
         "We propose *GenBright*, a **training-free** method (see `gen.wrap(model)`)\n"
         "that runs in $O(n \\log n)$ time with recall@10 of 98.1%.\n\n"
-        "Our code is at [github.com/org/gen](https://github.com/org/gen).\n"
+        "Our code is at [github.com/org/gen](https://github.com/org/gen), recall@10 too.\n"
     )
     fast = _fast_noted(abstract, False)
     assert fast is not None and fast == _parsed_noted(abstract, False)
     assert '<a href="https://github.com/org/gen">' in fast[0] and "<em>GenBright</em>" in fast[0]
     html, text = render(abstract)
     assert str(html) == fast[0] and text == fast[1]
+
+
+def test_text_the_link_detector_would_link_goes_to_the_parser():
+    for source in ("See x.org and [c](https://c.org).", "Mail a@b.org, [c](https://c.org).", "See [c](https://c.org) or X.COM/path"):
+        assert _fast_noted(source, False) is None
+        assert render_block(source).count("<a ") == 2
 
 
 def test_unsafe_or_odd_links_never_take_the_short_way_as_links():
