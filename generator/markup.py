@@ -282,6 +282,139 @@ def _plain(source: str, inline: bool = False) -> tuple[Markup, str] | None:
     return Markup(body), " ".join(source.split())
 
 
+# The common inline Markdown of abstracts, answered without the parser when it is unambiguous:
+# *em*, **strong** (and the _ forms) around plain words, `code`, and [text](url) links, in
+# paragraphs whose lines start as plain prose does. Anything else, or any doubt, goes to the
+# parser (tests/unit/test_markup.py checks the output against markdown-it on thousands of texts,
+# near-misses included). One token per match; a character no alternative takes ends the try.
+_SIMPLE_TOKEN = re.compile(
+    r"(?P<code>`[^`\x00-\x1f\x7f ](?:[^`\x00-\x1f\x7f]*[^`\x00-\x1f\x7f ])?`)"
+    r"|\[(?P<label>[^\[\]`*_\n]+(?:(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])[^\[\]`*_\n]+)*)\]\((?P<url>[^\s()<>\"'\\&`\x00-\x1f\x7f]+)\)"
+    r"|(?P<math>\$[^$\x00-\x1f\x7f\x85\u2028\u2029]+\$)"
+    r"|(?P<delim>\*+|_+)"
+    r"|(?P<text>[^`\[\]*_$\n]+(?:(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])[^`\[\]*_$\n]+)*)"
+    r"|\n"
+)
+# Prose characters no inline rule acts on ("_" only inside a word: snake_case is text)
+_SIMPLE_TEXT = re.compile(r"[\w .,;:'\"()?/%@-]+")
+# Each line starts as prose: not a list, heading, quote, fence, table, HTML, indented code or
+# list number ("2.5" is prose, "2." and "2)" are not)
+_SIMPLE_LINE_START = re.compile(r"(?:^|\n)(?:(?![\w(\"'*`\[$\n])|\d+[.)](?![^ \t\n]))")
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_OPENER_AFTER = frozenset(" \n(\"'")  # what may precede an opening delimiter (start counts as space)
+_CLOSER_BEFORE = frozenset(" \n.,;:)'\"?/%-")  # what may follow a closing one (end counts as space)
+
+
+def _escape(text: str) -> str:
+    """markdown-it's escapeHtml: & < > and double quotes (single quotes stay)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _simple_paragraph(content: str, allow_html: bool, html_parts: list[str], text_parts: list[str]) -> bool:
+    """Append the parser's HTML and text of one paragraph of simple inline Markdown; False: not simple."""
+    if "``" in content:
+        return False  # a code span ends at a run of as many backticks as opened it
+    outside: list[str] = []  # text tokens outside links, which the link detector reads
+    opened = ""  # the delimiter run of the emphasis open at this point
+    pos = 0
+    for match in _SIMPLE_TOKEN.finditer(content):
+        if match.start() != pos:
+            return False  # a character no simple token takes: a lone ` [ ] or an odd link
+        pos = match.end()
+        kind = "label" if match["label"] is not None else match.lastgroup
+        if kind == "text" or kind == "label":
+            text = match["text"] or match["label"]
+            if not _SIMPLE_TEXT.fullmatch(text) or _LATEX_HINT.search(text) or "://" in text or "www." in text:
+                return False
+            if kind == "text":
+                outside.append(text)
+                html_parts.append(_escape(text))
+                text_parts.append(text)
+                continue
+            if opened:
+                return False
+            md = markdown(allow_html)
+            href = md.normalizeLink(match["url"])
+            if not md.validateLink(href):
+                return False  # the parser shows it as text; leave that to the parser
+            html_parts.append(f'<a href="{_escape(href)}">{_escape(text)}</a>')
+            text_parts.append(text)
+        elif kind == "code":
+            if opened:
+                return False
+            html_parts.append(f"<code>{_escape(match['code'][1:-1])}</code>")
+            text_parts.append(match["code"][1:-1])
+        elif kind == "math":
+            # the dollarmath rule as markdown() sets it: no space inside either dollar, no digit
+            # outside either (before the first, Python's index -1 is the paragraph's last
+            # character, as in the plugin), no backslash before either dollar
+            tex = match["math"][1:-1]
+            if opened or tex[0].isspace() or tex[-1].isspace() or tex[-1] == "\\":
+                return False
+            before = content[match.start() - 1]
+            if before.isdigit() or before == "\\" or (pos < len(content) and content[pos].isdigit()):
+                return False
+            html_parts.append(f'<span class="math inline">{math_to_mathml(tex, False)}</span>')
+            text_parts.append(math_text(tex))
+        elif kind == "delim":
+            run = match["delim"]
+            before = content[match.start() - 1] if match.start() else " "
+            after = content[pos] if pos < len(content) else " "
+            if len(run) > 2:
+                return False
+            tag = "em" if len(run) == 1 else "strong"
+            if not opened and before in _OPENER_AFTER and after in _ASCII_ALNUM:
+                opened = run  # left-flanking only: opens, cannot close
+                html_parts.append(f"<{tag}>")
+            elif opened == run and before in _ASCII_ALNUM and after in _CLOSER_BEFORE:
+                opened = ""  # right-flanking only, closing the run just opened
+                html_parts.append(f"</{tag}>")
+            else:
+                return False
+        else:  # a line break inside the paragraph
+            html_parts.append("\n")
+            text_parts.append(" ")
+    if pos != len(content) or opened:
+        return False
+    if "://" in content or "www." in content or "@" in content:  # the link detector may act
+        linkify = markdown(allow_html).linkify
+        assert linkify is not None
+        # The parser links the text tokens (outside links) that linkify.test accepts, if
+        # linkify.pretest accepts the whole paragraph. Any such token at all: leave it to the
+        # parser. test() is slow (20 µs a token), so only the tokens that pass one of its own
+        # first checks are tested: a scheme (all of them hold ":" or "//"), its host test, "@".
+        host = _host_fuzzy_test(linkify.re["host_fuzzy_test"])
+        candidates = (t for t in outside if ":" in t or "/" in t or "@" in t or host.search(t))
+        if any(linkify.test(text) for text in candidates):
+            return False
+    return True
+
+
+@lru_cache(maxsize=2)
+def _host_fuzzy_test(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)  # as linkify-it's test() searches it
+
+
+def _simple(source: str, allow_html: bool) -> tuple[Markup, str] | None:
+    """The parser's output for paragraphs of prose with simple inline Markdown (None: not that simple)."""
+    source = source.strip("\n")
+    if not source or source[0] == " " or source[-1] == " " or " \n" in source or "\n " in source:
+        return None
+    if _SIMPLE_LINE_START.search(source):
+        return None
+    html_parts: list[str] = []
+    text_parts: list[str] = []
+    for paragraph in source.split("\n\n"):
+        if not paragraph or paragraph[0] == "\n" or paragraph[-1] == "\n":
+            return None  # three newlines or more: parse
+        html_parts.append("<p>")
+        if not _simple_paragraph(paragraph, allow_html, html_parts, text_parts):
+            return None
+        html_parts.append("</p>\n")
+        text_parts.append(" ")
+    return Markup("".join(html_parts)), " ".join("".join(text_parts).split())
+
+
 @lru_cache(maxsize=65536)  # a rebuild while serving re-renders only the texts that changed
 def render_noted(source: str, allow_html: bool = False, inline: bool = False, links: bool = True) -> tuple[Markup, str, tuple]:
     """Parse once; return the HTML, the plain text (for descriptions, feeds, citation tags) and
@@ -291,11 +424,15 @@ def render_noted(source: str, allow_html: bool = False, inline: bool = False, li
     plain = _plain(source, inline)
     if plain is not None:
         return (*plain, ())
-    md = markdown(allow_html, links)
-    env: dict = {}
     notes: list = []
     token = _notes.set(notes)
     try:
+        simple = _simple(source, allow_html) if not inline and links else None
+        if simple is not None:
+            return (*simple, tuple(dict.fromkeys(notes)))
+        notes.clear()  # of math the short way met before giving up: the parser notes them again
+        md = markdown(allow_html, links)
+        env: dict = {}
         tokens = md.parseInline(source, env) if inline else md.parse(source, env)
         html_out = md.renderer.render(tokens, md.options, env)
     finally:
