@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-ENV = dict(os.environ, PYTHONPATH=str(REPO))  # the checkout, wherever the command runs
+# the checkout, wherever the command runs; its output block-buffered, as in a pipe or a CI log
+# (PYTHONUNBUFFERED would hide output the command failed to flush before it exits)
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "PYTHONPATH": str(REPO)}
 LOCATED = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): (?P<field>[\w.]+): (?P<message>.+)$")
 
 
