@@ -30,9 +30,9 @@ MAX_RECORD_BYTES = 10 * 1024 * 1024  # far beyond any real record; bounds what o
 class RawRecord:
     path: str  # relative to the site root, with forward slashes
     doc: Document
-    body: str = ""  # Markdown body of a .md record
+    body: str = ""  # Markdown body of a .md record, without the blank space around it
     digest: str = ""  # sha256 of the file's bytes: what caches compare, never the parsed data
-    body_line: int = 0  # line of the file where the Markdown body begins
+    body_line: int = 0  # line of the file where the Markdown body's text begins
 
     def __eq__(self, other: object) -> bool:  # (a record read back from the cache equals the one parsed)
         if not isinstance(other, RawRecord):
@@ -162,7 +162,11 @@ def parse_record(rel: str, data: bytes, digest: str = "") -> RawRecord:
         front, body, offset = parts
         body_line = offset + front.count("\n") + 2
         _check_characters(text, body_line, "bio" if rel == PROFILE_FILE else "abstract")
-        return RawRecord(rel, parse_mapping(front, offset), body, digest, body_line)
+        # kept stripped, as the record uses it (validate's strip() then returns this very string,
+        # not a second copy of every abstract); body_line is then the line its text begins on
+        stripped = body.strip()
+        body_line += body.count("\n", 0, len(body) - len(body.lstrip()))
+        return RawRecord(rel, parse_mapping(front, offset), stripped, digest, body_line)
     _check_characters(text)
     return RawRecord(rel, parse_mapping(text), digest=digest)
 
