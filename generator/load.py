@@ -45,6 +45,10 @@ class RawRecord:
             other.body_line,
         )
 
+    def release(self) -> None:
+        """Keep only what the record needs to be pickled (see _StoredRecord.release); a record
+        parsed here keeps its content, which pickling packs."""
+
     def __reduce__(self):
         """Pickled (into the build cache) as its path and digest beside its parsed content packed
         in bytes of its own: a build that finds the file unchanged needs only the first two
@@ -87,6 +91,13 @@ class _StoredRecord(RawRecord):
     @property
     def body_line(self) -> int:
         return self._unpacked()[2]
+
+    def release(self) -> None:
+        """Forget the unpacked content, when the packed bytes are kept (it is unpacked again if
+        read): a record parsed by a worker came back packed, and once validated its content is
+        what the paper holds (a cold build would otherwise hold every record twice)."""
+        if "_packed" in self.__dict__:
+            self.__dict__.pop("_content", None)
 
     def __reduce__(self):
         packed = self.__dict__.get("_packed")  # kept: saving an unchanged record again packs nothing
