@@ -50,30 +50,33 @@ class RawRecord:
         parsed here keeps its content, which pickling packs."""
 
     def __reduce__(self):
-        """Pickled (into the build cache) as its path and digest beside its parsed content packed
-        in bytes of its own: a build that finds the file unchanged needs only the first two
-        (validate keys the paper by them), and unpacks the rest only if something reads it
-        (a warning's line, a record validated again): at 10,000 papers, a tenth of the store's
-        reading time."""
-        return _stored(self.path, self.digest, _pack(self))
+        """Pickled (into the build cache) as its path, digest and body beside the rest of its
+        parsed content packed in bytes of its own: a build that finds the file unchanged needs
+        only the first two (validate keys the paper by them), and unpacks the rest only if
+        something reads it (a warning's line, a record validated again): at 10,000 papers, a
+        tenth of the store's reading time. The body stays a string of its own because it is the
+        very string the paper holds as its abstract (validate): pickled beside the paper, in the
+        same part of the store, it is kept once, in the file and in memory."""
+        return _stored(self.path, self.digest, self.body, _pack(self))
 
 
 def _pack(record: RawRecord) -> bytes:
-    return pickle.dumps((record.doc, record.body, record.body_line), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((record.doc, record.body_line), pickle.HIGHEST_PROTOCOL)
 
 
 class _StoredRecord(RawRecord):
-    """A RawRecord read back from the build cache, its parsed content unpacked on first use
-    (the bytes came from the cache's signed file: they are trusted as it is)."""
+    """A RawRecord read back from the build cache, its parsed content but the body unpacked on
+    first use (the bytes came from the cache's signed file: they are trusted as it is)."""
 
     def __init__(
         self, path: str, doc: Document, body: str = "", digest: str = "", body_line: int = 0
     ):  # (as dataclasses.replace makes one)
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "digest", digest)
-        object.__setattr__(self, "_content", (doc, body, body_line))
+        object.__setattr__(self, "_body", body)
+        object.__setattr__(self, "_content", (doc, body_line))
 
-    def _unpacked(self) -> tuple[Document, str, int]:
+    def _unpacked(self) -> tuple[Document, int]:
         content = self.__dict__.get("_content")
         if content is None:
             content = pickle.loads(self.__dict__["_packed"])
@@ -86,11 +89,11 @@ class _StoredRecord(RawRecord):
 
     @property
     def body(self) -> str:
-        return self._unpacked()[1]
+        return self.__dict__["_body"]
 
     @property
     def body_line(self) -> int:
-        return self._unpacked()[2]
+        return self._unpacked()[1]
 
     def release(self) -> None:
         """Forget the unpacked content, when the packed bytes are kept (it is unpacked again if
@@ -101,13 +104,13 @@ class _StoredRecord(RawRecord):
 
     def __reduce__(self):
         packed = self.__dict__.get("_packed")  # kept: saving an unchanged record again packs nothing
-        return _stored(self.path, self.digest, packed if packed is not None else _pack(self))
+        return _stored(self.path, self.digest, self.body, packed if packed is not None else _pack(self))
 
 
-def _stored(path: str, digest: str, packed: bytes) -> tuple:
+def _stored(path: str, digest: str, body: str, packed: bytes) -> tuple:
     """How a record is pickled: a _StoredRecord made and given its attributes by the unpickler
     itself (no Python call per record: with one, records took five times as long to read back)."""
-    return object.__new__, (_StoredRecord,), {"path": path, "digest": digest, "_packed": packed}
+    return object.__new__, (_StoredRecord,), {"path": path, "digest": digest, "_body": body, "_packed": packed}
 
 
 @dataclass(frozen=True)
