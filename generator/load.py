@@ -30,9 +30,9 @@ MAX_RECORD_BYTES = 10 * 1024 * 1024  # far beyond any real record; bounds what o
 class RawRecord:
     path: str  # relative to the site root, with forward slashes
     doc: Document
-    body: str = ""  # Markdown body of a .md record
+    body: str = ""  # Markdown body of a .md record, without the blank space around it
     digest: str = ""  # sha256 of the file's bytes: what caches compare, never the parsed data
-    body_line: int = 0  # line of the file where the Markdown body begins
+    body_line: int = 0  # line of the file where the Markdown body's text begins
 
     def __eq__(self, other: object) -> bool:  # (a record read back from the cache equals the one parsed)
         if not isinstance(other, RawRecord):
@@ -45,31 +45,38 @@ class RawRecord:
             other.body_line,
         )
 
+    def release(self) -> None:
+        """Keep only what the record needs to be pickled (see _StoredRecord.release); a record
+        parsed here keeps its content, which pickling packs."""
+
     def __reduce__(self):
-        """Pickled (into the build cache) as its path and digest beside its parsed content packed
-        in bytes of its own: a build that finds the file unchanged needs only the first two
-        (validate keys the paper by them), and unpacks the rest only if something reads it
-        (a warning's line, a record validated again): at 10,000 papers, a tenth of the store's
-        reading time."""
-        return _stored(self.path, self.digest, _pack(self))
+        """Pickled (into the build cache) as its path, digest and body beside the rest of its
+        parsed content packed in bytes of its own: a build that finds the file unchanged needs
+        only the first two (validate keys the paper by them), and unpacks the rest only if
+        something reads it (a warning's line, a record validated again): at 10,000 papers, a
+        tenth of the store's reading time. The body stays a string of its own because it is the
+        very string the paper holds as its abstract (validate): pickled beside the paper, in the
+        same part of the store, it is kept once, in the file and in memory."""
+        return _stored(self.path, self.digest, self.body, _pack(self))
 
 
 def _pack(record: RawRecord) -> bytes:
-    return pickle.dumps((record.doc, record.body, record.body_line), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((record.doc, record.body_line), pickle.HIGHEST_PROTOCOL)
 
 
 class _StoredRecord(RawRecord):
-    """A RawRecord read back from the build cache, its parsed content unpacked on first use
-    (the bytes came from the cache's signed file: they are trusted as it is)."""
+    """A RawRecord read back from the build cache, its parsed content but the body unpacked on
+    first use (the bytes came from the cache's signed file: they are trusted as it is)."""
 
     def __init__(
         self, path: str, doc: Document, body: str = "", digest: str = "", body_line: int = 0
     ):  # (as dataclasses.replace makes one)
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "digest", digest)
-        object.__setattr__(self, "_content", (doc, body, body_line))
+        object.__setattr__(self, "_body", body)
+        object.__setattr__(self, "_content", (doc, body_line))
 
-    def _unpacked(self) -> tuple[Document, str, int]:
+    def _unpacked(self) -> tuple[Document, int]:
         content = self.__dict__.get("_content")
         if content is None:
             content = pickle.loads(self.__dict__["_packed"])
@@ -82,21 +89,28 @@ class _StoredRecord(RawRecord):
 
     @property
     def body(self) -> str:
-        return self._unpacked()[1]
+        return self.__dict__["_body"]
 
     @property
     def body_line(self) -> int:
-        return self._unpacked()[2]
+        return self._unpacked()[1]
+
+    def release(self) -> None:
+        """Forget the unpacked content, when the packed bytes are kept (it is unpacked again if
+        read): a record parsed by a worker came back packed, and once validated its content is
+        what the paper holds (a cold build would otherwise hold every record twice)."""
+        if "_packed" in self.__dict__:
+            self.__dict__.pop("_content", None)
 
     def __reduce__(self):
         packed = self.__dict__.get("_packed")  # kept: saving an unchanged record again packs nothing
-        return _stored(self.path, self.digest, packed if packed is not None else _pack(self))
+        return _stored(self.path, self.digest, self.body, packed if packed is not None else _pack(self))
 
 
-def _stored(path: str, digest: str, packed: bytes) -> tuple:
+def _stored(path: str, digest: str, body: str, packed: bytes) -> tuple:
     """How a record is pickled: a _StoredRecord made and given its attributes by the unpickler
     itself (no Python call per record: with one, records took five times as long to read back)."""
-    return object.__new__, (_StoredRecord,), {"path": path, "digest": digest, "_packed": packed}
+    return object.__new__, (_StoredRecord,), {"path": path, "digest": digest, "_body": body, "_packed": packed}
 
 
 @dataclass(frozen=True)
@@ -162,7 +176,11 @@ def parse_record(rel: str, data: bytes, digest: str = "") -> RawRecord:
         front, body, offset = parts
         body_line = offset + front.count("\n") + 2
         _check_characters(text, body_line, "bio" if rel == PROFILE_FILE else "abstract")
-        return RawRecord(rel, parse_mapping(front, offset), body, digest, body_line)
+        # kept stripped, as the record uses it (validate's strip() then returns this very string,
+        # not a second copy of every abstract); body_line is then the line its text begins on
+        stripped = body.strip()
+        body_line += body.count("\n", 0, len(body) - len(body.lstrip()))
+        return RawRecord(rel, parse_mapping(front, offset), stripped, digest, body_line)
     _check_characters(text)
     return RawRecord(rel, parse_mapping(text), digest=digest)
 

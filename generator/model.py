@@ -376,7 +376,18 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
         entry = _entry(papers[i], author, site.config.allow_html, keys[i])
         return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
 
-    return tuple(parallel.cached_map("entry", keys, made, jobs, received=lambda i, fields: PaperEntry(paper=papers[i], **fields)))
+    same: dict[Author, Author] = {}  # each author held once: papers share authors (the site's owner is on all)
+
+    def once(names: tuple) -> tuple:
+        return tuple(None if a is None else same.setdefault(a, a) for a in names)
+
+    def received(i: int, fields: dict) -> PaperEntry:  # a worker's authors are its own copies, one per paper
+        fields["authors"] = once(fields["authors"])
+        for line in ("author_line", "short_author_line"):
+            fields[line] = dataclasses.replace(fields[line], names=once(fields[line].names))
+        return PaperEntry(paper=papers[i], **fields)
+
+    return tuple(parallel.cached_map("entry", keys, made, jobs, received=received))
 
 
 def _exports(

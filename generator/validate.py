@@ -178,6 +178,8 @@ def validate_site(raw: RawSite, drafts: bool = False) -> ValidSite:
         if paper is not None:
             papers.append(paper)
     problems += _duplicate_slugs(papers, raw)
+    for record in raw.papers:  # validated: what the papers need of their parsed content, they hold
+        record.release()
     cv, found = validate_cv(raw.cv)
     problems += found
     errors, warnings = split(problems)

@@ -21,7 +21,7 @@ def test_a_record_read_back_is_the_record_parsed():
     parsed = parse_record("content/papers/a.md", RECORD, "d1")
     back = pickle.loads(pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
     assert back == parsed and parsed == back
-    assert (back.doc.line("slug"), back.body, back.body_line) == (6, "The *abstract*.\n", 8)
+    assert (back.doc.line("slug"), back.body, back.body_line) == (6, "The *abstract*.", 8)
     again = pickle.loads(pickle.dumps(back, pickle.HIGHEST_PROTOCOL))  # saved again, as a build keeping it does
     assert again == parsed
     assert dataclasses.replace(back, digest="d2") == dataclasses.replace(parsed, digest="d2")
@@ -60,3 +60,20 @@ def test_a_duplicate_slug_of_records_read_back_from_the_cache_is_reported_at_its
     assert loaded.computed == {}  # every record came from the cache
     (problem,) = [str(p) for p in caught.value.problems]
     assert problem.startswith("content/papers/two.yaml:6: slug: duplicate slug 'a-paper'")
+
+
+def test_a_papers_abstract_and_its_records_body_are_kept_once(make_site, tmp_path):
+    """The body is the string the paper holds as its abstract: the store keeps it once (pickled
+    beside the paper in the same part), and a build reading the store gets one string back."""
+    root = make_site({"content/papers/one.md": RECORD.decode()})
+    first = memo.Memo()
+    with memo.using(first):
+        site = validate_site(load_site(root))
+    first.finish()
+    assert site.papers[0].abstract == "The *abstract*."
+    memo.save(tmp_path / "cache", "salt", first)
+    loaded, _ = memo.load(tmp_path / "cache", "salt")
+    loaded._need("parse")
+    (record,) = [v for slot, v in loaded.entries.items() if slot[0] == "parse" and v.path.endswith("one.md")]
+    (paper,) = [v[0] for slot, v in loaded.entries.items() if slot[0] == "paper"]
+    assert record.body is paper.abstract

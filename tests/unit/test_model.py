@@ -255,3 +255,20 @@ def test_newest_first_orders_by_date_then_title_ignoring_case_then_slug():
             assert a.date > b.date or (a.date == b.date and (a.title.casefold(), a.slug) <= (b.title.casefold(), b.slug))
 
     check()
+
+
+def test_entries_made_by_workers_equal_those_made_here_and_share_their_authors(make_site, monkeypatch):
+    """Entries made in forked workers come back as copies; each author is then held once for the
+    whole site (the site's owner is on every paper), with the same entries as made here."""
+    from generator import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    authors = "[Ada Lovelace, Grace Hopper, A1, A2, A3, A4, A5, Charles Babbage]"  # long: the short line leaves some out
+    root = make_site({f"content/papers/p{i}.md": paper(f"Paper {i}", f"2020-01-{i + 1:02d}", authors=authors) for i in range(6)})
+    site = validate_site(load_site(root))
+    here, apart = build_model(site, jobs=1), build_model(site, jobs=2)
+    assert apart.entries == here.entries
+    owner = {id(a) for e in apart.entries for a in e.authors if a.is_site_author}
+    assert len(owner) == 1
+    lines = [a for e in apart.entries for line in (e.author_line, e.short_author_line) for a in line.names if a is not None]
+    assert {id(a) for a in lines if a.is_site_author} == owner
