@@ -94,6 +94,15 @@ def latex_text(value: str) -> str:
 
 
 def math_to_mathml(tex: str, display: bool) -> str:
+    mathml, issue = _mathml_noted(tex, display)
+    if issue:
+        _note(f"$${tex}$$" if display else f"${tex}$", issue)
+    return mathml
+
+
+@lru_cache(maxsize=4096)  # the same formula ($O(n \log n)$, $\ell_2$) comes back across abstracts
+def _mathml_noted(tex: str, display: bool) -> tuple[str, str | None]:
+    """The MathML of tex and, for malformed math, what is wrong with it."""
     # imported on the first formula: latex2mathml reads its symbol table on import (a tenth of a
     # second), which a build making no formula need not spend
     from xml.etree.ElementTree import tostring
@@ -103,8 +112,7 @@ def math_to_mathml(tex: str, display: bool) -> str:
     try:
         root = latex_to_mathml(tex, display="block" if display else "inline")
     except Exception as exc:
-        _note(f"$${tex}$$" if display else f"${tex}$", f"malformed math ({_walker_message(exc)})")
-        return f'<code class="math">{html.escape(tex)}</code>'
+        return f'<code class="math">{html.escape(tex)}</code>', f"malformed math ({_walker_message(exc)})"
     # latex2mathml's own serialisation unescapes its output, so \text{<script>} came out as a
     # live element; serialise escaped instead, and drop links (\href{javascript:...}).
     for element in root.iter():
@@ -113,7 +121,7 @@ def math_to_mathml(tex: str, display: bool) -> str:
         element.text = html.unescape(element.text) if element.text else element.text
         element.tail = html.unescape(element.tail) if element.tail else element.tail
     _space_operator_names(root)
-    return tostring(root, encoding="unicode")
+    return tostring(root, encoding="unicode"), None
 
 
 _OPENING = {"(", "[", "{", "|", "\u2016", "\u27e8"}
@@ -324,11 +332,12 @@ def _simple_paragraph(content: str, allow_html: bool, html_parts: list[str], tex
         kind = "label" if match["label"] is not None else match.lastgroup
         if kind == "text" or kind == "label":
             text = match["text"] or match["label"]
-            if not _SIMPLE_TEXT.fullmatch(text) or _LATEX_HINT.search(text) or "://" in text or "www." in text:
+            # of _LATEX_HINT only "--" can occur in these characters (no \ { } `); of escapeHtml's, '"'
+            if not _SIMPLE_TEXT.fullmatch(text) or "--" in text or "://" in text or "www." in text:
                 return False
             if kind == "text":
                 outside.append(text)
-                html_parts.append(_escape(text))
+                html_parts.append(text.replace('"', "&quot;"))
                 text_parts.append(text)
                 continue
             if opened:
@@ -337,7 +346,7 @@ def _simple_paragraph(content: str, allow_html: bool, html_parts: list[str], tex
             href = md.normalizeLink(match["url"])
             if not md.validateLink(href):
                 return False  # the parser shows it as text; leave that to the parser
-            html_parts.append(f'<a href="{_escape(href)}">{_escape(text)}</a>')
+            html_parts += ('<a href="', _escape(href), '">', text.replace('"', "&quot;"), "</a>")
             text_parts.append(text)
         elif kind == "code":
             if opened:
@@ -383,10 +392,14 @@ def _simple_paragraph(content: str, allow_html: bool, html_parts: list[str], tex
         # linkify.pretest accepts the whole paragraph. Any such token at all: leave it to the
         # parser. test() is slow (20 µs a token), so only the tokens that pass one of its own
         # first checks are tested: a scheme (all of them hold ":" or "//"), its host test, "@".
+        # One search of the tokens joined by line breaks finds every host a token holds (the
+        # pattern ends a host at a line break as at the end of the text)
         host = _host_fuzzy_test(linkify.re["host_fuzzy_test"])
-        candidates = (t for t in outside if ":" in t or "/" in t or "@" in t or host.search(t))
-        if any(linkify.test(text) for text in candidates):
-            return False
+        joined = "\n".join(outside)
+        if ":" in joined or "/" in joined or "@" in joined or host.search(joined):
+            candidates = (t for t in outside if ":" in t or "/" in t or "@" in t or host.search(t))
+            if any(linkify.test(text) for text in candidates):
+                return False
     return True
 
 

@@ -516,7 +516,13 @@ def test_typical_abstracts_take_the_short_way():
 
 
 def test_text_the_link_detector_would_link_goes_to_the_parser():
-    for source in ("See x.org and [c](https://c.org).", "Mail a@b.org, [c](https://c.org).", "See [c](https://c.org) or X.COM/path"):
+    for source in (
+        "See x.org and [c](https://c.org).",
+        "Mail a@b.org, [c](https://c.org).",
+        "See [c](https://c.org) or X.COM/path",
+        "See x.org\nand [c](https://c.org).",  # a host at the end of a line
+        "See *x.org* and [c](https://c.org).",  # in emphasis
+    ):
         assert _fast_noted(source, False) is None
         assert render_block(source).count("<a ") == 2
 
