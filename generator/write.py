@@ -348,14 +348,53 @@ Later = tuple[Sequence[str], Callable[[Path, bool], dict[str, FileState]]]
 NO_LATER: Later = ((), lambda folder, beside: {})
 
 
-def _manifest(state: Mapping[str, FileState]) -> str:
+MANIFEST_PIECE = 2048  # files per piece of the manifest
+
+
+def _manifest(state: Mapping[str, FileState]) -> Iterator[bytes]:
     """Each file's sha256 by its path, as json.dumps(..., indent=0, sort_keys=True) gives them, one
-    a line: each string encoded by json's C encoder, instead of json.dumps's indenting one, which
-    is Python and went through 20,000 files' entries piece by piece on every build."""
+    a line, in UTF-8 pieces of MANIFEST_PIECE files: each string encoded by json's C encoder
+    (json.dumps's indenting encoder is Python), and never the whole of it at once as lines, text
+    and bytes (at 10,000 papers that was some 10 MB at the top of a build's memory)."""
     if not state:
-        return "{}\n"
-    lines = [f'{_json_string(rel)}: "{state[rel][0]}"' for rel in sorted(state)]  # a hex digest needs no escaping
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+        yield b"{}\n"
+        return
+    paths = sorted(state)
+    yield b"{\n"
+    for start in range(0, len(paths), MANIFEST_PIECE):
+        lines = [
+            f'{_json_string(rel)}: "{state[rel][0]}"' for rel in paths[start : start + MANIFEST_PIECE]
+        ]  # a hex digest needs no escaping
+        yield (",\n" if start else "").encode() + ",\n".join(lines).encode("utf-8")
+    yield b"\n}\n"
+
+
+def _write_manifest(out: Path, state: Mapping[str, FileState]) -> None:
+    """Bring the manifest in out in step: replaced atomically when its bytes change."""
+    path = out / MANIFEST
+    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    made = hashlib.sha256()
+    try:
+        _write_file(tmp, _manifest(state), made)
+        try:
+            with open(path, "rb") as file:
+                same = _file_sha256(file) == made.digest()
+        except OSError:
+            same = False
+        if same:
+            tmp.unlink()
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _file_sha256(file) -> bytes:
+    sha = hashlib.sha256()
+    while chunk := file.read(RUN):
+        sha.update(chunk)
+    return sha.digest()
 
 
 def write_site(
@@ -386,7 +425,7 @@ def write_site(
             state: dict[str, FileState] = dict(_each(write_one, list(items)))
             state.update(more)
             state = {rel: state[rel] for rel in sorted(state)}  # in the manifest's order (see update_in_place)
-            _write_file(staging / MANIFEST, _manifest(state).encode("utf-8"))
+            _write_file(staging / MANIFEST, _manifest(state))
             os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
             if mounted:
                 (staging / COMPLETE).touch()
@@ -500,13 +539,7 @@ def update_in_place(
                 break
             folder.rmdir()
     if manifest:
-        listing = _manifest(state).encode("utf-8")
-        try:
-            same = (out / MANIFEST).read_bytes() == listing
-        except OSError:
-            same = False
-        if not same:
-            _replace(out / MANIFEST, listing)
+        _write_manifest(out, state)
     return state
 
 

@@ -310,12 +310,17 @@ def test_a_write_failing_among_many_leaves_each_file_whole_and_no_temporary_file
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-def test_the_manifest_lists_every_file_with_its_sha256_as_sorted_json(tmp_path):
+@pytest.mark.parametrize("piece", [2, 2048])
+def test_the_manifest_lists_every_file_with_its_sha256_as_sorted_json(tmp_path, monkeypatch, piece):
     # as json.dumps(indent=0, sort_keys=True) writes it, whatever the names (quotes, backslashes,
-    # letters beyond ASCII, a line separator), after a fresh build and after an update in place
+    # letters beyond ASCII, a line separator), after a fresh build and after an update in place,
+    # made in pieces of any number of files
     import json
 
+    from generator import write
     from generator.write import update_site
+
+    monkeypatch.setattr(write, "MANIFEST_PIECE", piece)
 
     def listed(out: Path) -> dict[str, str]:
         text = (out / ".cvsite-manifest.json").read_text("utf-8")
