@@ -397,9 +397,13 @@ def _exports(
     `jobs` processes at once (None: one per core)."""
     from . import parallel
 
-    def make(i: int) -> bibliography.PaperExport:
+    def make(i: int) -> bibliography.ExportParts:  # in a worker: all but the abstract, which this process has already
         paper = entries[i].paper
-        return bibliography.PaperExport.of(paper, keys[paper.slug], base_url)
+        return bibliography.PaperExport.parts_of(paper, keys[paper.slug], base_url)
+
+    def received(i: int, parts: bibliography.ExportParts) -> bibliography.PaperExport:
+        return bibliography.PaperExport(*parts, entries[i].paper.abstract)
 
     slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
-    return {e.paper.slug: export for e, export in zip(entries, parallel.cached_map("export", slots, make, jobs))}
+    made = parallel.cached_map("export", slots, make, jobs, received=received)
+    return {e.paper.slug: export for e, export in zip(entries, made)}

@@ -219,3 +219,38 @@ def test_names_split_into_family_and_given():
     assert b.split_name("Martin Luther King Jr.") == ("Martin Luther", "King", "Jr.")
     assert b.split_name("Lovelace, Ada") == ("Ada", "Lovelace", "")
     assert b.split_name("Plato") == ("", "Plato", "")
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "",
+        "One line.",
+        'Lines\nand "quotes", a back\\slash, tabs\tand  spaces,\n\nparagraphs, $x_1$ and Ünïcödé 😀',
+        "  starts and ends with blanks \n",
+        "abstract",  # the mark's own word
+    ],
+)
+def test_the_csl_item_and_ris_record_hold_the_papers_abstract_as_written_whole(abstract):
+    # an export keeps the paper's abstract string once and writes it into the item and the record
+    # as the files are joined: the same bytes as serialising the whole item and record at once
+    paper = make(abstract=abstract, venue="Nature", links={"pdf": "https://example.org/p.pdf"})
+    export = b.PaperExport.of(paper, "k")
+    assert export.csl == json.dumps(b.csl_item(paper, "k"), ensure_ascii=False)
+    assert export.ris == b.ris_entry(paper, "k")
+    assert json.loads(export.csl).get("abstract", "") == abstract
+    assert (rispy.loads(export.ris)[0].get("abstract") or "") == " ".join(abstract.split())
+    assert export.abstract is paper.abstract  # held once, not copied into each format
+
+
+def test_exports_made_by_workers_hold_their_papers_abstracts(tmp_path):
+    from generator.load import load_site
+    from generator.model import build_model
+    from generator.validate import validate_site
+    from tests.e2e.big_site import write_big_site
+
+    site = validate_site(load_site(write_big_site(tmp_path / "site", 200), jobs=2))
+    model = build_model(site, jobs=2)
+    assert all(model.exports[e.paper.slug].abstract is e.paper.abstract for e in model.entries)
+    alone = build_model(site, jobs=1)
+    assert [model.exports[e.paper.slug] for e in model.entries] == [alone.exports[e.paper.slug] for e in alone.entries]
