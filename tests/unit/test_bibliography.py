@@ -254,3 +254,13 @@ def test_exports_made_by_workers_hold_their_papers_abstracts(tmp_path):
     assert all(model.exports[e.paper.slug].abstract is e.paper.abstract for e in model.entries)
     alone = build_model(site, jobs=1)
     assert [model.exports[e.paper.slug] for e in model.entries] == [alone.exports[e.paper.slug] for e in alone.entries]
+
+
+def test_a_ris_value_is_its_words_one_space_apart_whatever_its_spacing():
+    import random
+
+    rng = random.Random(7)
+    pieces = ["word", "x", "é", "😀", " ", "  ", "\n", "\n\n", "\t", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\xa0", "\u2028", "\u3000"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert b._one_line(text) == " ".join(text.split()), repr(text)
