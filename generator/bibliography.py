@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 from json.encoder import encode_basestring as _json_string  # how json.dumps(..., ensure_ascii=False) writes a str
+from operator import attrgetter
 
 import rispy
 from slugify import slugify
@@ -407,30 +408,33 @@ def _around(text: str, mark: str) -> tuple[str, str]:
 PIECE = 512  # papers: about a megabyte
 
 
-def _joined(texts: Sequence[str], sep: str) -> Iterator[bytes]:
-    """sep.join(texts) in UTF-8, PIECE texts a piece."""
-    for start in range(0, len(texts), PIECE):
-        run = texts[start : start + PIECE]
+def _joined(exports: Iterable[PaperExport], text: Callable[[PaperExport], str], sep: str) -> Iterator[bytes]:
+    """sep.join(text(e) for e in exports) in UTF-8, PIECE papers a piece: a CSL-JSON item or RIS
+    record is made as its piece is (it is joined with its abstract: all of them at once would be
+    a whole file more held)."""
+    exports = list(exports)
+    for start in range(0, len(exports), PIECE):
+        run = [text(e) for e in exports[start : start + PIECE]]
         yield sep.join(["", *run] if start else run).encode("utf-8")  # "" first: the piece starts with sep
 
 
 def bibtex_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
-    return _joined([e.bibtex for e in exports], "\n")
+    return _joined(exports, attrgetter("bibtex"), "\n")
 
 
 def csl_json_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
     """A JSON array with one paper per line (joined as text: each item is serialised once per paper)."""
-    items = [e.csl for e in exports]
-    if not items:
+    exports = list(exports)
+    if not exports:
         yield b"[]\n"
         return
     yield b"[\n"
-    yield from _joined(items, ",\n")
+    yield from _joined(exports, attrgetter("csl"), ",\n")
     yield b"\n]\n"
 
 
 def ris_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
-    return _joined([e.ris for e in exports], "\n")
+    return _joined(exports, attrgetter("ris"), "\n")
 
 
 def bibtex_file(exports: Iterable[PaperExport]) -> str:
