@@ -35,7 +35,7 @@ def test_wheel_ships_templates_themes_and_data(wheel):
     assert "generator/data/arxiv_categories.yaml" in names
     assert "generator/new_site/pages.yml" in names and "generator/new_site/content/profile.md" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "cvsite = generator.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "cvsite = generator.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_builds_a_site_from_any_folder(wheel, tmp_path, example_copy):
