@@ -368,7 +368,7 @@ class PaperExport:
     bibtex: str  # the @type{key, ...} entry
     csl_parts: tuple[str, str]  # the CSL-JSON item as one line of JSON (C encoder), before and after its abstract
     ris_parts: tuple[str, str]  # the TY ... ER record, before and after its abstract
-    abstract: str = ""  # the paper's abstract, the very string (a worker's copy is swapped for it: with_abstract)
+    abstract: str = ""  # the paper's abstract, the very string (model._exports swaps a worker's copy for it)
 
     @classmethod
     def of(cls, paper: Paper, key: str, base_url: str = "") -> PaperExport:
