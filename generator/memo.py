@@ -192,6 +192,12 @@ class Memo:
             self.fresh[slot] = value
         self.used[slot] = value
 
+    def made(self, stage: str, key: str, value: Any) -> None:
+        """A result made elsewhere (in a worker) for a key find did not find: kept as put keeps
+        it, and counted as computed, as get counts what it computes."""
+        self.put(stage, key, value)
+        self.computed[stage] = self.computed.get(stage, 0) + 1
+
     def _transient(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
         """A result kept in memory only (compiled templates do not pickle): it neither reads the
         store nor makes a part of it be written again."""
@@ -306,10 +312,12 @@ def _atomic_write(path: Path, data: bytes | tuple[bytes, ...] | Callable[[Binary
         raise
 
 
-def _fetch(path: Path, salt: str) -> tuple[memoryview | None, str | None]:
-    """The signed body of path for salt, not yet unpickled, or None and why not (None: no file).
-    (Fetching the store's parts on a thread while the parts before were unpickled made its
-    reading slower, not faster: the two compete for the memory bus and the GIL.)"""
+def _read(path: Path, salt: str) -> tuple[Any, str | None]:
+    """What is signed in path for salt, or None and why not (None: no file). Call it inside
+    _unpickling(): unpickling makes hundreds of thousands of objects, none garbage, and
+    collecting as they came took 80% of the time. (Reading the store's parts on a thread while
+    the parts before were unpickled made its reading slower, not faster: the two compete for the
+    memory bus and the GIL.)"""
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
@@ -324,24 +332,11 @@ def _fetch(path: Path, salt: str) -> tuple[memoryview | None, str | None]:
         return None, f"{path} is not a cvsite build cache; ignoring it and building from nothing"
     if not hmac.compare_digest(head[len(MAGIC) :], _mac(salt, body)):
         return None, (f"{path} was written by another cvsite version or user, or is damaged; ignoring it and building from nothing")
-    return body, None
-
-
-def _unpickle(path: Path, body: memoryview) -> tuple[Any, str | None]:
-    """A signed body's dict (inside _unpickling(): it makes hundreds of thousands of objects, none
-    garbage, and collecting as they came took 80% of the time)."""
     try:
         found = pickle.loads(body)
     except Exception:  # noqa: BLE001  signed by us, yet unreadable: a class it names has changed
         return None, f"{path} could not be read; ignoring it and building from nothing"
     return (found, None) if isinstance(found, dict) else (None, f"{path} could not be read; building from nothing")
-
-
-def _read(path: Path, salt: str) -> tuple[Any, str | None]:
-    """What is signed in path for salt, or None and why not (None: no file). Call it inside
-    _unpickling()."""
-    body, problem = _fetch(path, salt)
-    return (None, problem) if body is None else _unpickle(path, body)
 
 
 @contextlib.contextmanager

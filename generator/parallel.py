@@ -29,10 +29,6 @@ def _run(chunk: Sequence[Any]) -> list[Any]:
     return [_task(item) for item in chunk]
 
 
-def _missing() -> None:
-    return None
-
-
 def cached_map(
     stage: str,
     keys: Sequence[str],
@@ -48,12 +44,12 @@ def cached_map(
     from .memo import active
 
     memo = active()
-    found = [memo.get(stage, key, _missing) if memo is not None else None for key in keys]  # a missing one: None, made below
+    found = [memo.find(stage, key) if memo is not None else None for key in keys]  # a missing one: None, made below
     todo = [i for i, value in enumerate(found) if value is None]
     for i, sent in zip(todo, fork_map(make, todo, processes, min_items)):
         value = found[i] = received(i, sent) if received is not None else sent
         if memo is not None:
-            memo.put(stage, keys[i], value)
+            memo.made(stage, keys[i], value)
     return found
 
 
