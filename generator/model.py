@@ -153,7 +153,7 @@ class SiteModel:
     by_url: Mapping[str, PaperEntry | Group]  # the paper, category and year groups by URL
     listings: Mapping[str, Listing]  # what the home, category and year pages show, by page URL
     citation_keys: Mapping[str, str]  # paper slug -> its citation key in every bibliography file
-    exports: Mapping[str, bibliography.PaperExport]  # paper slug -> the paper in BibTeX, CSL-JSON and RIS
+    exports: Mapping[str, bibliography.PaperExport]  # paper slug -> the paper in BibTeX, CSL-JSON and RIS, in the order of entries
     cv: CvModel  # the sections of /cv/, cv.pdf and resume.json
     pdf: bool = False  # there is a /cv.pdf to link: built here, or the site's own static/cv.pdf
     bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio

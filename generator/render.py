@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 
 from jinja2 import Environment, pass_context
@@ -81,24 +80,6 @@ def cached_citations(context, entries, mark: bool) -> Markup:
 
 
 BIBLIOGRAPHY_FILES = {"bibtex": bibliography.bibtex_pieces, "csl_json": bibliography.csl_json_pieces, "ris": bibliography.ris_pieces}
-_in_order: tuple[weakref.ref[SiteModel], list[bibliography.PaperExport]] | None = None
-
-
-def exports_in_order(model: SiteModel) -> list[bibliography.PaperExport]:
-    """Every paper's export, in the order of model.entries: what each bibliography file lists.
-    Made once per model (kept for the last one, and dropped with it), not once per file: going
-    through 10,000 entries and their papers costs more than a file's join and encode."""
-    global _in_order
-    if _in_order is None or _in_order[0]() is not model:
-        _in_order = (weakref.ref(model, _forget), [model.exports[e.paper.slug] for e in model.entries])
-    return _in_order[1]
-
-
-def _forget(gone: weakref.ref) -> None:
-    """The model is gone: so is the list of its exports (the cvsite serve process lives on)."""
-    global _in_order
-    if _in_order is not None and _in_order[0] is gone:
-        _in_order = None
 
 
 def page_pieces(page: Page, model: SiteModel, env: Environment) -> Iterable[bytes]:
@@ -107,7 +88,7 @@ def page_pieces(page: Page, model: SiteModel, env: Environment) -> Iterable[byte
     if page.kind == "resume":
         return resume.resume_pieces(model)
     if page.kind in BIBLIOGRAPHY_FILES:
-        return BIBLIOGRAPHY_FILES[page.kind](exports_in_order(model))
+        return BIBLIOGRAPHY_FILES[page.kind](model.exports.values())  # in the order of model.entries
     return (render_page(page, model, env),)
 
 
