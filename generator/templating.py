@@ -46,6 +46,13 @@ def _url(context, target: str) -> str:
     return urls.relative(context["page_url"], target)
 
 
+def _link_depth(context) -> tuple[int, bool]:
+    """(folders between the site root and the page, whether its links are absolute): what a
+    rendering's relative links depend on (absolute ones: depth 0)."""
+    absolute = bool(context.get("absolute_links"))
+    return (0 if absolute else context["page_url"].count("/") - 1), absolute
+
+
 class CachedMacro:
     """A macro of a partial rendered for a paper (partials/papers.html's paper_item: a listing's
     item; partials/cv.html's citation: the CV's), once per module of the partial (a link depth).
@@ -68,8 +75,7 @@ class CachedMacro:
 
     @pass_context
     def __call__(self, context, entry, *args):
-        absolute = bool(context.get("absolute_links"))
-        depth = 0 if absolute else context["page_url"].count("/") - 1
+        depth, absolute = _link_depth(context)
 
         def render() -> str:
             return self._render(context, entry, depth, absolute, args)
@@ -83,8 +89,7 @@ class CachedMacro:
         """The renderings of several papers, joined, as a loop calling this macro on each gives
         them: kept in the build cache a block of papers at a time (paper_blocks.py), as the CV
         shows every paper and a look-up for each of 10,000 cost more than the rest of the page."""
-        absolute = bool(context.get("absolute_links"))
-        depth = 0 if absolute else context["page_url"].count("/") - 1
+        depth, absolute = _link_depth(context)
 
         def render(block) -> str:
             return "".join([self._render(context, entry, depth, absolute, args) for entry in block])
