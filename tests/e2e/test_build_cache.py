@@ -184,6 +184,26 @@ def test_two_builds_at_once_leave_a_good_site_and_cache(site, tmp_path, edit):
     assert_same_as_clean(site, tmp_path)
 
 
+def test_a_build_run_inside_a_program_leaves_nothing_frozen(example_copy, tmp_path, edit):
+    """A build freezes what its stages made, so that no collection walks it again; a program that
+    builds (a test run, a script) must be able to collect it afterwards, after a failed build too."""
+    import gc
+
+    from generator.errors import ContentError
+    from generator.pipeline import BuildOptions, build
+
+    frozen = []
+    with pytest.MonkeyPatch.context() as patch:
+        real = gc.freeze
+        patch.setattr(gc, "freeze", lambda: frozen.append(1) or real())
+        build(BuildOptions(example_copy, tmp_path / "out", cache=False))
+        assert frozen and gc.get_freeze_count() == 0
+        edit(example_copy / PAPER, "title: Prototype Rectification", "title: [Prototype Rectification")
+        with pytest.raises(ContentError):
+            build(BuildOptions(example_copy, tmp_path / "out"))
+    assert gc.get_freeze_count() == 0
+
+
 def test_parallel_and_serial_builds_give_the_same_bytes(example_copy, tmp_path, monkeypatch, edit):
     from generator import parallel
     from generator.pipeline import BuildOptions, build
