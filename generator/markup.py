@@ -300,11 +300,12 @@ _SIMPLE_TOKEN = re.compile(
     r"|\[(?P<label>[^\[\]`*_\n]+(?:(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])[^\[\]`*_\n]+)*)\]\((?P<url>[^\s()<>\"'\\&`\x00-\x1f\x7f]+)\)"
     r"|(?P<math>\$[^$\x00-\x1f\x7f\x85\u2028\u2029]+\$)"
     r"|(?P<delim>\*+|_+)"
-    r"|(?P<text>[^`\[\]*_$\n]+(?:(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])[^`\[\]*_$\n]+)*)"
+    r"|(?P<text>[^`\[\]*_$\n]+(?:(?:(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])|\n)[^`\[\]*_$\n]+)*)"
     r"|\n"
 )
-# Prose characters no inline rule acts on ("_" only inside a word: snake_case is text)
-_SIMPLE_TEXT = re.compile(r"[\w .,;:'\"()?/%@-]+")
+# Prose characters no inline rule acts on ("_" only inside a word: snake_case is text); a text
+# token runs on over line breaks (the parser's softbreaks: "\n" in the HTML, a space in the text)
+_SIMPLE_TEXT = re.compile(r"[\w .,;:'\"()?/%@\n-]+")
 # Each line starts as prose: not a list, heading, quote, fence, table, HTML, indented code or
 # list number ("2.5" is prose, "2." and "2)" are not)
 _SIMPLE_LINE_START = re.compile(r"(?:^|\n)(?:(?![\w(\"'*`\[$\n])|\d+[.)](?![^ \t\n]))")
@@ -397,7 +398,8 @@ def _simple_paragraph(content: str, allow_html: bool, html_parts: list[str], tex
         host = _host_fuzzy_test(linkify.re["host_fuzzy_test"])
         joined = "\n".join(outside)
         if ":" in joined or "/" in joined or "@" in joined or host.search(joined):
-            candidates = (t for t in outside if ":" in t or "/" in t or "@" in t or host.search(t))
+            lines = joined.split("\n")  # the parser's text tokens end at line breaks
+            candidates = (t for t in lines if ":" in t or "/" in t or "@" in t or host.search(t))
             if any(linkify.test(text) for text in candidates):
                 return False
     return True
