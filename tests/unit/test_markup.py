@@ -521,6 +521,8 @@ def test_text_the_link_detector_would_link_goes_to_the_parser():
         "Mail a@b.org, [c](https://c.org).",
         "See [c](https://c.org) or X.COM/path",
         "See x.org\nand [c](https://c.org).",  # a host at the end of a line
+        "We release it\nat x.org\nfor all, see [c](https://c.org).",  # on a line of its own, in a wrapped paragraph
+        "See\nhttps://x.org/a\nand [c](https://c.org).",
         "See *x.org* and [c](https://c.org).",  # in emphasis
     ):
         assert _fast_noted(source, False) is None
