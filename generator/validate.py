@@ -105,6 +105,11 @@ def validate_profile(raw: RawRecord) -> tuple[Profile | None, list[Problem]]:
     return Profile(bio=raw.body.strip(), source=raw.path, **values), problems
 
 
+# What slugify makes, and so what it leaves as it is: a file named as a slug is its own slug
+# (python-slugify costs about 13 µs a call)
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def validate_paper(raw: RawRecord, categories: dict[str, Category]) -> tuple[Paper | None, list[Problem]]:
     """The paper (None when there are errors) and its problems: errors and warnings."""
     values, problems = s.check_fields(raw.doc, PAPER_FIELDS, raw.path)
@@ -120,8 +125,8 @@ def validate_paper(raw: RawRecord, categories: dict[str, Category]) -> tuple[Pap
             )
         )
     stem = PurePosixPath(raw.path).stem
-    slug = values.pop("slug", None) or slugify(stem)
-    if slug != slugify(slug) or not slug:
+    slug = values.pop("slug", None) or (stem if _SLUG.fullmatch(stem) else slugify(stem))
+    if not _SLUG.fullmatch(slug):
         line = raw.doc.line("slug") if "slug" in raw.doc.data else 1
         problems.append(
             Problem(raw.path, line, "slug", f"slugs use lowercase letters, digits and hyphens, e.g. {slugify(slug) or 'my-paper'!r}")

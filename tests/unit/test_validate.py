@@ -210,6 +210,30 @@ def test_slug_field_overrides_file_name_and_must_be_clean(make_site):
 
 
 @pytest.mark.parametrize(
+    "name, slug",
+    [("2024-fast-nets", "2024-fast-nets"), ("Fast_Nets", "fast-nets"), ("über-netze", "uber-netze"), ("a--b", "a-b"), ("-a-", "a")],
+)
+def test_a_file_name_becomes_the_slug_slugify_makes_of_it(make_site, name, slug):
+    root = make_site({f"content/papers/{name}.md": GOOD})
+    assert validate_site(load_site(root)).papers[0].slug == slug
+
+
+def test_a_slug_is_clean_exactly_when_slugify_leaves_it_as_it_is():
+    """What validation accepts as a slug field is what python-slugify would not change."""
+    import random
+
+    from slugify import slugify
+
+    from generator.validate import _SLUG
+
+    rng = random.Random(5)
+    alphabet = "ab9-_ .AZé&;#'"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(5000)]
+    for text in texts + ["a", "a-b", "a--b", "-a", "a-", "", "&amp;", "a1-2b"]:
+        assert bool(_SLUG.fullmatch(text)) == (text != "" and slugify(text) == text), text
+
+
+@pytest.mark.parametrize(
     "text, line, words",
     [
         ('title: "unclosed\nauthors: [A]\ndate: 2020\ncategory: CV\n', 1, "quoted"),
