@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import count
 from json.encoder import encode_basestring as _json_string  # how json.dumps(..., ensure_ascii=False) writes a str
 from operator import attrgetter
@@ -91,6 +92,7 @@ def entry_type(paper: Paper) -> str:
     return "article" if paper.venue else "misc"
 
 
+@lru_cache(maxsize=8192)  # each paper's authors are split for BibTeX, CSL-JSON and RIS, and coauthors recur
 def split_name(name: str) -> tuple[str, str, str]:
     """(given, family, suffix) of a display name; a one-word or {braced} name is all family."""
     name = " ".join(name.split())
