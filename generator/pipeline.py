@@ -6,6 +6,7 @@ import dataclasses
 import gc
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -446,8 +447,11 @@ def build(options: BuildOptions, on_wait: Callable[[], None] | None = None) -> B
     on_wait is called if another build is writing into the same output folder (this one waits)."""
     try:
         return _build(options, on_wait)
-    finally:
-        gc.unfreeze()  # what the stages froze (_settled) can be collected again once the caller drops it
+    finally:  # a program that builds (a script, a test run) gets back what the build made
+        gc.unfreeze()  # frozen by the stages (_settled)
+        search = sys.modules.get(f"{__package__}.search")  # (a build with nothing to do never imports it)
+        if search is not None:
+            search.forget()
 
 
 def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildResult:

@@ -315,6 +315,12 @@ def _index(model: SiteModel, jobs: int | None = 1) -> _Index:
     return _last[1]
 
 
+def forget() -> None:
+    """Let go of the last model's index (and so of the model): a build calls it when done, as
+    only the preview has a next model that reuses it."""
+    _last[:] = [None, None]
+
+
 def prepare(model: SiteModel, jobs: int | None) -> None:
     """Make the model's index now, its missing blocks by `jobs` processes (None: one per core): a
     build calls it before any search file is keyed or written. (The preview does not: a process

@@ -184,20 +184,31 @@ def test_two_builds_at_once_leave_a_good_site_and_cache(site, tmp_path, edit):
     assert_same_as_clean(site, tmp_path)
 
 
-def test_a_build_run_inside_a_program_leaves_nothing_frozen(example_copy, tmp_path, edit):
+def test_a_build_run_inside_a_program_leaves_nothing_behind(example_copy, tmp_path, edit):
     """A build freezes what its stages made, so that no collection walks it again; a program that
-    builds (a test run, a script) must be able to collect it afterwards, after a failed build too."""
+    builds (a test run, a script) gets it all back afterwards, after a failed build too."""
     import gc
+    import weakref
 
+    from generator import model as model_stage
     from generator.errors import ContentError
     from generator.pipeline import BuildOptions, build
 
-    frozen = []
+    frozen, models = [], []
+    real_freeze, real_model = gc.freeze, model_stage.build_model
+
+    def build_model(*args, **kwargs):
+        made = real_model(*args, **kwargs)
+        models.append(weakref.ref(made))
+        return made
+
     with pytest.MonkeyPatch.context() as patch:
-        real = gc.freeze
-        patch.setattr(gc, "freeze", lambda: frozen.append(1) or real())
+        patch.setattr(gc, "freeze", lambda: frozen.append(1) or real_freeze())
+        patch.setattr(model_stage, "build_model", build_model)
         build(BuildOptions(example_copy, tmp_path / "out", cache=False))
         assert frozen and gc.get_freeze_count() == 0
+        gc.collect()
+        assert models and models[0]() is None  # nothing keeps the site's model once the build is done
         edit(example_copy / PAPER, "title: Prototype Rectification", "title: [Prototype Rectification")
         with pytest.raises(ContentError):
             build(BuildOptions(example_copy, tmp_path / "out"))
