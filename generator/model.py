@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from types import MappingProxyType
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -92,6 +93,15 @@ class PaperEntry:
 LISTING_FULL = 30
 PAGE_SIZE = 30
 HOME_NEWEST = 10
+# A page of a split listing links the first and the last pages and PAGER_REACH pages on either
+# side of itself ("…" for each run left out), so its size does not grow with the listing's
+# (at 100,000 papers a category has hundreds of pages: linking each from each was quadratic)
+PAGER_REACH = 2
+
+
+class PagerLink(NamedTuple):
+    number: int  # 1-based
+    url: str
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,18 @@ class Listing:
     @property
     def next(self) -> str | None:
         return self.pages[self.number] if self.number < len(self.pages) else None
+
+    @property
+    def pager(self) -> tuple[PagerLink | None, ...]:
+        """The numbered links to show between this listing's pages (None: "…", pages left out)."""
+        count = len(self.pages)
+        if count <= 2 * PAGER_REACH + 5:  # no more links than a longer listing shows: all of them
+            return tuple(PagerLink(n, url) for n, url in enumerate(self.pages, 1))
+        low, high = max(1, self.number - PAGER_REACH), min(count, self.number + PAGER_REACH)
+        low = 1 if low <= 3 else low  # "…" never stands for a single page: that page is shown instead
+        high = count if high >= count - 2 else high
+        numbers = [*((1, None) if low > 1 else ()), *range(low, high + 1), *((None, count) if high < count else ())]
+        return tuple(None if n is None else PagerLink(n, self.pages[n - 1]) for n in numbers)
 
 
 @dataclass(frozen=True)

@@ -78,10 +78,34 @@ def test_long_listings_split_into_pages_that_list_each_paper_once_newest_first(b
     assert len(every) == len(set(every))
     numbers = [int(t.rsplit(" ", 1)[1]) for t in every]  # the generator numbers papers newest first
     assert numbers == sorted(numbers)
-    # abstracts are on the paper pages, not in long listings; every page links to every other
+    # abstracts are on the paper pages, not in long listings
     assert not [d for d in dom(pages[1]).iter("details") if d.get("class") == "abstract"]
-    nav = [a.get("href") for a in dom(pages[1]).iter("a") if a.get("aria-label", "").startswith("Page ")]
-    assert len(nav) == 2 * len(pages)  # above and below the list
+    # each page links to the first and last pages and to two on either side, above and below the
+    # list, "…" standing for the others: a page of a long listing does not grow with the listing
+    for number, page in enumerate(pages, 1):
+        base = page_url(big_site, page)
+        numbered = [a for a in dom(page).iter("a") if a.get("aria-label", "").startswith("Page ")]
+        targets = {int(a.text): resolve(big_site, base, a.get("href")) for a in numbered}
+        wanted = {1, len(pages), *range(max(1, number - 2), min(len(pages), number + 2) + 1)}
+        assert wanted <= set(targets) and all(targets[n] == pages[n - 1] for n in targets)
+        assert len(numbered) <= 2 * 9
+
+
+def test_a_page_of_a_long_listing_is_as_small_as_one_of_a_shorter_listing(tmp_path):
+    """A page's links to other pages: the first, the last and those near it, "…" for the rest."""
+    sizes = {}
+    for papers in (14 * PAGE_SIZE, 50 * PAGE_SIZE):  # one year of 14 pages, one of 50
+        out = tmp_path / f"out{papers}"
+        build(BuildOptions(write_big_site(tmp_path / f"site{papers}", papers, years=1), out, cache=False))
+        (year,) = [p for p in (out / "years").iterdir() if p.is_dir()]
+        middle = year / "page" / "7" / "index.html"
+        numbers = [a.text for a in dom(middle).iter("a") if a.get("aria-label", "").startswith("Page ")]
+        gaps = [li.text for li in dom(middle).iter("li") if li.get("class") == "gap"]
+        last = len(list((year / "page").iterdir())) + 1
+        assert numbers == ["1", "5", "6", "7", "8", "9", str(last)] * 2
+        assert gaps == ["…"] * 4  # on both sides, above and below the list
+        sizes[papers] = element_count(middle)
+    assert sizes[14 * PAGE_SIZE] == sizes[50 * PAGE_SIZE]
 
 
 def test_the_home_page_of_a_long_cv_shows_the_newest_papers_and_every_year(big_site):

@@ -177,6 +177,30 @@ def test_a_long_listing_is_split_into_pages_that_declare_only_their_papers(make_
     assert len(model.home.entries) < count and not model.home.abstracts
 
 
+def test_a_page_of_a_long_listing_links_the_ends_and_its_neighbours_whatever_the_length():
+    """The numbered links between pages: the first, the last and two on either side of the page,
+    in order, with "…" (None) only for two or more pages left out; never more than nine, so a
+    listing page stays the same size in a category of 10 pages or of 1,000."""
+    from generator.model import Listing
+
+    for count in (1, 2, 5, 7, 8, 9, 10, 40, 1000):
+        pages = tuple(f"/years/2020/page/{n}/" for n in range(1, count + 1))
+        for number in range(1, count + 1):
+            shown = Listing(None, (), number, pages, False).pager
+            numbers = [link.number for link in shown if link is not None]
+            assert numbers == sorted(set(numbers)) and all(link.url == pages[link.number - 1] for link in shown if link)
+            assert {1, count, *range(max(1, number - 2), min(count, number + 2) + 1)} <= set(numbers)
+            assert len(shown) <= 9
+            for i, link in enumerate(shown):
+                if link is None:  # between two numbers, standing for at least two pages
+                    assert shown[i - 1] is not None and shown[i + 1] is not None
+                    assert shown[i + 1].number - shown[i - 1].number > 2
+                elif i and shown[i - 1] is not None:
+                    assert link.number == shown[i - 1].number + 1
+            if count <= 9:
+                assert numbers == list(range(1, count + 1))  # a short listing links every page
+
+
 def test_a_short_listing_is_one_page_with_abstracts(make_site):
     root = make_site({f"content/papers/p{i}.md": paper(f"P{i}", "2020") for i in range(3)})
     model = model_of(root)
