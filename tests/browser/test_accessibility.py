@@ -31,12 +31,14 @@ PAGES = [
 # Every page kind of each test site (tests/e2e/sites.py): the example site above; the rich site
 # fills in every optional field (photo, profile links, bio, venue, tags, math, tables, code); the
 # full CV of `cvsite new` fills every CV section and the home page's news; the long site has the
-# home page of a long list and paginated listing pages.
+# home page of a long list and paginated listing pages, and the paged site a page whose links
+# to other pages leave some out.
 AUDITED = {
     "example": PAGES,
     "rich": ["", RICH_PAPER, "categories/cv/"],
     "full-cv": ["", "cv/", "papers/an-example-paper/", "categories/", "categories/cv/", "years/", "years/2025/", "search/", "404.html"],
     "long": ["", "years/2025/page/2/"],
+    "paged": ["years/2025/page/5/"],
 }
 
 

@@ -4,6 +4,9 @@
 - rich: every optional field of a record filled in (photo, bio, math, tables, code);
 - full-cv: what `cvsite new` writes, whose content/cv.yaml fills every CV section;
 - long: 70 papers in two years, so the home page lists only the newest and year pages are paginated.
+
+Not in SITES (each of whose pages the Nu checker reads): paged, 300 papers in one year, whose year
+listing has ten pages, so that a middle page's links leave pages out ("…").
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ def write_site(name: str, root: Path, theme: str = "default") -> Path:
         create_site(root, Requirement("cvsite"))
     elif name == "long":
         write_big_site(root, 70, years=2)
+    elif name == "paged":
+        write_big_site(root, 300, years=1)
     else:
         raise ValueError(f"no test site {name!r}")
     config = root / "site.yaml"
