@@ -268,7 +268,7 @@ def _settled() -> None:
     """What a build's stages have made so far lives until the build ends: freezing it spares every
     later collection from walking it again, in this process and in the workers it forks (whose
     collections would also copy each inherited page they touch). At 10,000 papers a cold build
-    takes a tenth less CPU. Builds only: the preview manages its own (server.py)."""
+    takes about 0.8 s less wall and 7% less CPU. Builds only: the preview manages its own (server.py)."""
     gc.freeze()
 
 
