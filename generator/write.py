@@ -369,31 +369,16 @@ def _manifest(state: Mapping[str, FileState]) -> Iterator[bytes]:
     yield b"\n}\n"
 
 
-def _write_manifest(out: Path, state: Mapping[str, FileState]) -> None:
-    """Bring the manifest in out in step: replaced atomically when its bytes change."""
-    path = out / MANIFEST
-    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
-    made = hashlib.sha256()
-    try:
-        _write_file(tmp, _manifest(state), made)
-        try:
-            with open(path, "rb") as file:
-                same = _file_sha256(file) == made.digest()
-        except OSError:
-            same = False
-        if same:
-            tmp.unlink()
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _file_sha256(file) -> bytes:
+def _file_sha256(path: Path) -> bytes | None:
+    """The sha256 of the file's bytes (None: no file to read). Read in runs by hand:
+    hashlib.file_digest needs Python 3.11."""
     sha = hashlib.sha256()
-    while chunk := file.read(RUN):
-        sha.update(chunk)
+    try:
+        with open(path, "rb") as file:
+            while chunk := file.read(RUN):
+                sha.update(chunk)
+    except OSError:
+        return None
     return sha.digest()
 
 
@@ -439,12 +424,18 @@ def write_site(
     return state
 
 
-def _replace(path: Path, data: bytes) -> tuple[int, int]:
-    """Write beside, then rename over: a reader sees the old file or the new one, never half."""
+def _replace(path: Path, data: bytes | Iterable[bytes], unless_same: bool = False) -> tuple[int, int]:
+    """Write beside, then rename over: a reader sees the old file or the new one, never half.
+    unless_same: leave the file as it is when it holds these bytes already (data may then come
+    in pieces: it is compared by hash, never held whole)."""
     tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    sha = hashlib.sha256() if unless_same else None
     try:
-        stat = _write_file(tmp, data)
-        os.replace(tmp, path)
+        stat = _write_file(tmp, data, sha)
+        if sha is not None and _file_sha256(path) == sha.digest():
+            tmp.unlink()
+        else:
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -539,7 +530,7 @@ def update_in_place(
                 break
             folder.rmdir()
     if manifest:
-        _write_manifest(out, state)
+        _replace(out / MANIFEST, _manifest(state), unless_same=True)
     return state
 
 

@@ -334,8 +334,12 @@ def test_the_manifest_lists_every_file_with_its_sha256_as_sorted_json(tmp_path, 
     assert listed(out).keys() == files.keys()
     edited = {"index.html": b"home again", "papers/new/index.html": b"new"}
     digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in edited.items()}
-    update_site(out, edited, digests, {}, state)
+    state = update_site(out, edited, digests, {}, state)
     assert listed(out).keys() == edited.keys()
+    manifest = out / ".cvsite-manifest.json"
+    written = manifest.stat().st_mtime_ns
+    update_site(out, edited, digests, {}, state)  # nothing changed: the manifest is left as it is
+    assert manifest.stat().st_mtime_ns == written and not list(out.glob(".*cvsite-tmp"))
     write_site(tmp_path / "empty", {}, {})
     assert (tmp_path / "empty" / ".cvsite-manifest.json").read_text() == "{}\n"
 
