@@ -75,3 +75,22 @@ def digests(root: str, rels: list[str], previous: Stamps | None) -> tuple[dict[s
         if sha is not None:
             table[rel] = (*now, sha)
     return found, Stamps(taken, table), read
+
+
+def stamps_of(root: str, found: dict[str, str | None], taken: int) -> Stamps:
+    """The table digests would have made at `taken`, for files whose digests were taken since
+    by reading them (a build with no table yet: load reads every record anyway). Each file's stat
+    comes after its read: a write after `taken` leaves times the next build does not trust, so
+    the file is read again then, as digests would have it."""
+    table: dict[str, Stamp] = {}
+    prefix = os.path.join(root, "")
+    for rel, sha in found.items():
+        if sha is None:
+            continue
+        try:
+            st = os.stat(prefix + rel)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            table[rel] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, sha)
+    return Stamps(taken, table)

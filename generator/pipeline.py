@@ -411,10 +411,10 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
     return [rel for rel, _ in items] + list(rendered.pending), write
 
 
-def _inputs_key(options: BuildOptions, out: Path, salt: str, records: dict[str, str | None]) -> str:
-    """The hash of everything a build reads: options, record files (their digests), templates,
-    themes, static files. (Static files by name, size and time: they may be large, and are
-    compared by content when written.)"""
+def _rest_key(options: BuildOptions, out: Path, salt: str) -> str:
+    """The hash of everything a build reads but the record files, whose digests complete it: options,
+    templates, themes, static files. (Static files by name, size and time: they may be large,
+    and are compared by content when written.)"""
 
     root = options.site_root
     static = []
@@ -424,7 +424,7 @@ def _inputs_key(options: BuildOptions, out: Path, salt: str, records: dict[str, 
             static.append((dirpath, name, st.st_size, st.st_mtime_ns))
     looks = tree_digest([root / "templates", root / "themes", builtin_dir("templates"), builtin_dir("themes")])
     return digest(
-        salt, str(out), options.base_url, options.drafts, sorted(records.items()), looks, static, cv_pdf.available()
+        salt, str(out), options.base_url, options.drafts, looks, static, cv_pdf.available()
     )  # installing the pdf extra builds cv.pdf next time
 
 
@@ -463,11 +463,15 @@ def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildRe
     written = memo.entries.get(("output", str(out))) or {}  # path -> (sha256, size, mtime) as last written
     inputs, known, stamps, read = "", None, None, 0
     root = options.site_root
+    records: list[str] = []
+    taken, rest = time.time_ns(), ""
     if options.cache:
         records = [CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)]
-        known, stamps, read = filestamps.digests(str(root), records, memo.entries.get(("stat", str(root))))
-        inputs = _inputs_key(options, out, salt, known)
-    same = memo.entries.get(("site", inputs))
+        rest = _rest_key(options, out, salt)  # taken before the build reads them, as the records' stamps are
+        if memo.entries:  # with nothing cached, load reads every record anyway: their digests come from it
+            known, stamps, read = filestamps.digests(str(root), records, memo.entries.get(("stat", str(root))))
+            inputs = digest(rest, sorted(known.items()))
+    same = memo.entries.get(("site", inputs)) if inputs else None
     # a killed build (of other inputs, or without the cache) may have left its temporary files in
     # or beside the output: the write stage removes them (write.recover), under the lock
     if same is not None and (out / MANIFEST).is_file() and not interrupted(out) and _intact(out, written):
@@ -493,6 +497,11 @@ def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildRe
         return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
     rendered = render_site(options, memo, on_disk if written else None, defer=True, known=known)
+    if options.cache and known is None:  # the records' digests and stamps, as load took them
+        assert rendered.raw is not None  # every build keeps its inputs
+        known = {rel: rendered.raw.digests.get(rel) for rel in records}
+        stamps = filestamps.stamps_of(str(root), known, taken)
+        inputs = digest(rest, sorted(known.items()))
     later = _write_deferred(rendered, options.jobs, written, root)
     try:
         if written and (out / MANIFEST).is_file():

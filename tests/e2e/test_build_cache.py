@@ -52,6 +52,25 @@ def test_a_second_build_writes_nothing_and_matches_a_clean_one(site, tmp_path):
     assert_same_as_clean(site, tmp_path)
 
 
+def test_a_build_from_nothing_leaves_what_spares_the_next_one_reading_records(example_copy, tmp_path, monkeypatch):
+    """A first build takes the records' digests as it loads them (it reads each once) and keeps
+    their stamps: the build after it, nothing changed, reads no record and renders nothing."""
+    from generator import filestamps, pipeline
+
+    made = filestamps.stamps_of
+    # as if the site had been written seconds before the build (a file written in the second a
+    # table is made is read again next time: filestamps.py)
+    monkeypatch.setattr(filestamps, "stamps_of", lambda root, found, taken: made(root, found, taken + 3 * 10**9))
+    reads: list[str] = []
+    sha = filestamps.file_sha256
+    monkeypatch.setattr(filestamps, "file_sha256", lambda path: reads.append(path) or sha(path))
+    first = pipeline.build(pipeline.BuildOptions(example_copy))
+    assert reads == []  # the first build took every digest as it loaded the records
+    second = pipeline.build(pipeline.BuildOptions(example_copy))
+    assert reads == [] and second.rendered == 0 and second.pages == first.pages
+    assert_same_as_clean(example_copy, tmp_path)
+
+
 def test_editing_a_paper(site, tmp_path, edit):
     edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
     parts = {p.name: p.stat().st_mtime_ns for p in (site / ".cvsite-cache").glob("store-*")}

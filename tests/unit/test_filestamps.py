@@ -94,3 +94,26 @@ def test_what_is_not_a_readable_regular_file_has_no_digest(tmp_path):
     found, stamps, _ = filestamps.digests(str(tmp_path), ["fifo.md", "folder.md", "missing.md"], None)
     assert found == {"fifo.md": None, "folder.md": None, "missing.md": None}
     assert stamps.files == {}
+
+
+def test_a_table_made_from_the_digests_a_build_read_spares_the_next_read(old_file):
+    """A build with no table yet reads every record to parse it: the table it keeps (stamps_of)
+    is the one digests would have made before, so the next build reads nothing unchanged."""
+    taken = time.time_ns() + 3 * 10**9  # as if the file had been written seconds before the build
+    stamps = filestamps.stamps_of(str(old_file.parent), {"paper.md": sha(b"title: One\n"), "gone.md": None}, taken)
+    assert set(stamps.files) == {"paper.md"}
+    found, _, read = filestamps.digests(str(old_file.parent), ["paper.md"], stamps)
+    assert found == {"paper.md": sha(b"title: One\n")} and read == 0
+
+
+def test_a_file_written_after_the_build_began_is_read_again(tmp_path):
+    """The build read the file before this write, so the digest it holds is the old content's:
+    the next build must not trust it, though the stat in the table is the file's present one."""
+    path = tmp_path / "paper.md"
+    path.write_bytes(b"title: One\n")
+    taken = time.time_ns()
+    read_then = sha(path.read_bytes())
+    path.write_bytes(b"title: Two\n")  # same size, after the build began
+    stamps = filestamps.stamps_of(str(tmp_path), {"paper.md": read_then}, taken)
+    found, _, read = filestamps.digests(str(tmp_path), ["paper.md"], stamps)
+    assert found == {"paper.md": sha(b"title: Two\n")} and read == 1
