@@ -442,9 +442,16 @@ def save(folder: Path, salt: str, memo: Memo) -> None:
     its inputs, any mix of them is right."""
     if not memo.changed and (folder / CACHE_FILE).is_file():
         return
-    folder.mkdir(exist_ok=True)
+    save_store(folder, salt, memo)
     entries = memo.entries
     index = {slot: entries[slot] for slot in entries if slot[0] in _INDEX}
+    _write(folder / CACHE_FILE, salt, index)
+
+
+def save_store(folder: Path, salt: str, memo: Memo) -> None:
+    """Write the parts of the store that changed (save writes them too, and then the index)."""
+    folder.mkdir(exist_ok=True)
+    entries = memo.entries
     if memo.store_loaded and memo.dirty:
         parts: dict[int, dict] = {n: {} for n in memo.dirty}  # the results of each part to write
         for slot, value in entries.items():
@@ -457,4 +464,3 @@ def save(folder: Path, salt: str, memo: Memo) -> None:
             _write(folder / _shard_file(n), salt, results)
             results.clear()
     memo.dirty = set()
-    _write(folder / CACHE_FILE, salt, index)

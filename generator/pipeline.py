@@ -353,7 +353,7 @@ class PageFailed(Exception):
 APART = frozenset({"paper", "category", "year"})
 
 
-def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path):
+def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, root: Path, then: Callable[[], None] = lambda: None):
     """The write stage's hook for the deferred pages: forked workers render the pages of one
     paper and the pages of listings and write each into the folder (beside its place, when
     replacing in place), sending back only its state.
@@ -361,7 +361,7 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
     each written before the next is made, the largest piece by piece (the pages of every paper
     are megabytes each: holding them all until the write was most of a build's memory). A page
     (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous) is left as
-    it was."""
+    it was. `then` runs once these pages are written, while the workers may still be at work."""
     from . import parallel
     from .write import TMP_SUFFIX, intact, write_file
 
@@ -392,6 +392,7 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
                     raise ContentError([_template_problem(exc, root)]) from None
                 states[rel] = put(folder, rel, data, beside)
                 del data
+            then()
             for rel, state in results():
                 old = previous.get(rel)
                 states[rel] = old if state == old else state  # left as it was: the very state previous holds (write.Later)
@@ -497,12 +498,25 @@ def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildRe
         return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
     rendered = render_site(options, memo, on_disk if written else None, defer=True, known=known)
+
+    def save_store() -> None:
+        """Every result of the build's stages is made once the pages rendered here are (the
+        workers' pages keep nothing in the cache): the store is saved while the workers render,
+        rather than after them with a core idle. (Its results are keyed by their inputs, so a
+        build failing after this leaves a store that is right, beside the index of the last.)"""
+        memo.finish()
+        finished.append(True)
+        if options.cache:
+            memo_store.save_store(cache_dir, salt, memo)
+
+    finished: list[bool] = []
+
     if options.cache and known is None:  # the records' digests and stamps, as load took them
         assert rendered.raw is not None  # every build keeps its inputs
         known = {rel: rendered.raw.digests.get(rel) for rel in records}
         stamps = filestamps.stamps_of(str(root), known, taken)
         inputs = digest(rest, sorted(known.items()))
-    later = _write_deferred(rendered, options.jobs, written, root)
+    later = _write_deferred(rendered, options.jobs, written, root, save_store)
     try:
         if written and (out / MANIFEST).is_file():
             state = update_site(out, rendered.files, rendered.digests, rendered.copies, written, later, on_wait)
@@ -516,7 +530,8 @@ def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildRe
         if isinstance(exc, jinja2.TemplateError):  # raised by another page made during the write
             raise ContentError([_template_problem(exc, options.site_root)]) from None
         raise
-    memo.finish()  # what rendering the deferred pages made is kept too
+    if not finished:  # no page was left to render during the write
+        memo.finish()
     for rel, (_, key) in rendered.deferred.items():
         memo.entries[("page", key)] = state[rel][0]
     for rel, (key, _) in rendered.pending.items():

@@ -270,6 +270,28 @@ def test_a_template_error_in_a_paper_page_rendered_by_a_worker_changes_nothing(e
     assert tree(out) == before
 
 
+def test_a_build_failing_in_a_worker_after_saving_the_store_leaves_a_cache_the_next_build_can_trust(
+    site, tmp_path, monkeypatch, edit, capsys
+):
+    """The store is saved while the workers render the paper pages: one failing then stops the
+    build with the store already written. The build after the fix is still a clean build's twin."""
+    from generator import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    edit(site / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    parts = {p.name: p.stat().st_mtime_ns for p in (site / ".cvsite-cache").glob("store-*")}
+    (site / "templates").mkdir()
+    (site / "templates" / "paper.html").write_text("{% extends 'builtin/paper.html' %}{% block title %}{{ nope.x }}{% endblock %}")
+    assert main(["build", "--site", str(site)]) != 0
+    assert "nope" in capsys.readouterr().err
+    assert any((site / ".cvsite-cache" / name).stat().st_mtime_ns != mtime for name, mtime in parts.items())  # saved meanwhile
+    shutil.rmtree(site / "templates")
+    cached_build(site)
+    built = assert_same_as_clean(site, tmp_path)
+    assert b"Prototype Rectification Revisited" in built["papers/prototype-rectification-for-few-shot-learning/index.html"]
+
+
 def test_pages_made_again_with_the_same_bytes_are_not_written_again(site, tmp_path, edit):
     # a comment changes the record's bytes, so every page showing it is rendered again, to the same bytes
     edit(site / PAPER, "title: Prototype Rectification", "# a note to self\ntitle: Prototype Rectification")
