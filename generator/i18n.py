@@ -67,7 +67,24 @@ def messages(language: str, overrides: Mapping[str, str] = MappingProxyType({}))
 
 def fill(message: str, **values: object) -> str:
     """The message with its {placeholders} replaced; braces around other words are left as written."""
-    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), message)
+    found = []
+    for before, name in _parts(message):
+        found.append(before)
+        if name:
+            found.append(str(values[name]) if name in values else f"{{{name}}}")
+    return "".join(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts(message: str) -> tuple[tuple[str, str], ...]:
+    """The message as (text, the placeholder after it; '' at the end): split once per message
+    rather than searched on every use (pages fill a few strings per paper, 200,000 at 10,000 papers)."""
+    parts, start = [], 0
+    for match in PLACEHOLDER.finditer(message):
+        parts.append((message[start : match.start()], match.group(1)))
+        start = match.end()
+    parts.append((message[start:], ""))
+    return tuple(parts)
 
 
 def text(t: Mapping[str, str], key: str, **values: object) -> str:

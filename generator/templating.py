@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,13 @@ def _tr(context, key: str, **values) -> Markup:
     """A catalogue string with its placeholders filled in; values are escaped unless they are
     markup themselves (a link a template made), so a string can wrap links: "{home} or {year}"."""
     escaped = {name: Markup.escape(value) for name, value in values.items()}
-    return Markup(i18n.fill(str(Markup.escape(_messages(context)[key])), **escaped))
+    return Markup(i18n.fill(_escaped(_messages(context)[key]), **escaped))
+
+
+@lru_cache(maxsize=4096)
+def _escaped(message: str) -> str:
+    """A catalogue string escaped for HTML (once per string, not on each of its many uses)."""
+    return str(Markup.escape(message))
 
 
 @pass_context

@@ -72,8 +72,17 @@ def output_path(url: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-@lru_cache(maxsize=65536)
 def is_external(target: str) -> bool:
+    """Whether target names a scheme or a host (https://…, mailto:…, //host/…): not a site path."""
+    # a site path, what most links are, each a different one: decided without urlsplit (which
+    # drops tabs and line breaks first: "/<tab>/host" names a host, so text with them is left to it)
+    if target[:1] == "/" and target[1:2] != "/" and target.isprintable():
+        return False
+    return _names_scheme_or_host(target)
+
+
+@lru_cache(maxsize=65536)
+def _names_scheme_or_host(target: str) -> bool:
     parts = urlsplit(target)
     return bool(parts.scheme or parts.netloc)
 

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import i18n
 from generator.cv_records import CV
@@ -95,6 +97,18 @@ def test_counts_pick_the_singular_only_for_one_and_group_thousands():
 
 def test_fill_leaves_unknown_braces_as_written_and_reads_no_attributes():
     assert i18n.fill("{n} of {total} {x.__class__}", n=1, total=2) == "1 of 2 {x.__class__}"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.text(alphabet="{}ab_ x", max_size=14),
+    st.dictionaries(st.sampled_from(["a", "b", "x", "ab", "a_b"]), st.sampled_from(["V", "{a}", 3, ""]), max_size=3),
+)
+def test_fill_replaces_each_placeholder_once_and_only_known_ones(message, values):
+    """What one pass of the placeholder pattern over the message gives: a value holding braces
+    is not filled in again, and braces around an unknown name stay as written."""
+    expected = i18n.PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), message)
+    assert i18n.fill(message, **values) == expected
 
 
 def test_the_shipped_script_holds_no_interface_text():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import urls
 from generator.records import Category
@@ -54,3 +56,15 @@ def test_a_path_base_url_places_the_site_but_makes_no_absolute_urls():
     assert urls.base_path("/repo/") == "/repo/"  # 404.html links from here
     assert urls.absolute_base("/repo/") == "" and urls.absolute("/repo/", "/papers/x/") == ""
     assert urls.absolute_base("https://user.github.io/repo/") == "https://user.github.io/repo/"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="/\\:.?#@ab-_é \t\n\r\x00\x0b", max_size=10))
+def test_a_link_is_external_exactly_when_it_names_a_scheme_or_a_host(target):
+    """The quick answer for site paths agrees with urlsplit, tabs and line breaks included
+    (urlsplit drops them: '/<tab>/host' names a host, and a browser reads it so too)."""
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # not a URL at all (urlsplit refuses some)
+        return
+    assert urls.is_external(target) == bool(parts.scheme or parts.netloc)
