@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from types import MappingProxyType
 from typing import NamedTuple
@@ -20,7 +21,7 @@ from .config import SiteConfig
 from .cv_model import CvModel, build_cv
 from .fields import LINK_KINDS
 from .markup import latex_text, latex_text_noted, render_noted
-from .memo import digest
+from .memo import active, cached, digest
 from .metrics import resolve_metrics
 from .records import Category, Paper, Profile
 from .validate import ValidSite
@@ -205,7 +206,9 @@ def _link_items(paper: Paper) -> tuple[tuple[str, str, str], ...]:
 def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
     me = _norm_name(author)
     title_html, title_text, title_notes = render_noted(paper.title, False, inline=True, links=False)  # raw HTML in titles: never
-    abstract_html, abstract_text, abstract_notes = render_noted(paper.abstract, allow_html)
+    abstract_html, abstract_text, abstract_notes = cached(
+        "abstract", abstract_key(paper, allow_html), partial(render_noted, paper.abstract, allow_html)
+    )
     names, author_notes = zip(*(latex_text_noted(n) for n in paper.authors)) if paper.authors else ((), ())
     notes = (
         [("title", *n) for n in title_notes]
@@ -231,6 +234,19 @@ def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
         key=key,
         notes=tuple(notes),
     )
+
+
+def abstract_key(paper: Paper, allow_html: bool) -> str:
+    """What a paper's rendered abstract is kept under: its text (and allow_html), so that an edit
+    of another field (a title) renders the entry again without parsing the abstract, or even
+    loading the Markdown and math libraries; and its record's path, so that the store keeps it
+    beside that paper's other results, whose strings it shares (memo.shard_of)."""
+    return f"{paper.source}\0{digest(paper.abstract)}\0{allow_html}"
+
+
+def _abstract_notes(entry: PaperEntry) -> tuple[tuple[str, str], ...]:
+    """The abstract's notes (text, problem) as render_noted gave them to _entry."""
+    return tuple((text, problem) for field, text, problem in entry.notes if field == "abstract")
 
 
 def listing_pages(url: str, count: int) -> tuple[str, ...]:
@@ -366,7 +382,8 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs:
         ]
         pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
-    bio_html, _, bio_notes = render_noted(profile.bio, config.allow_html)
+    bio = f"{profile.source}\0{digest(profile.bio)}\0{config.allow_html}"  # kept as abstracts are (abstract_key)
+    bio_html, _, bio_notes = cached("bio", bio, partial(render_noted, profile.bio, config.allow_html))
     return SiteModel(
         config,
         profile,
@@ -392,6 +409,7 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
     `jobs` processes at once (Markdown is the largest part of a cold build)."""
     from . import parallel
 
+    memo = active()
     keys = [entry_key(site, paper) for paper in papers]
 
     def made(i: int) -> dict:  # in a worker: all but the paper, which this process has already
@@ -407,7 +425,11 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
         fields["authors"] = once(fields["authors"])
         for line in ("author_line", "short_author_line"):
             fields[line] = dataclasses.replace(fields[line], names=once(fields[line].names))
-        return PaperEntry(paper=papers[i], **fields)
+        entry = PaperEntry(paper=papers[i], **fields)
+        if memo is not None:  # what _entry kept in the worker's memo, kept here
+            rendered = (entry.abstract_html, entry.abstract_text, _abstract_notes(entry))
+            memo.put("abstract", abstract_key(papers[i], site.config.allow_html), rendered)
+        return entry
 
     return tuple(parallel.cached_map("entry", keys, made, jobs, received=received))
 

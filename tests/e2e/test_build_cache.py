@@ -81,6 +81,24 @@ def test_editing_a_paper(site, tmp_path, edit):
     assert b"Prototype Rectification Revisited" in built["index.html"]
 
 
+def test_after_a_title_edit_only_the_title_is_rendered_again(example_copy, tmp_path, monkeypatch, edit):
+    """Abstracts (and the bio) are kept under their own text, those made by workers too: a build
+    after a title edit renders the new title and nothing else of the record's text."""
+    from generator import model, parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)  # the entries of the first build are made by workers
+    cached_build(example_copy)
+    edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    rendered: list[str] = []
+    render = model.render_noted
+    monkeypatch.setattr(model, "render_noted", lambda source, *args, **kw: rendered.append(source) or render(source, *args, **kw))
+    cached_build(example_copy)
+    assert rendered == ["Prototype Rectification Revisited for Few-Shot Learning"]
+    built = assert_same_as_clean(example_copy, tmp_path)
+    assert b"Prototype Rectification Revisited" in built["papers/prototype-rectification-for-few-shot-learning/index.html"]
+
+
 def test_editing_the_profile(site, tmp_path, edit):
     edit(site / "content/profile.md", "name: Liang Song", "name: L. Song")
     cached_build(site)
