@@ -412,7 +412,7 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
     return [rel for rel, _ in items] + list(rendered.pending), write
 
 
-def _rest_key(options: BuildOptions, out: Path, salt: str) -> str:
+def _other_inputs_key(options: BuildOptions, out: Path, salt: str) -> str:
     """The hash of everything a build reads but the record files, whose digests complete it: options,
     templates, themes, static files. (Static files by name, size and time: they may be large,
     and are compared by content when written.)"""
@@ -465,13 +465,13 @@ def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildRe
     inputs, known, stamps, read = "", None, None, 0
     root = options.site_root
     records: list[str] = []
-    taken, rest = time.time_ns(), ""
+    taken, other_inputs = time.time_ns(), ""
     if options.cache:
         records = [CONFIG_FILE, PROFILE_FILE, CV_FILE, *paper_files(root)]
-        rest = _rest_key(options, out, salt)  # taken before the build reads them, as the records' stamps are
+        other_inputs = _other_inputs_key(options, out, salt)  # taken before the build reads them, as the records' stamps are
         if memo.entries:  # with nothing cached, load reads every record anyway: their digests come from it
             known, stamps, read = filestamps.digests(str(root), records, memo.entries.get(("stat", str(root))))
-            inputs = digest(rest, sorted(known.items()))
+            inputs = digest(other_inputs, sorted(known.items()))
     same = memo.entries.get(("site", inputs)) if inputs else None
     # a killed build (of other inputs, or without the cache) may have left its temporary files in
     # or beside the output: the write stage removes them (write.recover), under the lock
@@ -498,6 +498,12 @@ def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildRe
         return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
     rendered = render_site(options, memo, on_disk if written else None, defer=True, known=known)
+    if options.cache and known is None:  # the records' digests and stamps, as load took them
+        assert rendered.raw is not None  # every build keeps its inputs
+        known = {rel: rendered.raw.digests.get(rel) for rel in records}
+        stamps = filestamps.stamps_of(str(root), known, taken)
+        inputs = digest(other_inputs, sorted(known.items()))
+    finished: list[bool] = []  # whether save_store ran
 
     def save_store() -> None:
         """Every result of the build's stages is made once the pages rendered here are (the
@@ -509,13 +515,6 @@ def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildRe
         if options.cache:
             memo_store.save_store(cache_dir, salt, memo)
 
-    finished: list[bool] = []
-
-    if options.cache and known is None:  # the records' digests and stamps, as load took them
-        assert rendered.raw is not None  # every build keeps its inputs
-        known = {rel: rendered.raw.digests.get(rel) for rel in records}
-        stamps = filestamps.stamps_of(str(root), known, taken)
-        inputs = digest(rest, sorted(known.items()))
     later = _write_deferred(rendered, options.jobs, written, root, save_store)
     try:
         if written and (out / MANIFEST).is_file():
