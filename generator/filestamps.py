@@ -64,7 +64,7 @@ def digests(root: str, rels: list[str], previous: Stamps | None) -> tuple[dict[s
         except OSError:
             found[rel] = None
             continue
-        now = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        now = _stat_part(st)
         old = known.get(rel)
         if old is not None and old[:4] == now and max(now[1], now[2]) < trusted_before and stat.S_ISREG(st.st_mode):
             sha: str | None = old[4]
@@ -92,5 +92,10 @@ def stamps_of(root: str, found: dict[str, str | None], taken: int) -> Stamps:
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            table[rel] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, sha)
+            table[rel] = (*_stat_part(st), sha)
     return Stamps(taken, table)
+
+
+def _stat_part(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What a stamp keeps of a file's stat: size, modification and change times, inode."""
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino

@@ -237,11 +237,17 @@ def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
 
 
 def abstract_key(paper: Paper, allow_html: bool) -> str:
-    """What a paper's rendered abstract is kept under: its text (and allow_html), so that an edit
-    of another field (a title) renders the entry again without parsing the abstract, or even
-    loading the Markdown and math libraries; and its record's path, so that the store keeps it
-    beside that paper's other results, whose strings it shares (memo.shard_of)."""
-    return f"{paper.source}\0{digest(paper.abstract)}\0{allow_html}"
+    """What a paper's rendered abstract is kept under (text_key)."""
+    return text_key(paper.source, paper.abstract, allow_html)
+
+
+def text_key(source: str, text: str, allow_html: bool) -> str:
+    """What a record's rendered Markdown text (an abstract, the bio) is kept under: the text (and
+    allow_html), so that an edit of another field (a title) makes the record's results again
+    without parsing it, or even loading the Markdown and math libraries; and the record's path,
+    so that the store keeps it beside that record's other results, whose strings it shares
+    (memo.shard_of)."""
+    return f"{source}\0{digest(text)}\0{allow_html}"
 
 
 def _abstract_notes(entry: PaperEntry) -> tuple[tuple[str, str], ...]:
@@ -382,7 +388,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs:
         ]
         pages += [Page("/sitemap.xml", "sitemap.xml", "sitemap", "", every), Page("/robots.txt", "robots.txt", "robots")]
     by_url = {e.url: e for e in entries} | {g.url: g for g in (*by_year, *by_category)}
-    bio = f"{profile.source}\0{digest(profile.bio)}\0{config.allow_html}"  # kept as abstracts are (abstract_key)
+    bio = text_key(profile.source, profile.bio, config.allow_html)
     bio_html, _, bio_notes = cached("bio", bio, partial(render_noted, profile.bio, config.allow_html))
     return SiteModel(
         config,
@@ -412,23 +418,25 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
     memo = active()
     keys = [entry_key(site, paper) for paper in papers]
 
-    def made(i: int) -> dict:  # in a worker: all but the paper, which this process has already
+    def made(i: int) -> tuple[dict, str]:  # in a worker: all but the paper, which this process has already
         entry = _entry(papers[i], author, site.config.allow_html, keys[i])
-        return {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
+        fields = {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
+        return fields, abstract_key(papers[i], site.config.allow_html)  # (hashed here, on every core)
 
     same: dict[Author, Author] = {}  # each author held once: papers share authors (the site's owner is on all)
 
     def once(names: tuple) -> tuple:
         return tuple(None if a is None else same.setdefault(a, a) for a in names)
 
-    def received(i: int, fields: dict) -> PaperEntry:  # a worker's authors are its own copies, one per paper
+    def received(i: int, sent: tuple[dict, str]) -> PaperEntry:  # a worker's authors are its own copies, one per paper
+        fields, abstract = sent
         fields["authors"] = once(fields["authors"])
         for line in ("author_line", "short_author_line"):
             fields[line] = dataclasses.replace(fields[line], names=once(fields[line].names))
         entry = PaperEntry(paper=papers[i], **fields)
         if memo is not None:  # what _entry kept in the worker's memo, kept here
             rendered = (entry.abstract_html, entry.abstract_text, _abstract_notes(entry))
-            memo.put("abstract", abstract_key(papers[i], site.config.allow_html), rendered)
+            memo.put("abstract", abstract, rendered)
         return entry
 
     return tuple(parallel.cached_map("entry", keys, made, jobs, received=received))
