@@ -273,13 +273,28 @@ def _text_of(tokens) -> str:
 # lines that start with a letter (no list, heading, quote or code), no trailing spaces (no hard
 # breaks), no "--", no URL. markdown-it would only wrap its paragraphs in <p> and escape '"'
 # (tests/unit/test_markup.py checks this against the parser on thousands of texts).
-_PLAIN_CHARS = re.compile(r"[^\w \n.,;:'\"()?/%-]|_|--|://|www\.|\n[^\n(\"'\w]|\n[\d_]| \n|\n ")
+# (searched as its parts: one pattern of all of them tried each alternative at every character,
+# a fifth of an abstract's time; a character class, substrings and a pattern led by "\n" are each
+# found by a fast scan)
+_PLAIN_CHARS = re.compile(r"[^\w \n.,;:'\"()?/%-]")
+_PLAIN_LINE_START = re.compile(r"\n(?:[^\n(\"'\w]|[\d_])")
+_PLAIN_SUBSTRINGS = ("_", "--", "://", "www.", " \n", "\n ")
+
+
+def _markdown_free(source: str) -> bool:
+    """Whether source has none of the characters, substrings and line starts listed above."""
+    if _PLAIN_CHARS.search(source):
+        return False
+    for part in _PLAIN_SUBSTRINGS:
+        if part in source:
+            return False
+    return "\n" not in source or not _PLAIN_LINE_START.search(source)
 
 
 def _plain(source: str, inline: bool = False) -> tuple[Markup, str] | None:
     """The parser's output for Markdown-free text, without the parser (None: not that simple).
     Inline (titles): one line of such text, which the parser only escapes."""
-    if _PLAIN_CHARS.search(source) or source != source.strip() or not (source[0].isalpha() or source[0] in "(\"'"):
+    if not _markdown_free(source) or source != source.strip() or not (source[0].isalpha() or source[0] in "(\"'"):
         return None
     if inline:
         return None if "\n" in source else (Markup(source.replace('"', "&quot;")), " ".join(source.split()))
@@ -308,7 +323,9 @@ _SIMPLE_TOKEN = re.compile(
 _SIMPLE_TEXT = re.compile(r"[\w .,;:'\"()?/%@\n-]+")
 # Each line starts as prose: not a list, heading, quote, fence, table, HTML, indented code or
 # list number ("2.5" is prose, "2." and "2)" are not)
-_SIMPLE_LINE_START = re.compile(r"(?:^|\n)(?:(?![\w(\"'*`\[$\n])|\d+[.)](?![^ \t\n]))")
+_LINE_START_NOT_PROSE = r"(?:(?![\w(\"'*`\[$\n])|\d+[.)](?![^ \t\n]))"
+_SIMPLE_FIRST_LINE = re.compile(_LINE_START_NOT_PROSE)
+_SIMPLE_LINE_START = re.compile("\n" + _LINE_START_NOT_PROSE)  # led by "\n": found by a fast scan, not tried at every character
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _OPENER_AFTER = frozenset(" \n(\"'")  # what may precede an opening delimiter (start counts as space)
 _CLOSER_BEFORE = frozenset(" \n.,;:)'\"?/%-")  # what may follow a closing one (end counts as space)
@@ -415,7 +432,7 @@ def _simple(source: str, allow_html: bool) -> tuple[Markup, str] | None:
     source = source.strip("\n")
     if not source or source[0] == " " or source[-1] == " " or " \n" in source or "\n " in source:
         return None
-    if _SIMPLE_LINE_START.search(source):
+    if _SIMPLE_FIRST_LINE.match(source) or _SIMPLE_LINE_START.search(source):
         return None
     html_parts: list[str] = []
     text_parts: list[str] = []

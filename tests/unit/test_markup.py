@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html5lib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.markup import latex_text, render, render_block, render_inline, render_noted
 
@@ -551,3 +553,23 @@ def test_malformed_math_notes_are_kept_on_the_short_way():
             ("$a^$", "malformed math (MissingSuperScriptOrSubscriptError)"),
         )
     )
+
+
+# The short way's checks as single patterns, as first written: the checks searched in parts must
+# take the same texts (a part searched wrongly would send prose to the parser, or worse, Markdown
+# past it)
+_PLAIN_AS_ONE = r"[^\w \n.,;:'\"()?/%-]|_|--|://|www\.|\n[^\n(\"'\w]|\n[\d_]| \n|\n "
+_LINE_START_AS_ONE = r"(?:^|\n)(?:(?![\w(\"'*`\[$\n])|\d+[.)](?![^ \t\n]))"
+_TRIGGERS = [*"aZé٣²_ \n\t.,;:'\"()?/%-*`[$#1-", "--", "://", "www.", "\n\n", "2.", "3)", "\u00a0"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_TRIGGERS), max_size=30).map("".join))
+def test_the_short_ways_checks_searched_in_parts_take_the_same_texts(text):
+    import re
+
+    from generator.markup import _SIMPLE_FIRST_LINE, _SIMPLE_LINE_START, _markdown_free
+
+    assert _markdown_free(text) == (re.search(_PLAIN_AS_ONE, text) is None), repr(text)
+    in_parts = bool(_SIMPLE_FIRST_LINE.match(text) or _SIMPLE_LINE_START.search(text))
+    assert in_parts == bool(re.search(_LINE_START_AS_ONE, text)), repr(text)
