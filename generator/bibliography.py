@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import count
 from json.encoder import encode_basestring as _json_string  # how json.dumps(..., ensure_ascii=False) writes a str
 from operator import attrgetter
+from pathlib import Path
 
 import rispy
 from slugify import slugify
 
 from . import urls
+from .joined import JoinedFile, Layout
 from .markup import latex_text
 from .records import Paper
 from .schema import CITATION_KEY
@@ -403,40 +405,37 @@ def _around(text: str, mark: str) -> tuple[str, str]:
     return (head, tail) if found else (text, "")
 
 
-# The files of the whole bibliography come in pieces of PIECE papers each, in UTF-8: at 10,000
-# papers a file is some 18 MB, which the build writes piece by piece instead of holding it as
-# text and again as bytes (text with one character beyond Latin-1 takes 2 or 4 bytes each). A
-# piece is joined and encoded by one call each, not paper by paper.
-PIECE = 512  # papers: about a megabyte
+# The files of the whole bibliography come in pieces of a few hundred papers each, in UTF-8 (at
+# 10,000 papers a file is some 18 MB, which the build writes piece by piece instead of holding it
+# as text and again as bytes), each paper's text made as its piece is (a CSL-JSON item or RIS
+# record is joined with its abstract then), and after an edit copied from the file as last
+# written when the paper did not change (joined.py).
+_FORMS: dict[str, tuple[Callable[[PaperExport], str], str, str, str, str]] = {  # kind -> (text, head, sep, tail, empty)
+    "bibtex": (attrgetter("bibtex"), "", "\n", "", ""),
+    "csl_json": (attrgetter("csl"), "[\n", ",\n", "\n]\n", "[]\n"),  # a JSON array, one paper a line
+    "ris": (attrgetter("ris"), "", "\n", "", ""),
+}
 
 
-def _joined(exports: Iterable[PaperExport], text: Callable[[PaperExport], str], sep: str) -> Iterator[bytes]:
-    """sep.join(text(e) for e in exports) in UTF-8, PIECE papers a piece: a CSL-JSON item or RIS
-    record is made as its piece is (it is joined with its abstract: all of them at once would be
-    a whole file more held)."""
-    exports = list(exports)
-    for start in range(0, len(exports), PIECE):
-        run = [text(e) for e in exports[start : start + PIECE]]
-        yield sep.join(["", *run] if start else run).encode("utf-8")  # "" first: the piece starts with sep
+def joined_file(
+    kind: str, exports: Sequence[PaperExport], ids: Sequence[str] | None = None, previous: tuple[Path, Layout] | None = None
+) -> JoinedFile:
+    """The bibliography file of kind (bibtex, csl_json, ris) in pieces; ids: what each export
+    was made from, by which the file as last written (previous) lends the papers it holds."""
+    text, head, sep, tail, empty = _FORMS[kind]
+    return JoinedFile(len(exports), lambda i: text(exports[i]), ids, head, sep, tail, empty, previous)
 
 
-def bibtex_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
-    return _joined(exports, attrgetter("bibtex"), "\n")
+def bibtex_pieces(exports: Iterable[PaperExport]) -> Iterable[bytes]:
+    return joined_file("bibtex", list(exports))
 
 
-def csl_json_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
-    """A JSON array with one paper per line (joined as text: each item is serialised once per paper)."""
-    exports = list(exports)
-    if not exports:
-        yield b"[]\n"
-        return
-    yield b"[\n"
-    yield from _joined(exports, attrgetter("csl"), ",\n")
-    yield b"\n]\n"
+def csl_json_pieces(exports: Iterable[PaperExport]) -> Iterable[bytes]:
+    return joined_file("csl_json", list(exports))
 
 
-def ris_pieces(exports: Iterable[PaperExport]) -> Iterator[bytes]:
-    return _joined(exports, attrgetter("ris"), "\n")
+def ris_pieces(exports: Iterable[PaperExport]) -> Iterable[bytes]:
+    return joined_file("ris", list(exports))
 
 
 def bibtex_file(exports: Iterable[PaperExport]) -> str:

@@ -263,7 +263,7 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
     from . import charts, urls
     from .bibliography import PaperExport
     from .memo import cached
-    from .model import Group, Listing, entry_key, make_entry, newest_first
+    from .model import Group, Listing, entry_key, export_key, make_entry, newest_first
 
     entries = list(model.entries)
     swap: dict[int, PaperEntry] = {}  # id of an old entry -> the new one
@@ -297,13 +297,13 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
     config = model.config
     exports = dict(model.exports)
     by_url: dict = dict(model.by_url)
-    for new in swap.values():
+    export_keys = list(model.export_keys)
+    for i, new in ((i, entries[i]) for i in replaced):
         slug = new.paper.slug
         citation = model.citation_keys[slug]
         paper = new.paper
-        exports[slug] = cached(
-            "export", f"{new.key}\0{citation}\0{config.base_url}", partial(PaperExport.of, paper, citation, config.base_url)
-        )
+        export_keys[i] = export_key(new, citation, config.base_url)
+        exports[slug] = cached("export", export_keys[i], partial(PaperExport.of, paper, citation, config.base_url))
         by_url[new.url] = new
     for group in groups.values():
         by_url[group.url] = group
@@ -316,6 +316,7 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
         by_url=MappingProxyType(by_url),
         listings=MappingProxyType(listings),
         exports=MappingProxyType(exports),
+        export_keys=tuple(export_keys),
     )
     charts.carry(model, new_model)  # no paper changed its year or category (_same_place)
     return new_model

@@ -32,7 +32,7 @@ from . import __version__
 CACHE_DIR = ".cvsite-cache"
 CACHE_FILE = "index.cache"  # what a build with nothing changed needs: small, always read
 STORE_FILE = "store-00.cache"  # every stage's results, in SHARDS files: read only when something has to be made
-INDEX_STAGES = ("site", "output", "page", "stat")  # small results, always read (pages: written again after every edit)
+INDEX_STAGES = ("site", "output", "page", "stat", "joined")  # small results, always read (pages: written again after every edit)
 MAGIC_NAME = b"cvsite-cache "  # every format's files start so, then the format's version
 MAGIC = MAGIC_NAME + b"5\n"  # 5: records kept with their parsed content but the body packed apart (load.RawRecord)
 TRANSIENT = ("environment",)  # kept in memory only (compiled templates do not pickle)

@@ -7,7 +7,7 @@ Every Page declares the record files it depends on; that is what incremental reb
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
@@ -180,6 +180,9 @@ class SiteModel:
     cv: CvModel  # the sections of /cv/, cv.pdf and resume.json
     pdf: bool = False  # there is a /cv.pdf to link: built here, or the site's own static/cv.pdf
     bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio
+    # what each paper's exports are made from (its entry's key, citation key and the base URL), in
+    # the order of entries: the bibliography files copy the unchanged papers' bytes by it (joined.py)
+    export_keys: tuple[str, ...] = ()
 
     @property
     def home(self) -> Listing:
@@ -326,7 +329,8 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs:
 
     keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
 
-    exports = _exports(entries, keys, config.base_url, jobs)
+    export_keys = tuple(export_key(e, keys[e.paper.slug], config.base_url) for e in entries)
+    exports = _exports(entries, keys, config.base_url, export_keys, jobs)
     # a paper's key depends on the papers that want the same one: they are inputs of its pages
     same_key: dict[str, list[str]] = {}
     for entry in entries:
@@ -407,6 +411,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs:
         cv,
         pdf or own_pdf,
         bio_notes,
+        export_keys,
     )
 
 
@@ -442,11 +447,16 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
     return tuple(parallel.cached_map("entry", keys, made, jobs, received=received))
 
 
+def export_key(entry: PaperEntry, citation_key: str, base_url: str) -> str:
+    """What a paper's exports are made from: its entry's key, its citation key and the base URL."""
+    return f"{entry.key}\0{citation_key}\0{base_url}"
+
+
 def _exports(
-    entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str, jobs: int | None
+    entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str, slots: Sequence[str], jobs: int | None
 ) -> dict[str, bibliography.PaperExport]:
-    """Each paper in the bibliography formats (slug -> export); those not in the memo are made by
-    `jobs` processes at once (None: one per core)."""
+    """Each paper in the bibliography formats (slug -> export), kept under its export_key; those
+    not in the memo are made by `jobs` processes at once (None: one per core)."""
     from . import parallel
 
     def make(i: int) -> bibliography.ExportParts:  # in a worker: all but the abstract, which this process has already
@@ -456,6 +466,5 @@ def _exports(
     def received(i: int, parts: bibliography.ExportParts) -> bibliography.PaperExport:
         return bibliography.PaperExport(*parts, entries[i].paper.abstract)
 
-    slots = [f"{e.key}\0{keys[e.paper.slug]}\0{base_url}" for e in entries]
     made = parallel.cached_map("export", slots, make, jobs, received=received)
     return {e.paper.slug: export for e, export in zip(entries, made)}

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from .validate import ValidSite
 
 NOJEKYLL = ".nojekyll"
+JOINED = "joined"  # the memo's stage of the bibliography files' layouts (joined.py), kept in its index
+AsWritten = Callable[[str, str], "Path | None"]  # (output path, sha256) -> the file, if it is still as written
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ def render_site(
     reuse: Callable[[str, str], bool] | None = None,
     defer: bool = False,
     known: dict[str, str | None] | None = None,
+    as_written: AsWritten | None = None,
 ) -> RenderedSite:
     """Everything but the write: raises ContentError with every problem found.
 
@@ -127,6 +130,7 @@ def render_site(
     each as it writes it, so that no page's bytes outlive its write; the caller then finishes
     the memo (Memo.finish) once they are written, for rendering them fills it too.
     known: record files' digests already taken (filestamps.py), so that load need not read them.
+    as_written(path, sha256): an output file the last build wrote, if it is still as written.
     """
     # Imported here: a build whose inputs did not change needs none of this (start-up time).
 
@@ -253,7 +257,7 @@ def render_site(
         digests,
         copies,
         deferred,
-        partial(_render_with, memo, model, env),
+        partial(_render_with, memo, model, env, as_written),
         pending,
         tuple(sorted({*site.warnings, *latex_warnings(model, raw)})),
         notes,
@@ -334,13 +338,28 @@ def _missing_photo(photo: str, raw, copies: dict[str, Path]) -> list[Problem]:
     ]
 
 
-def _render_with(memo: Memo, model: SiteModel, env: Callable[[], jinja2.Environment], page: Page) -> Iterable[bytes]:
+def _render_with(
+    memo: Memo, model: SiteModel, env: Callable[[], jinja2.Environment], as_written: AsWritten | None, page: Page
+) -> Iterable[bytes]:
     """One page's bytes (render.page_pieces: the files of every paper's text come in pieces, to
-    be written as they come), its cached parts (the CV's citations) kept in memo."""
-    from .render import page_pieces
+    be written as they come), its cached parts (the CV's citations) kept in memo. A bibliography
+    file still on disk as the last build wrote it lends the papers it holds unchanged; the
+    layout of the file written is kept in memo once it is written (joined.py)."""
+    from . import urls
+    from .joined import JoinedFile
+    from .render import BIBLIOGRAPHY_FILES, page_pieces
 
+    previous = None
+    rel = urls.output_path(page.url)
+    if page.kind in BIBLIOGRAPHY_FILES and as_written is not None:
+        layout = memo.find(JOINED, rel)
+        path = as_written(rel, layout.sha256) if layout is not None else None
+        previous = (path, layout) if path is not None else None
     with memo_store.using(memo):
-        return page_pieces(page, model, env())
+        pieces = page_pieces(page, model, env(), previous)
+    if isinstance(pieces, JoinedFile):
+        pieces.keep = partial(memo.put, JOINED, rel)
+    return pieces
 
 
 class PageFailed(Exception):
@@ -363,6 +382,7 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
     (or cv.pdf, made meanwhile by Typst) whose bytes were in place already (previous) is left as
     it was. `then` runs once these pages are written, while the workers may still be at work."""
     from . import parallel
+    from .joined import JoinedFile
     from .write import TMP_SUFFIX, intact, write_file
 
     items = list(rendered.deferred.items())
@@ -402,6 +422,8 @@ def _write_deferred(rendered: RenderedSite, jobs: int | None, previous: dict, ro
 
     def put(folder: Path, rel: str, data: Iterable[bytes], beside: bool):
         state = write_file(folder, rel, data, beside)
+        if isinstance(data, JoinedFile):
+            data.written(state[0])
         old = previous.get(rel)
         if beside and old is not None and old[0] == state[0] and intact(folder / rel, old):
             path = folder / rel
@@ -497,7 +519,10 @@ def _build(options: BuildOptions, on_wait: Callable[[], None] | None) -> BuildRe
             return False
         return st.st_size == state[1] and st.st_mtime_ns == state[2]
 
-    rendered = render_site(options, memo, on_disk if written else None, defer=True, known=known)
+    def as_written(rel: str, sha: str) -> Path | None:
+        return Path(folder + rel) if on_disk(rel, sha) else None
+
+    rendered = render_site(options, memo, on_disk if written else None, defer=True, known=known, as_written=as_written if written else None)
     if options.cache and known is None:  # the records' digests and stamps, as load took them
         assert rendered.raw is not None  # every build keeps its inputs
         known = {rel: rendered.raw.digests.get(rel) for rel in records}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
 from . import bibliography, charts, cv_pdf, feeds, i18n, metadata, resume, search, urls
+from .joined import Layout
 from .model import Page, PaperEntry, SiteModel
 
 OPEN_GRAPH_TYPES = {"home": "profile", "paper": "article"}
@@ -79,16 +81,18 @@ def cached_citations(context, entries, mark: bool) -> Markup:
     return Markup(context["cached_citation"].many(context, entries, mark))
 
 
-BIBLIOGRAPHY_FILES = {"bibtex": bibliography.bibtex_pieces, "csl_json": bibliography.csl_json_pieces, "ris": bibliography.ris_pieces}
+BIBLIOGRAPHY_FILES = frozenset({"bibtex", "csl_json", "ris"})
 
 
-def page_pieces(page: Page, model: SiteModel, env: Environment) -> Iterable[bytes]:
+def page_pieces(page: Page, model: SiteModel, env: Environment, previous: tuple[Path, Layout] | None = None) -> Iterable[bytes]:
     """render_page's bytes, in pieces for the files of every paper's text (the bibliography files,
-    resume.json: megabytes each at 10,000 papers), so that a build can write them as they come."""
+    resume.json: megabytes each at 10,000 papers), so that a build can write them as they come.
+    previous: a bibliography file as last written and its layout, from which the papers it
+    holds unchanged are copied (joined.py)."""
     if page.kind == "resume":
         return resume.resume_pieces(model)
-    if page.kind in BIBLIOGRAPHY_FILES:
-        return BIBLIOGRAPHY_FILES[page.kind](model.exports.values())  # in the order of model.entries
+    if page.kind in BIBLIOGRAPHY_FILES:  # in the order of model.entries
+        return bibliography.joined_file(page.kind, list(model.exports.values()), model.export_keys or None, previous)
     return (render_page(page, model, env),)
 
 

@@ -303,10 +303,17 @@ RUN = 1 << 19
 
 
 def _runs(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """The pieces joined into runs of at least RUN bytes (the last one may be shorter)."""
+    """The pieces joined into runs of at least RUN bytes (the last one, and one before a piece
+    that long, may be shorter)."""
     run: list[bytes] = []
     size = 0
     for piece in pieces:
+        if len(piece) >= RUN:  # a run of its own, not copied into one with the pieces before it
+            if run:
+                yield b"".join(run)
+                run, size = [], 0
+            yield piece
+            continue
         run.append(piece)
         size += len(piece)
         if size >= RUN:

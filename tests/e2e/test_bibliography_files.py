@@ -138,11 +138,11 @@ def test_files_written_piece_by_piece_are_each_papers_entry_joined(example_copy,
     # into runs of bytes as they are written, fresh and in place after an edit: each is every
     # paper's entry joined as one string, and a JSON array. small: pieces of two papers and runs
     # of 100 bytes, so that the example's papers span many of both
-    from generator import bibliography, write
+    from generator import joined, write
     from generator.pipeline import render_site
 
     if small:
-        monkeypatch.setattr(bibliography, "PIECE", 2)
+        monkeypatch.setattr(joined, "PIECE", 2)
         monkeypatch.setattr(write, "RUN", 100)
     for paper in sorted((example_copy / "content/papers").glob("*.md"))[kept:] if kept is not None else ():
         paper.unlink()
@@ -199,3 +199,36 @@ def bib_entries_of(text: str):
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     return library.entries
+
+
+def test_after_an_edit_the_files_copy_the_unchanged_papers_and_equal_a_clean_build(example_copy, tmp_path, monkeypatch):
+    # a cached build after one paper's edit makes that paper's text in each file and copies the
+    # others from the files as last written; a file changed on disk since lends nothing
+    import os
+
+    from generator import joined
+
+    asked: list[int] = []
+    made = joined.JoinedFile._pieces
+
+    def counted(self, old, places):
+        text = self.text
+        self.text = lambda i: asked.append(i) or text(i)
+        return made(self, old, places)
+
+    monkeypatch.setattr(joined.JoinedFile, "_pieces", counted)
+    out = tmp_path / "out"
+    build(BuildOptions(example_copy, out))
+    papers = sorted((example_copy / "content/papers").glob("*.md"))
+    assert len(asked) == 3 * len(papers)
+    for n, touch in enumerate((False, True)):
+        papers[n].write_text(papers[n].read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+        if touch:  # the RIS file's time moved: it may not be what the last build wrote
+            os.utime(out / "papers.ris", ns=(0, 0))
+        asked.clear()
+        build(BuildOptions(example_copy, out))
+        assert len(asked) == (len(papers) + 2 if touch else 3)
+        clean = tmp_path / f"clean{n}"
+        build(BuildOptions(example_copy, clean, cache=False))
+        for name in ("papers.bib", "papers.json", "papers.ris"):
+            assert (out / name).read_bytes() == (clean / name).read_bytes()

@@ -373,10 +373,10 @@ def test_a_worker_killed_midway_stops_the_build_with_one_line_and_changes_nothin
     (edit_all / "paper.html").write_text("{% extends 'builtin/paper.html' %}{% block title %}Paper: {{ super() }}{% endblock %}")
     parent, pieces = os.getpid(), render.page_pieces
 
-    def killed(page, model, env):
+    def killed(page, model, env, *previous):
         if page.kind == "paper" and os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
-        return pieces(page, model, env)
+        return pieces(page, model, env, *previous)
 
     monkeypatch.setattr(render, "page_pieces", killed)
     assert main(["build", "--site", str(example_copy), "--output", str(out)]) == 3
@@ -443,20 +443,27 @@ def test_an_error_in_a_paper_page_template_is_located_at_its_line(example_copy, 
 def test_a_file_whose_pieces_fail_midway_leaves_no_half_file(example_copy, tmp_path, monkeypatch, edit, cached):
     # papers.ris is written as its pieces come: the pieces failing after the first leave the old
     # file whole (fresh: the old site; in place: the file beside it removed), and the next build repairs
-    from generator import render
+    from generator import bibliography
     from generator.pipeline import BuildOptions, build
 
     out = tmp_path / "out"
     build(BuildOptions(example_copy, out, cache=cached))
     before = tree(out)
     edit(example_copy / PAPER, "title: Prototype Rectification", "title: Prototype Rectification Revisited")
+    joined_file = bibliography.joined_file
 
-    def failing(exports):
-        yield next(iter(exports)).ris.encode("utf-8")
-        raise RuntimeError("the second piece failed")
+    def failing(kind, exports, *rest):
+        if kind != "ris":
+            return joined_file(kind, exports, *rest)
+
+        def pieces():
+            yield exports[0].ris.encode("utf-8")
+            raise RuntimeError("the second piece failed")
+
+        return pieces()
 
     with monkeypatch.context() as patch:
-        patch.setitem(render.BIBLIOGRAPHY_FILES, "ris", failing)
+        patch.setattr(bibliography, "joined_file", failing)
         with pytest.raises(RuntimeError):
             build(BuildOptions(example_copy, out, cache=cached))
     assert tree(out) == before

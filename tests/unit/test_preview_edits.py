@@ -64,6 +64,11 @@ def test_a_saved_title_is_remade_alone_and_matches_a_clean_build(preview, exampl
     assert {"categories/cv/index.html", "cv/index.html", "papers.bib"} <= later
     served = assert_same_as_clean(preview, tmp_path)
     assert b"Prototype Rectification Revisited" in served["index.html"]
+    # what each paper's exports are made from follows the edit, as in a model made afresh
+    from generator.pipeline import render_site
+
+    assert preview._site is not None
+    assert preview._site.model.export_keys == render_site(BuildOptions(example_copy, cache=False)).model.export_keys
 
 
 def test_edits_in_a_row_each_match_a_clean_build(preview, example_copy, tmp_path, edit):
