@@ -206,11 +206,12 @@ def _link_items(paper: Paper) -> tuple[tuple[str, str, str], ...]:
     return tuple((kind, LINK_KINDS.get(kind.lower(), kind), target) for kind, target in kept)
 
 
-def _entry(paper: Paper, author: str, allow_html: bool, key: str) -> PaperEntry:
+def _entry(paper: Paper, author: str, allow_html: bool, key: str, abstract: str | None = None) -> PaperEntry:
+    """The paper's entry; abstract: its abstract_key, when the caller has it already."""
     me = _norm_name(author)
     title_html, title_text, title_notes = render_noted(paper.title, False, inline=True, links=False)  # raw HTML in titles: never
     abstract_html, abstract_text, abstract_notes = cached(
-        "abstract", abstract_key(paper, allow_html), partial(render_noted, paper.abstract, allow_html)
+        "abstract", abstract or abstract_key(paper, allow_html), partial(render_noted, paper.abstract, allow_html)
     )
     names, author_notes = zip(*(latex_text_noted(n) for n in paper.authors)) if paper.authors else ((), ())
     notes = (
@@ -424,9 +425,10 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
     keys = [entry_key(site, paper) for paper in papers]
 
     def made(i: int) -> tuple[dict, str]:  # in a worker: all but the paper, which this process has already
-        entry = _entry(papers[i], author, site.config.allow_html, keys[i])
+        abstract = abstract_key(papers[i], site.config.allow_html)  # (hashed here, on every core, once)
+        entry = _entry(papers[i], author, site.config.allow_html, keys[i], abstract)
         fields = {f.name: getattr(entry, f.name) for f in dataclasses.fields(PaperEntry) if f.name != "paper"}
-        return fields, abstract_key(papers[i], site.config.allow_html)  # (hashed here, on every core)
+        return fields, abstract
 
     same: dict[Author, Author] = {}  # each author held once: papers share authors (the site's owner is on all)
 
