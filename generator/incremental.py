@@ -263,7 +263,7 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
     from . import charts, urls
     from .bibliography import PaperExport
     from .memo import cached
-    from .model import Group, Listing, entry_key, export_key, make_entry, newest_first
+    from .model import Group, Listing, entry_key, export_key, export_slot, make_entry, newest_first
 
     entries = list(model.entries)
     swap: dict[int, PaperEntry] = {}  # id of an old entry -> the new one
@@ -303,7 +303,7 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
         citation = model.citation_keys[slug]
         paper = new.paper
         export_keys[i] = export_key(new, citation, config.base_url)
-        exports[slug] = cached("export", export_keys[i], partial(PaperExport.of, paper, citation, config.base_url))
+        exports[slug] = cached("export", export_slot(export_keys[i]), partial(PaperExport.of, paper, citation, config.base_url))
         by_url[new.url] = new
     for group in groups.values():
         by_url[group.url] = group

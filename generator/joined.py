@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -22,7 +22,7 @@ class Layout:
     byte offset just after each paper's text (ends: array("q") bytes)."""
 
     sha256: str
-    ids: tuple[str, ...]  # (the model's own tuple: the three files' layouts share it in the cache)
+    ids: tuple[Hashable, ...]  # (the model's own tuple: the three files' layouts share it in the cache)
     ends: bytes
 
 
@@ -37,7 +37,7 @@ class JoinedFile:
         self,
         count: int,
         text: Callable[[int], str],
-        ids: Sequence[str] | None = None,
+        ids: Sequence[Hashable] | None = None,
         head: str = "",
         sep: str = "\n",
         tail: str = "",
@@ -64,7 +64,7 @@ class JoinedFile:
         if self.keep is not None and layout is not None:
             self.keep(layout)
 
-    def _places(self, old: BinaryIO, layout: Layout) -> dict[str, tuple[int, int]]:
+    def _places(self, old: BinaryIO, layout: Layout) -> dict[Hashable, tuple[int, int]]:
         """By id, where each paper's text in the previous file starts and ends (none: it is not
         the file its layout describes)."""
         ends = array("q")
@@ -97,7 +97,7 @@ class JoinedFile:
         with old:
             yield from self._pieces(old, self._places(old, layout))
 
-    def _pieces(self, old: BinaryIO | None, places: dict[str, tuple[int, int]]) -> Iterator[bytes]:
+    def _pieces(self, old: BinaryIO | None, places: dict[Hashable, tuple[int, int]]) -> Iterator[bytes]:
         count, ids = self.count, self.ids or ()
         sep, sep_size = self.sep, len(self.sep)
         at = len(self.head)  # where the next paper's text starts

@@ -180,9 +180,9 @@ class SiteModel:
     cv: CvModel  # the sections of /cv/, cv.pdf and resume.json
     pdf: bool = False  # there is a /cv.pdf to link: built here, or the site's own static/cv.pdf
     bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio
-    # what each paper's exports are made from (its entry's key, citation key and the base URL), in
-    # the order of entries: the bibliography files copy the unchanged papers' bytes by it (joined.py)
-    export_keys: tuple[str, ...] = ()
+    # what each paper's exports are made from (export_key), in the order of entries: the
+    # bibliography files copy the unchanged papers' bytes by it (joined.py)
+    export_keys: tuple[ExportKey, ...] = ()
 
     @property
     def home(self) -> Listing:
@@ -449,13 +449,22 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
     return tuple(parallel.cached_map("entry", keys, made, jobs, received=received))
 
 
-def export_key(entry: PaperEntry, citation_key: str, base_url: str) -> str:
-    """What a paper's exports are made from: its entry's key, its citation key and the base URL."""
-    return f"{entry.key}\0{citation_key}\0{base_url}"
+ExportKey = tuple[str, str, str]
+
+
+def export_key(entry: PaperEntry, citation_key: str, base_url: str) -> ExportKey:
+    """What a paper's exports are made from: its entry's key, its citation key and the base URL
+    (the strings themselves, which the entry and the model hold already: no new text a paper)."""
+    return (entry.key, citation_key, base_url)
+
+
+def export_slot(key: ExportKey) -> str:
+    """The key a paper's exports are kept under in the cache."""
+    return "\0".join(key)
 
 
 def _exports(
-    entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str, slots: Sequence[str], jobs: int | None
+    entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str, made_from: Sequence[ExportKey], jobs: int | None
 ) -> dict[str, bibliography.PaperExport]:
     """Each paper in the bibliography formats (slug -> export), kept under its export_key; those
     not in the memo are made by `jobs` processes at once (None: one per core)."""
@@ -468,5 +477,5 @@ def _exports(
     def received(i: int, parts: bibliography.ExportParts) -> bibliography.PaperExport:
         return bibliography.PaperExport(*parts, entries[i].paper.abstract)
 
-    made = parallel.cached_map("export", slots, make, jobs, received=received)
+    made = parallel.cached_map("export", [export_slot(k) for k in made_from], make, jobs, received=received)
     return {e.paper.slug: export for e, export in zip(entries, made)}
