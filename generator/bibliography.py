@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import count
@@ -418,10 +418,11 @@ _FORMS: dict[str, tuple[Callable[[PaperExport], str], str, str, str, str]] = {  
 
 
 def joined_file(
-    kind: str, exports: Sequence[PaperExport], ids: Sequence[Hashable] | None = None, previous: tuple[Path, Layout] | None = None
+    kind: str, exports: Sequence[PaperExport], ids: bytes | None = None, previous: tuple[Path, Layout] | None = None
 ) -> JoinedFile:
     """The bibliography file of kind (bibtex, csl_json, ris) in pieces; ids: what each export
-    was made from, by which the file as last written (previous) lends the papers it holds."""
+    was made from (model.export_id, packed), by which the file as last written (previous) lends
+    the papers it holds."""
     text, head, sep, tail, empty = _FORMS[kind]
     return JoinedFile(len(exports), lambda i: text(exports[i]), ids, head, sep, tail, empty, previous)
 

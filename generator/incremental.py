@@ -262,8 +262,9 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
     one of them would move in the newest-first order."""
     from . import charts, urls
     from .bibliography import PaperExport
+    from .joined import ID_SIZE
     from .memo import cached
-    from .model import Group, Listing, entry_key, export_key, export_slot, make_entry, newest_first
+    from .model import Group, Listing, entry_key, export_id, export_key, make_entry, newest_first
 
     entries = list(model.entries)
     swap: dict[int, PaperEntry] = {}  # id of an old entry -> the new one
@@ -297,13 +298,14 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
     config = model.config
     exports = dict(model.exports)
     by_url: dict = dict(model.by_url)
-    export_keys = list(model.export_keys)
+    export_ids = bytearray(model.export_ids)
     for i, new in ((i, entries[i]) for i in replaced):
         slug = new.paper.slug
         citation = model.citation_keys[slug]
         paper = new.paper
-        export_keys[i] = export_key(new, citation, config.base_url)
-        exports[slug] = cached("export", export_slot(export_keys[i]), partial(PaperExport.of, paper, citation, config.base_url))
+        key = export_key(new, citation, config.base_url)
+        export_ids[i * ID_SIZE : (i + 1) * ID_SIZE] = export_id(key)
+        exports[slug] = cached("export", key, partial(PaperExport.of, paper, citation, config.base_url))
         by_url[new.url] = new
     for group in groups.values():
         by_url[group.url] = group
@@ -316,7 +318,7 @@ def _patch_model(model: SiteModel, site, replaced: dict[int, PaperEntry], at: Pl
         by_url=MappingProxyType(by_url),
         listings=MappingProxyType(listings),
         exports=MappingProxyType(exports),
-        export_keys=tuple(export_keys),
+        export_ids=bytes(export_ids),
     )
     charts.carry(model, new_model)  # no paper changed its year or category (_same_place)
     return new_model

@@ -8,27 +8,31 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 PIECE = 512  # papers made and joined at a time: about a megabyte
+ID_SIZE = 8  # bytes of a paper's id: ids come packed, one bytes object for every paper
 
 
 @dataclass(frozen=True)
 class Layout:
-    """A joined file as written: its sha256, what each paper's text was made from (ids) and the
-    byte offset just after each paper's text (ends: array("q") bytes)."""
+    """A joined file as written: its sha256, what each paper's text was made from (ids, ID_SIZE
+    bytes a paper) and the byte offset just after each paper's text (ends: array("q") bytes).
+    Two bytes objects, however many papers: the cache's index pickles them whole (one object
+    a paper, at 100,000 papers, made the pickler's memo of the index grow by tens of MB)."""
 
     sha256: str
-    ids: tuple[Hashable, ...]  # (the model's own tuple: the three files' layouts share it in the cache)
+    ids: bytes  # (the model's own: the three files' layouts share it in the cache)
     ends: bytes
 
 
 class JoinedFile:
     """head + sep.join(text(i) for each paper) + tail in UTF-8 (empty when there are no papers),
-    iterated in pieces. ids[i] names what text(i) is made from: equal ids, equal texts. Given
+    iterated in pieces. ids (ID_SIZE bytes a paper, packed) name what each text(i) is made
+    from: equal ids, equal texts. Given
     the file as last written and its layout (previous: its path, which is read a piece at a time,
     never whole), a paper whose id that file holds is copied from it, not made. Once iterated,
     layout(sha256) describes the bytes just given."""
@@ -37,7 +41,7 @@ class JoinedFile:
         self,
         count: int,
         text: Callable[[int], str],
-        ids: Sequence[Hashable] | None = None,
+        ids: bytes | None = None,
         head: str = "",
         sep: str = "\n",
         tail: str = "",
@@ -56,7 +60,7 @@ class JoinedFile:
 
     def layout(self, sha256: str) -> Layout | None:
         """The bytes just iterated, whose sha256 the writer took (None: no ids to describe them by)."""
-        return None if self.ids is None else Layout(sha256, tuple(self.ids), self.ends.tobytes())
+        return None if self.ids is None else Layout(sha256, self.ids, self.ends.tobytes())
 
     def written(self, sha256: str) -> None:
         """The writer wrote the bytes just iterated, whose sha256 it took: keep their layout."""
@@ -64,13 +68,13 @@ class JoinedFile:
         if self.keep is not None and layout is not None:
             self.keep(layout)
 
-    def _places(self, old: BinaryIO, layout: Layout) -> dict[Hashable, tuple[int, int]]:
+    def _places(self, old: BinaryIO, layout: Layout) -> dict[bytes, tuple[int, int]]:
         """By id, where each paper's text in the previous file starts and ends (none: it is not
         the file its layout describes)."""
         ends = array("q")
         ends.frombytes(layout.ends)
         size = os.fstat(old.fileno()).st_size
-        if not ends or len(ends) != len(layout.ids) or size != ends[-1] + len(self.tail):
+        if not ends or len(ends) * ID_SIZE != len(layout.ids) or size != ends[-1] + len(self.tail):
             return {}
         if old.read(len(self.head)) != self.head:
             return {}
@@ -78,7 +82,7 @@ class JoinedFile:
         if old.read() != self.tail:
             return {}
         starts = [len(self.head), *(end + len(self.sep) for end in ends[:-1])]
-        return {paper: (start, end) for paper, start, end in zip(layout.ids, starts, ends)}
+        return {paper: (start, end) for paper, start, end in zip(_split(layout.ids), starts, ends)}
 
     def __iter__(self) -> Iterator[bytes]:
         self.ends = array("q")
@@ -97,8 +101,9 @@ class JoinedFile:
         with old:
             yield from self._pieces(old, self._places(old, layout))
 
-    def _pieces(self, old: BinaryIO | None, places: dict[Hashable, tuple[int, int]]) -> Iterator[bytes]:
-        count, ids = self.count, self.ids or ()
+    def _pieces(self, old: BinaryIO | None, places: dict[bytes, tuple[int, int]]) -> Iterator[bytes]:
+        count = self.count
+        ids = _split(self.ids) if places else []
         sep, sep_size = self.sep, len(self.sep)
         at = len(self.head)  # where the next paper's text starts
         if self.head:
@@ -141,3 +146,10 @@ class JoinedFile:
             yield lead + self.sep_text.join(run).encode("utf-8")
         if self.tail:
             yield self.tail
+
+
+def _split(ids: bytes | None) -> list[bytes]:
+    """Packed ids, one a paper."""
+    if not ids:
+        return []
+    return [ids[at : at + ID_SIZE] for at in range(0, len(ids), ID_SIZE)]

@@ -7,6 +7,7 @@ Every Page declares the record files it depends on; that is what incremental reb
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -16,7 +17,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from . import bibliography, i18n, urls
+from . import bibliography, i18n, joined, urls
 from .config import SiteConfig
 from .cv_model import CvModel, build_cv
 from .fields import LINK_KINDS
@@ -180,9 +181,9 @@ class SiteModel:
     cv: CvModel  # the sections of /cv/, cv.pdf and resume.json
     pdf: bool = False  # there is a /cv.pdf to link: built here, or the site's own static/cv.pdf
     bio_notes: tuple[tuple[str, str], ...] = ()  # (source text, problem) of malformed LaTeX in the bio
-    # what each paper's exports are made from (export_key), in the order of entries: the
-    # bibliography files copy the unchanged papers' bytes by it (joined.py)
-    export_keys: tuple[ExportKey, ...] = ()
+    # what each paper's exports are made from, as 8 bytes of the hash of its export_key, in the
+    # order of entries: the bibliography files copy the unchanged papers' bytes by it (joined.py)
+    export_ids: bytes = b""
 
     @property
     def home(self) -> Listing:
@@ -330,8 +331,10 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs:
 
     keys = bibliography.citation_keys((e.paper for e in entries), {e.paper.slug: e.citation_base for e in entries})
 
-    export_keys = tuple(export_key(e, keys[e.paper.slug], config.base_url) for e in entries)
+    export_keys = [export_key(e, keys[e.paper.slug], config.base_url) for e in entries]
     exports = _exports(entries, keys, config.base_url, export_keys, jobs)
+    export_ids = b"".join(map(export_id, export_keys))
+    del export_keys
     # a paper's key depends on the papers that want the same one: they are inputs of its pages
     same_key: dict[str, list[str]] = {}
     for entry in entries:
@@ -412,7 +415,7 @@ def build_model(site: ValidSite, pdf: bool = False, own_pdf: bool = False, jobs:
         cv,
         pdf or own_pdf,
         bio_notes,
-        export_keys,
+        export_ids,
     )
 
 
@@ -449,22 +452,21 @@ def _entries(site: ValidSite, papers: list[Paper], author: str, jobs: int | None
     return tuple(parallel.cached_map("entry", keys, made, jobs, received=received))
 
 
-ExportKey = tuple[str, str, str]
+def export_key(entry: PaperEntry, citation_key: str, base_url: str) -> str:
+    """What a paper's exports are made from, and kept in the cache under: its entry's key, its
+    citation key and the base URL."""
+    return f"{entry.key}\0{citation_key}\0{base_url}"
 
 
-def export_key(entry: PaperEntry, citation_key: str, base_url: str) -> ExportKey:
-    """What a paper's exports are made from: its entry's key, its citation key and the base URL
-    (the strings themselves, which the entry and the model hold already: no new text a paper)."""
-    return (entry.key, citation_key, base_url)
-
-
-def export_slot(key: ExportKey) -> str:
-    """The key a paper's exports are kept under in the cache."""
-    return "\0".join(key)
+def export_id(key: str) -> bytes:
+    """An export_key as 8 bytes of its hash: what a bibliography file's layout keeps a paper by,
+    packed, so that the cache's index holds one bytes object for every paper, not one string
+    each (joined.py)."""
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=joined.ID_SIZE).digest()
 
 
 def _exports(
-    entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str, made_from: Sequence[ExportKey], jobs: int | None
+    entries: tuple[PaperEntry, ...], keys: Mapping[str, str], base_url: str, slots: Sequence[str], jobs: int | None
 ) -> dict[str, bibliography.PaperExport]:
     """Each paper in the bibliography formats (slug -> export), kept under its export_key; those
     not in the memo are made by `jobs` processes at once (None: one per core)."""
@@ -477,5 +479,5 @@ def _exports(
     def received(i: int, parts: bibliography.ExportParts) -> bibliography.PaperExport:
         return bibliography.PaperExport(*parts, entries[i].paper.abstract)
 
-    made = parallel.cached_map("export", [export_slot(k) for k in made_from], make, jobs, received=received)
+    made = parallel.cached_map("export", slots, make, jobs, received=received)
     return {e.paper.slug: export for e, export in zip(entries, made)}

@@ -92,7 +92,7 @@ def page_pieces(page: Page, model: SiteModel, env: Environment, previous: tuple[
     if page.kind == "resume":
         return resume.resume_pieces(model)
     if page.kind in BIBLIOGRAPHY_FILES:  # in the order of model.entries
-        return bibliography.joined_file(page.kind, list(model.exports.values()), model.export_keys or None, previous)
+        return bibliography.joined_file(page.kind, list(model.exports.values()), model.export_ids or None, previous)
     return (render_page(page, model, env),)
 
 

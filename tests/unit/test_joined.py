@@ -25,7 +25,8 @@ def made(papers, form, previous=None):
         return papers[i][1]
 
     head, sep, tail, empty = form
-    file = JoinedFile(len(papers), text, [p[0] for p in papers], head, sep, tail, empty, previous)
+    ids = b"".join(p[0].encode().ljust(joined.ID_SIZE, b"\0") for p in papers)  # packed, as the model's
+    file = JoinedFile(len(papers), text, ids, head, sep, tail, empty, previous)
     data = b"".join(file)
     return data, file.layout(hashlib.sha256(data).hexdigest()), asked
 

@@ -68,7 +68,7 @@ def test_a_saved_title_is_remade_alone_and_matches_a_clean_build(preview, exampl
     from generator.pipeline import render_site
 
     assert preview._site is not None
-    assert preview._site.model.export_keys == render_site(BuildOptions(example_copy, cache=False)).model.export_keys
+    assert preview._site.model.export_ids == render_site(BuildOptions(example_copy, cache=False)).model.export_ids
 
 
 def test_edits_in_a_row_each_match_a_clean_build(preview, example_copy, tmp_path, edit):
