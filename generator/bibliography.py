@@ -427,28 +427,9 @@ def joined_file(
     return JoinedFile(len(exports), lambda i: text(exports[i]), ids, head, sep, tail, empty, previous)
 
 
-def bibtex_pieces(exports: Iterable[PaperExport]) -> Iterable[bytes]:
-    return joined_file("bibtex", list(exports))
-
-
-def csl_json_pieces(exports: Iterable[PaperExport]) -> Iterable[bytes]:
-    return joined_file("csl_json", list(exports))
-
-
-def ris_pieces(exports: Iterable[PaperExport]) -> Iterable[bytes]:
-    return joined_file("ris", list(exports))
-
-
-def bibtex_file(exports: Iterable[PaperExport]) -> str:
-    return b"".join(bibtex_pieces(exports)).decode("utf-8")
-
-
-def csl_json_file(exports: Iterable[PaperExport]) -> str:
-    return b"".join(csl_json_pieces(exports)).decode("utf-8")
-
-
-def ris_file(exports: Iterable[PaperExport]) -> str:
-    return b"".join(ris_pieces(exports)).decode("utf-8")
+def _whole(kind: str, exports: Sequence[PaperExport]) -> str:
+    """A bibliography file of kind, as text."""
+    return b"".join(joined_file(kind, exports)).decode("utf-8")
 
 
 def exports_of(papers: Sequence[Paper], keys: Mapping[str, str] | None = None, base_url: str = "") -> list[PaperExport]:
@@ -459,12 +440,12 @@ def exports_of(papers: Sequence[Paper], keys: Mapping[str, str] | None = None, b
 
 def bibtex(papers: Sequence[Paper], keys: Mapping[str, str] | None = None, base_url: str = "") -> str:
     """A .bib file of the papers, in the order given."""
-    return bibtex_file(exports_of(papers, keys, base_url))
+    return _whole("bibtex", exports_of(papers, keys, base_url))
 
 
 def csl_json(papers: Sequence[Paper], keys: Mapping[str, str] | None = None, base_url: str = "") -> str:
-    return csl_json_file(exports_of(papers, keys, base_url))
+    return _whole("csl_json", exports_of(papers, keys, base_url))
 
 
 def ris(papers: Sequence[Paper], keys: Mapping[str, str] | None = None, base_url: str = "") -> str:
-    return ris_file(exports_of(papers, keys, base_url))
+    return _whole("ris", exports_of(papers, keys, base_url))

@@ -55,7 +55,6 @@ class JoinedFile:
         self.sep_text = sep
         self.previous = previous if ids is not None else None
         self.ends = array("q")
-        self.copied = 0  # papers copied from the previous file
         self.keep: Callable[[Layout], None] | None = None  # given the layout once the file is written
 
     def layout(self, sha256: str) -> Layout | None:
@@ -123,7 +122,6 @@ class JoinedFile:
                     end = after[1]
                     i += 1
                 self.ends.extend(at + e - start for _, e in (places[ids[k]] for k in range(first, i)))
-                self.copied += i - first
                 at += end - start + sep_size
                 if lead and start > len(self.head):  # the separator before it there: read with it
                     start -= sep_size

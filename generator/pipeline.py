@@ -349,14 +349,14 @@ def _render_with(
     from .joined import JoinedFile
     from .render import BIBLIOGRAPHY_FILES, page_pieces
 
-    previous = None
+    if page.kind not in BIBLIOGRAPHY_FILES:  # (every paper's page comes this way: nothing more for it)
+        with memo_store.using(memo):
+            return page_pieces(page, model, env())
     rel = urls.output_path(page.url)
-    if page.kind in BIBLIOGRAPHY_FILES and as_written is not None:
-        layout = memo.find(JOINED, rel)
-        path = as_written(rel, layout.sha256) if layout is not None else None
-        previous = (path, layout) if path is not None else None
-    with memo_store.using(memo):
-        pieces = page_pieces(page, model, env(), previous)
+    layout = memo.find(JOINED, rel)
+    path = as_written(rel, layout.sha256) if layout is not None and as_written is not None else None
+    previous = (path, layout) if path is not None else None
+    pieces = page_pieces(page, model, env(), previous)
     if isinstance(pieces, JoinedFile):
         pieces.keep = partial(memo.put, JOINED, rel)
     return pieces
